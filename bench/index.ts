@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`: prints the performance figures the issues ask for.
+ * Each section is its own module; run one with `npm run bench -- <name>`.
+ */
+import { run as runPlan } from "./plan.js";
+import { run as runPolicy } from "./policy.js";
+import { run as runGate } from "./gate.js";
+import { run as runAudit } from "./audit.js";
+
+const sections: Record<string, () => Promise<void>> = {
+  plan: runPlan,
+  policy: runPolicy,
+  gate: runGate,
+  audit: runAudit,
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(sections)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`\n== ${name} ==`);
+  await run();
+}

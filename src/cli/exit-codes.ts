@@ -1,0 +1,10 @@
+/** Process exit codes shared by every subcommand (documented in the README). */
+export const EXIT = {
+  ok: 0,
+  /** Invalid input: manifests, policy, records; the errors are listed in the output. */
+  invalidInput: 1,
+  /** Usage error: unknown flag, missing argument. */
+  usage: 2,
+  /** `plan --fail-on` level reached; `audit verify` found a bad record. */
+  failOn: 3,
+} as const;
