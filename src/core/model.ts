@@ -156,6 +156,8 @@ export interface Review {
   commitId: string;
   submittedAt: string;
   isBot: boolean;
+  /** GitHub's author_association of the reviewer (OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE...). */
+  association?: string;
 }
 
 /** An approver named in an approval record. */
