@@ -137,6 +137,11 @@ export interface Classification {
   changes: ClassifiedChange[];
   /** sha256 of the compiled policy's canonical form: recorded in approval records. */
   policyDigest: string;
+  /**
+   * Findings about the PR as a whole rather than one object (e.g. it changes the repository
+   * configuration or policy files, which makes it critical); `path` is then the repository file.
+   */
+  pullRequestFindings?: Finding[];
 }
 
 /** A plan is a value: the same plan feeds the PR comment, the check run, the apply and the audit record. */

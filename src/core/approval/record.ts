@@ -1,0 +1,187 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { APPROVAL_RECORD_SCHEMA, GITHUB_TEXT_LIMIT } from "../constants.js";
+import type { ApprovalRecord, Plan, RecordedChange, RiskLevel } from "../model.js";
+import { changeSetDigest } from "./change-set-digest.js";
+import type { ApprovalVerdict } from "./evaluate.js";
+import { approvalRecordProblems, asApprovalRecord } from "./record-schema.js";
+
+/** What the gate knows when the requirement is met. */
+export interface ApprovalRecordArgs {
+  /** `owner/name`. */
+  repository: string;
+  pullRequest: number;
+  headSha: string;
+  baseSha: string;
+  /** The plan of the head (after `escalateForProtectedFiles`): changes, levels, policy digest. */
+  plan: Plan;
+  /** Must be satisfied: a record is written only when the requirement is met. */
+  verdict: ApprovalVerdict;
+  createdAt: Date | string;
+}
+
+/** Why building, encoding or decoding an approval record failed. Never carries record content beyond field names. */
+export class ApprovalRecordError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(problems.length > 0 ? `${message}: ${problems.join("; ")}` : message, options);
+    this.name = "ApprovalRecordError";
+  }
+}
+
+/** Marker that opens the machine-readable block; the version is the record schema. */
+export const APPROVAL_RECORD_MARKER = `<!-- countersign:approval-record:v${APPROVAL_RECORD_SCHEMA} `;
+const MARKER_PREFIX = "<!-- countersign:approval-record:v";
+const MARKER_END = " -->";
+/** The encoded block must fit in a check run's `text` next to a short human summary. */
+export const APPROVAL_RECORD_MAX_CHARS = GITHUB_TEXT_LIMIT - 1_535;
+/** Decompressed JSON above this is refused (a compressed "bomb" cannot blow up memory). */
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+/** Texts longer than this are refused before any parsing. */
+const MAX_TEXT_CHARS = 4 * GITHUB_TEXT_LIMIT;
+
+const byKey = (a: { key: string }, b: { key: string }): number =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+
+/** Build the record the gate writes into its check run when `verdict` is satisfied. Throws ApprovalRecordError otherwise. */
+export function buildApprovalRecord(args: ApprovalRecordArgs): ApprovalRecord {
+  const { plan, verdict } = args;
+  if (!verdict.satisfied)
+    throw new ApprovalRecordError("building approval record: the requirement is not met");
+  const levels = new Map<string, RiskLevel>();
+  for (const c of plan.classification.changes) levels.set(c.change.key, c.level);
+  const changes: RecordedChange[] = plan.changeSet.changes.map((change) => {
+    const afterDigest = change.op === "delete" ? "" : change.after?.digest;
+    if (afterDigest === undefined) {
+      throw new ApprovalRecordError(`building approval record: change ${change.key} has no after-content`);
+    }
+    // A change the classification missed takes the PR's level (fail closed: never lower).
+    return {
+      key: change.key,
+      op: change.op,
+      afterDigest,
+      level: levels.get(change.key) ?? plan.classification.level,
+    };
+  });
+  changes.sort(byKey);
+  const digest = changeSetDigest(changes);
+  if (digest !== plan.changeSet.digest) {
+    throw new ApprovalRecordError(
+      "building approval record: the plan's change-set digest does not match its changes",
+    );
+  }
+  const createdAt = typeof args.createdAt === "string" ? args.createdAt : args.createdAt.toISOString();
+  const record: ApprovalRecord = {
+    schema: APPROVAL_RECORD_SCHEMA,
+    repository: args.repository,
+    pullRequest: args.pullRequest,
+    headSha: args.headSha,
+    baseSha: args.baseSha,
+    changeSetDigest: digest,
+    level: plan.classification.level,
+    auto: verdict.auto,
+    changes,
+    approvers: verdict.approvers.map((a) => ({
+      login: a.login,
+      reviewId: a.reviewId,
+      submittedAt: a.submittedAt,
+    })),
+    policyDigest: plan.classification.policyDigest,
+    createdAt,
+  };
+  const problems = approvalRecordProblems(record);
+  if (problems.length > 0) throw new ApprovalRecordError("building approval record", problems);
+  return record;
+}
+
+function humanSummary(record: ApprovalRecord): string {
+  const approvers = record.auto ? "auto-approved" : record.approvers.map((a) => a.login).join(", ");
+  return [
+    "```text",
+    `countersign approval record v${record.schema}`,
+    `pull request: ${record.repository}#${record.pullRequest}`,
+    `head: ${record.headSha}`,
+    `change set: ${record.changeSetDigest} (${record.changes.length} change${record.changes.length === 1 ? "" : "s"})`,
+    `level: ${record.level}`,
+    `approved by: ${approvers}`,
+    `policy: ${record.policyDigest}`,
+    `created: ${record.createdAt}`,
+    "```",
+  ].join("\n");
+}
+
+/**
+ * The record as a block for a check run's `text`: an HTML comment holding base64url(deflate(JSON)),
+ * which GitHub keeps verbatim and does not render, followed by a fenced human summary.
+ * Throws ApprovalRecordError when the block would not fit GitHub's text limit.
+ */
+export function encodeApprovalRecord(record: ApprovalRecord): string {
+  const problems = approvalRecordProblems(record);
+  if (problems.length > 0) throw new ApprovalRecordError("encoding approval record", problems);
+  const payload = deflateRawSync(Buffer.from(JSON.stringify(record), "utf8"), { level: 9 }).toString(
+    "base64url",
+  );
+  const block = `${APPROVAL_RECORD_MARKER}${payload}${MARKER_END}\n\n${humanSummary(record)}\n`;
+  if (block.length > APPROVAL_RECORD_MAX_CHARS) {
+    throw new ApprovalRecordError(
+      `encoding approval record: ${record.changes.length} changes need ${block.length} characters, more than ${APPROVAL_RECORD_MAX_CHARS}`,
+    );
+  }
+  return block;
+}
+
+export type DecodeResult = { ok: true; record: ApprovalRecord } | { ok: false; error: string };
+
+/**
+ * Find, decode and validate the approval record in a check run's `text`. Hostile text never throws:
+ * the result says what was wrong. The change-set digest is recomputed from the recorded changes.
+ */
+export function decodeApprovalRecordResult(text: unknown): DecodeResult {
+  const fail = (error: string): DecodeResult => ({ ok: false, error: `decoding approval record: ${error}` });
+  if (typeof text !== "string") return fail("text is not a string");
+  if (text.length > MAX_TEXT_CHARS) return fail(`text longer than ${MAX_TEXT_CHARS} characters`);
+  const start = text.indexOf(MARKER_PREFIX);
+  if (start < 0) return fail("no approval record in the text");
+  if (text.indexOf(MARKER_PREFIX, start + 1) >= 0) return fail("more than one approval record in the text");
+  if (!text.startsWith(APPROVAL_RECORD_MARKER, start)) return fail("unsupported approval record version");
+  const from = start + APPROVAL_RECORD_MARKER.length;
+  const end = text.indexOf(MARKER_END, from);
+  if (end < 0) return fail("the record block is not closed");
+  const payload = text.slice(from, end);
+  if (
+    payload.length === 0 ||
+    payload.length > APPROVAL_RECORD_MAX_CHARS ||
+    !/^[A-Za-z0-9_-]+$/.test(payload)
+  ) {
+    return fail("the record payload is not bounded base64url");
+  }
+  let json: string;
+  try {
+    json = inflateRawSync(Buffer.from(payload, "base64url"), { maxOutputLength: MAX_JSON_BYTES }).toString(
+      "utf8",
+    );
+  } catch {
+    return fail("the record payload does not decompress within bounds");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return fail("the record payload is not JSON");
+  }
+  const problems = approvalRecordProblems(value);
+  if (problems.length > 0) return fail(problems.join("; "));
+  const record = asApprovalRecord(value);
+  if (changeSetDigest(record.changes) !== record.changeSetDigest) {
+    return fail("the change-set digest does not match the recorded changes");
+  }
+  return { ok: true, record };
+}
+
+/** The approval record in a check run's `text`, or undefined when there is none or it is not valid. Never throws. */
+export function decodeApprovalRecord(text: string): ApprovalRecord | undefined {
+  const result = decodeApprovalRecordResult(text);
+  return result.ok ? result.record : undefined;
+}
