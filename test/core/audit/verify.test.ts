@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import { buildRecordBody } from "../../../src/core/audit/build.js";
+import type { AuditRecord } from "../../../src/core/audit/record.js";
+import { recordHash, sealRecord } from "../../../src/core/audit/seal.js";
+import { verifyChain } from "../../../src/core/audit/verify.js";
+import type { ChainProblemKind } from "../../../src/core/audit/verify.js";
+import { DIGEST_B, approval, fakeMasker, sampleChain } from "./fixtures.js";
+
+function rehash(r: AuditRecord): AuditRecord {
+  return { ...r, hash: recordHash(r) };
+}
+
+type Tamper = (c: AuditRecord[]) => AuditRecord[];
+
+const cases: Array<[string, Tamper, ChainProblemKind, string]> = [
+  // A field changed in place: the record's own hash no longer matches.
+  ["edited", (c) => c.map((r, i) => (i === 1 ? { ...r, status: "failed" } : r)), "edited", "i1.result"],
+  // A field changed and the hash recomputed: the next record's prev exposes it.
+  [
+    "edited and rehashed",
+    (c) => c.map((r, i) => (i === 2 ? rehash({ ...r, actor: "mallory" }) : r)),
+    "edited",
+    "r1",
+  ],
+  // A record in the middle removed: its successor points at a missing hash.
+  ["deleted", (c) => c.filter((_, i) => i !== 2), "deleted", "i2"],
+  // The first record removed.
+  ["genesis deleted", (c) => c.slice(1), "deleted", "i1.result"],
+  // A forged record slipped in with a made-up prev.
+  [
+    "inserted",
+    (c) => [...c.slice(0, 2), rehash({ ...c[2]!, id: "x", prev: "f".repeat(64) }), ...c.slice(2)],
+    "inserted",
+    "x",
+  ],
+  // Two records swapped in storage order.
+  ["reordered", (c) => [c[0]!, c[2]!, c[1]!, ...c.slice(3)], "reordered", "r1"],
+  // A second writer appended on an old head: two records follow the same record.
+  [
+    "forked",
+    (c) => {
+      const fork = sealRecord(
+        buildRecordBody(
+          "refusal",
+          { id: "fork", cluster: "prod", actor: "other", repository: "acme/infra", commit: "eeeeeee" },
+          fakeMasker,
+        ),
+        c[1]!,
+        new Date(Date.parse(c[2]!.time) + 1),
+      );
+      return [...c.slice(0, 3), fork, ...c.slice(3)];
+    },
+    "forked",
+    "fork",
+  ],
+  // The result of the last intent never written.
+  ["result missing", (c) => c.slice(0, 4), "result-missing", "i2"],
+  // The same result written twice (rehashed onto the chain so only completeness catches it).
+  [
+    "result twice",
+    (c) => [
+      ...c,
+      sealRecord({ ...c[4]!, id: "i2.result.again" }, c[4]!, new Date(Date.parse(c[4]!.time) + 5)),
+    ],
+    "result-twice",
+    "i2.result.again",
+  ],
+  // A result whose intent is not in the chain.
+  [
+    "result orphan",
+    (c) => [
+      ...c,
+      sealRecord({ ...c[4]!, id: "y", intent: "nope" }, c[4]!, new Date(Date.parse(c[4]!.time) + 5)),
+    ],
+    "result-orphan",
+    "y",
+  ],
+];
+
+describe("verifyChain", () => {
+  it("accepts an intact chain", () => {
+    // The baseline: the sample chain is valid, so every failure below is caused by its tamper.
+    const chain = sampleChain();
+    expect(verifyChain(chain, { headHash: chain[4]!.hash })).toEqual({ ok: true, records: 5 });
+  });
+
+  it.each(cases)("detects %s", (_name, tamper, kind, id) => {
+    const verdict = verifyChain(tamper(sampleChain()));
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) {
+      expect(verdict.problem.kind).toBe(kind);
+      expect(verdict.problem.id).toBe(id);
+    }
+  });
+
+  it("detects an applied change not covered by the approval evidence", () => {
+    // The intent applies content whose digest differs from the approved after-digest.
+    const intent = sealRecord(
+      buildRecordBody(
+        "intent",
+        {
+          id: "u1",
+          cluster: "prod",
+          actor: "a",
+          repository: "r",
+          commit: "c0ffee0",
+          approvals: [
+            approval(3, [{ key: "/ConfigMap/x/y", op: "update", afterDigest: "a".repeat(64), level: "low" }]),
+          ],
+          objects: [{ key: "/ConfigMap/x/y", op: "update", digest: DIGEST_B }],
+        },
+        fakeMasker,
+      ),
+      null,
+      new Date(0),
+    );
+    const verdict = verifyChain([intent]);
+    expect(verdict.ok ? null : [verdict.problem.kind, verdict.problem.id]).toEqual(["uncovered", "u1"]);
+  });
+
+  it("detects a result applying what its intent did not declare", () => {
+    // Coverage holds at the intent, but the result reports a different object applied.
+    const chain = sampleChain().slice(0, 1);
+    const res = sealRecord(
+      buildRecordBody(
+        "result",
+        {
+          id: "i1.result",
+          cluster: "prod",
+          actor: "a",
+          repository: "r",
+          commit: "abcdef1",
+          objects: [{ key: "/Secret/web/creds", op: "create", digest: DIGEST_B, outcome: "created" }],
+        },
+        fakeMasker,
+        { intent: "i1", status: "succeeded" },
+      ),
+      chain[0]!,
+      new Date(Date.parse(chain[0]!.time) + 10),
+    );
+    const verdict = verifyChain([...chain, res]);
+    expect(verdict.ok ? null : verdict.problem.kind).toBe("uncovered");
+  });
+
+  it("detects records past or missing from the head pointer", () => {
+    // Tail deletion is only visible against the head pointer.
+    const chain = sampleChain();
+    const truncated = verifyChain(chain.slice(0, 3), { headHash: chain[4]!.hash });
+    expect(truncated.ok ? null : truncated.problem.kind).toBe("head");
+    const extra = verifyChain(chain, { headHash: chain[2]!.hash });
+    expect(extra.ok ? null : [extra.problem.kind, extra.problem.id]).toEqual(["inserted", "i2"]);
+  });
+
+  it("masks objects and messages when building records", () => {
+    // Nothing unmasked goes in: the fake masker's secret is gone from the whole record.
+    const text = JSON.stringify(sampleChain());
+    expect(text).not.toContain("hunter2");
+    expect(text).toContain("***");
+  });
+});
