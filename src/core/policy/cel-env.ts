@@ -1,0 +1,87 @@
+import { Environment } from "@marcbachmann/cel-js";
+import {
+  changedFields,
+  containers,
+  fieldChanged,
+  parseImage,
+  podSpec,
+  podSpecPath,
+  volumes,
+} from "./helpers.js";
+
+/** The variables every rule expression sees (those of ValidatingAdmissionPolicy, plus a few conveniences). */
+export interface CelContext {
+  /** The object after the change; null for a deletion. */
+  object: Record<string, unknown> | null;
+  /** The object before the change; null for a creation. */
+  oldObject: Record<string, unknown> | null;
+  operation: "create" | "update" | "delete";
+  /** `object` if present, else `oldObject`: never null. */
+  resource: Record<string, unknown>;
+  /** The manifest file path of the object. */
+  file: string;
+  /** countersign's own namespace (self-protection rules). */
+  countersignNamespace: string;
+}
+
+/** Documentation of the CEL helpers, for `policy explain` and docs/policy.md. */
+export const CEL_HELPERS: readonly { signature: string; description: string }[] = [
+  {
+    signature: "podSpec(dyn): dyn",
+    description: "the pod spec of a Pod, workload template or CronJob; null if none",
+  },
+  { signature: "podSpecPath(dyn): string", description: 'field path of the pod spec ("" if none)' },
+  {
+    signature: "containers(dyn): list<map>",
+    description: "containers, initContainers and ephemeralContainers as {name, path, list, spec}",
+  },
+  { signature: "volumes(dyn): list<map>", description: "pod volumes as {name, path, list, spec}" },
+  {
+    signature: "changedFields(dyn, dyn): list<string>",
+    description: "leaf field paths that differ (old, new)",
+  },
+  {
+    signature: "fieldChanged(dyn, dyn, string): bool",
+    description: "whether a dotted path differs (old, new, path)",
+  },
+  {
+    signature: "image(string): map",
+    description: "an image reference as {registry, repository, tag, digest}",
+  },
+];
+
+function asList(entries: ReturnType<typeof containers>): Record<string, unknown>[] {
+  return entries.map((e) => ({ name: e.name, path: e.path, list: e.list, spec: e.spec }));
+}
+
+/** Built once per compiled policy; parsing an expression with it type-checks names and calls. */
+export function createCelEnvironment(): Environment {
+  return new Environment({
+    enableOptionalTypes: true,
+    homogeneousAggregateLiterals: false,
+    limits: {
+      maxAstNodes: 2000,
+      maxDepth: 64,
+      maxListElements: 500,
+      maxMapEntries: 200,
+      maxCallArguments: 8,
+    },
+  })
+    .registerVariable("object", "dyn")
+    .registerVariable("oldObject", "dyn")
+    .registerVariable("operation", "string")
+    .registerVariable("resource", "dyn")
+    .registerVariable("file", "string")
+    .registerVariable("countersignNamespace", "string")
+    .registerFunction("podSpec(dyn): dyn", (o: unknown) => podSpec(o))
+    .registerFunction("podSpecPath(dyn): string", (o: unknown) => podSpecPath(o) ?? "")
+    .registerFunction("containers(dyn): list<map<string, dyn>>", (o: unknown) => asList(containers(o)))
+    .registerFunction("volumes(dyn): list<map<string, dyn>>", (o: unknown) => asList(volumes(o)))
+    .registerFunction("changedFields(dyn, dyn): list<string>", (a: unknown, b: unknown) =>
+      changedFields(a, b),
+    )
+    .registerFunction("fieldChanged(dyn, dyn, string): bool", (a: unknown, b: unknown, p: string) =>
+      fieldChanged(a, b, p),
+    )
+    .registerFunction("image(string): map<string, string>", (s: string) => ({ ...parseImage(s) }));
+}

@@ -1,0 +1,129 @@
+import type { Change, ChangeSet, ClassifiedChange, Classification, Finding, RiskLevel } from "../model.js";
+import type { CelContext } from "./cel-env.js";
+import type { CompiledParts, CompiledRule } from "./compile.js";
+import { interpolate, oneLine } from "./interpolate.js";
+import { maxLevel } from "./level.js";
+import { changeFile } from "./match.js";
+
+/** At most this many findings per rule and change: one finding per container is useful, a thousand is not. */
+const MAX_HITS_PER_RULE = 20;
+const MAX_ERROR_LENGTH = 200;
+
+interface Hit {
+  path: string | undefined;
+  values: Record<string, unknown>;
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return oneLine(text.split("\n")[0] ?? "", MAX_ERROR_LENGTH);
+}
+
+function toHit(item: unknown, fallback: string | undefined): Hit {
+  if (typeof item === "string") return { path: item, values: {} };
+  let values: Record<string, unknown> = {};
+  if (item instanceof Map) values = Object.fromEntries(item as Map<string, unknown>);
+  else if (typeof item === "object" && item !== null && !Array.isArray(item))
+    values = { ...(item as object) };
+  else throw new Error(`a list result must hold strings or maps, got ${typeof item}`);
+  const path = typeof values["path"] === "string" ? values["path"] : fallback;
+  return { path, values };
+}
+
+/** Turns an expression result into hits: true → one, false/null/[] → none, a list → one per element. */
+function hitsOf(result: unknown, fallback: string | undefined): Hit[] {
+  if (result === true) return [{ path: fallback, values: {} }];
+  if (result === false || result === null || result === undefined) return [];
+  if (Array.isArray(result)) return result.slice(0, MAX_HITS_PER_RULE).map((item) => toHit(item, fallback));
+  throw new Error(`the expression must return a bool or a list, got ${typeof result}`);
+}
+
+/** Builds the CEL variables of one change. */
+export function celContext(change: Change, countersignNamespace: string): CelContext {
+  const object = change.after?.object ?? null;
+  const oldObject = change.before?.object ?? null;
+  return {
+    object,
+    oldObject,
+    operation: change.op,
+    resource: object ?? oldObject ?? {},
+    file: changeFile(change),
+    countersignNamespace,
+  };
+}
+
+/**
+ * Runs one rule on one change: its findings, or none. Never throws: an expression error becomes a
+ * finding marked `error` (onError: match, the default: fail closed) or no finding (onError: ignore).
+ */
+export function evaluateRule(rule: CompiledRule, change: Change, context: CelContext): Finding[] {
+  const spec = rule.spec;
+  if (!rule.select(change, context.file)) return [];
+  const builtins = {
+    kind: change.kind,
+    name: change.name,
+    namespace: change.namespace,
+    operation: change.op,
+    file: context.file,
+    rule: spec.name,
+  };
+  let hits: Hit[];
+  try {
+    hits =
+      rule.expression === undefined
+        ? [{ path: spec.path, values: {} }]
+        : hitsOf(rule.expression(context), spec.path);
+  } catch (error) {
+    if (spec.onError === "ignore") return [];
+    const finding: Finding = {
+      rule: spec.name,
+      level: spec.level,
+      reason: `${interpolate(spec.reason, builtins)} (rule could not be evaluated; counted as matched)`,
+      error: errorText(error),
+    };
+    if (spec.path !== undefined) finding.path = spec.path;
+    return [finding];
+  }
+  return hits.map((hit) => {
+    const values: Record<string, unknown> = { ...builtins, ...hit.values };
+    if (hit.path !== undefined) values["path"] = hit.path;
+    const finding: Finding = { rule: spec.name, level: spec.level, reason: interpolate(spec.reason, values) };
+    if (hit.path !== undefined) finding.path = hit.path;
+    return finding;
+  });
+}
+
+/** Classifies one change: the highest level of its findings, or the base level. */
+export function classifyChange(
+  parts: CompiledParts,
+  rules: readonly CompiledRule[],
+  change: Change,
+): ClassifiedChange {
+  const context = celContext(change, parts.countersignNamespace);
+  const findings: Finding[] = [];
+  let level: RiskLevel = parts.baseLevel;
+  for (const rule of rules) {
+    for (const finding of evaluateRule(rule, change, context)) {
+      findings.push(finding);
+      level = maxLevel(level, finding.level);
+    }
+  }
+  return { change, level, findings };
+}
+
+/** Classifies a change set: each change, then the highest level overall and its requirement. */
+export function classifyChangeSet(
+  parts: CompiledParts,
+  rules: readonly CompiledRule[],
+  changeSet: ChangeSet,
+): Classification {
+  const changes = changeSet.changes.map((change) => classifyChange(parts, rules, change));
+  const level = changes.reduce<RiskLevel>((acc, c) => maxLevel(acc, c.level), parts.baseLevel);
+  const req = parts.requirements[level];
+  return {
+    level,
+    requirement: { approvals: req.approvals, teams: [...req.teams], users: [...req.users], auto: req.auto },
+    changes,
+    policyDigest: parts.digest,
+  };
+}

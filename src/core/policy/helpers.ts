@@ -1,0 +1,198 @@
+/**
+ * Helpers exposed to CEL rules: the pod spec wherever it lives, containers and volumes with their
+ * field paths, "which fields changed" and image reference parsing. Plain functions of their inputs.
+ */
+
+type Obj = Record<string, unknown>;
+
+function isObj(value: unknown): value is Obj {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const WORKLOAD_KINDS = new Set([
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Job",
+  "ReplicationController",
+]);
+
+/** Field path of the pod spec inside an object of this kind, or undefined when it has none. */
+export function podSpecPath(object: unknown): string | undefined {
+  if (!isObj(object)) return undefined;
+  const kind = object["kind"];
+  if (kind === "Pod") return "spec";
+  if (kind === "PodTemplate") return "template.spec";
+  if (kind === "CronJob") return "spec.jobTemplate.spec.template.spec";
+  if (typeof kind === "string" && WORKLOAD_KINDS.has(kind)) return "spec.template.spec";
+  return undefined;
+}
+
+/** The value at a dotted path of plain keys (`a.b.c`), or undefined. */
+export function getPath(object: unknown, path: string): unknown {
+  let current: unknown = object;
+  for (const key of path.split(".")) {
+    if (!isObj(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** The pod spec of a Pod, a workload's template or a CronJob's job template; null when absent. */
+export function podSpec(object: unknown): Obj | null {
+  const path = podSpecPath(object);
+  if (path === undefined) return null;
+  const spec = getPath(object, path);
+  return isObj(spec) ? spec : null;
+}
+
+/** An element of a list in a pod spec, with the field path that names it. */
+export interface PodSpecEntry {
+  name: string;
+  path: string;
+  /** `containers`, `initContainers`, `ephemeralContainers` or `volumes`. */
+  list: string;
+  spec: Obj;
+}
+
+const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
+
+function entries(object: unknown, lists: readonly string[]): PodSpecEntry[] {
+  const base = podSpecPath(object);
+  const spec = podSpec(object);
+  if (base === undefined || spec === null) return [];
+  const out: PodSpecEntry[] = [];
+  for (const list of lists) {
+    const items = spec[list];
+    if (!Array.isArray(items)) continue;
+    items.forEach((item: unknown, index) => {
+      if (!isObj(item)) return;
+      const name = typeof item["name"] === "string" ? item["name"] : "";
+      const selector = name === "" ? `[${index}]` : `[name=${name}]`;
+      out.push({ name, path: `${base}.${list}${selector}`, list, spec: item });
+    });
+  }
+  return out;
+}
+
+/** Every container (including init and ephemeral containers) of the object's pod spec. */
+export function containers(object: unknown): PodSpecEntry[] {
+  return entries(object, CONTAINER_LISTS);
+}
+
+/** Every volume of the object's pod spec. */
+export function volumes(object: unknown): PodSpecEntry[] {
+  return entries(object, ["volumes"]);
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function keySegment(key: string): string {
+  return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+function joinPath(base: string, segment: string): string {
+  if (base === "") return segment.startsWith(".") ? segment.slice(1) : segment;
+  return base + segment;
+}
+
+function namedList(items: unknown[]): Map<string, unknown> | undefined {
+  const byName = new Map<string, unknown>();
+  for (const item of items) {
+    if (!isObj(item) || typeof item["name"] !== "string" || byName.has(item["name"])) return undefined;
+    byName.set(item["name"], item);
+  }
+  return byName;
+}
+
+const MAX_FIELDS = 1000;
+
+function diff(before: unknown, after: unknown, path: string, out: string[]): void {
+  if (out.length >= MAX_FIELDS || before === after) return;
+  if (isObj(before) && isObj(after)) {
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    for (const key of [...keys].sort()) diff(before[key], after[key], joinPath(path, keySegment(key)), out);
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const a = namedList(before);
+    const b = namedList(after);
+    if (a !== undefined && b !== undefined && (a.size > 0 || b.size > 0)) {
+      const names = new Set([...a.keys(), ...b.keys()]);
+      for (const name of [...names].sort()) diff(a.get(name), b.get(name), `${path}[name=${name}]`, out);
+      return;
+    }
+    const length = Math.max(before.length, after.length);
+    for (let i = 0; i < length; i++) diff(before[i], after[i], `${path}[${i}]`, out);
+    return;
+  }
+  if (JSON.stringify(before) !== JSON.stringify(after)) out.push(path);
+}
+
+const fieldCache = new WeakMap<object, WeakMap<object, string[]>>();
+
+/**
+ * Leaf field paths that differ between two objects, sorted, in the notation of Change.fields
+ * (`spec.template.spec.containers[name=web].image`). Capped at 1000 paths.
+ */
+export function changedFields(before: unknown, after: unknown): string[] {
+  if (!isObj(before) || !isObj(after)) return [];
+  let inner = fieldCache.get(before);
+  const cached = inner?.get(after);
+  if (cached !== undefined) return cached;
+  const out: string[] = [];
+  diff(before, after, "", out);
+  out.sort();
+  if (inner === undefined) {
+    inner = new WeakMap();
+    fieldCache.set(before, inner);
+  }
+  inner.set(after, out);
+  return out;
+}
+
+/** Whether the value at a dotted path differs between two objects (an absent side counts as different). */
+export function fieldChanged(before: unknown, after: unknown, path: string): boolean {
+  const a = getPath(before, path);
+  const b = getPath(after, path);
+  if (a === b) return false;
+  return JSON.stringify(a) !== JSON.stringify(b);
+}
+
+/** An image reference split into registry, repository, tag and digest. */
+export interface ImageRef {
+  registry: string;
+  repository: string;
+  tag: string;
+  digest: string;
+}
+
+/** Parses `registry/repo:tag@sha256:...`; the registry defaults to `docker.io`, as the runtime does. */
+export function parseImage(image: string): ImageRef {
+  let rest = image.trim();
+  let digest = "";
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag = "";
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  if (colon > slash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  let registry = "docker.io";
+  const first = rest.indexOf("/");
+  if (first >= 0) {
+    const head = rest.slice(0, first);
+    if (head.includes(".") || head.includes(":") || head === "localhost") {
+      registry = head;
+      rest = rest.slice(first + 1);
+    }
+  }
+  if (registry === "docker.io" && !rest.includes("/")) rest = `library/${rest}`;
+  return { registry, repository: rest, tag, digest };
+}
