@@ -1,0 +1,243 @@
+import { deflateRawSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import type { ApprovalVerdict } from "../../../src/core/approval/evaluate.js";
+import {
+  APPROVAL_RECORD_MARKER,
+  ApprovalRecordError,
+  buildApprovalRecord,
+  decodeApprovalRecord,
+  decodeApprovalRecordResult,
+  encodeApprovalRecord,
+} from "../../../src/core/approval/record.js";
+import type { ApprovalRecord } from "../../../src/core/model.js";
+import { hex, planOf } from "./plan-fixture.js";
+
+const HEAD = "1".repeat(40);
+const BASE = "2".repeat(40);
+
+const verdict: ApprovalVerdict = {
+  satisfied: true,
+  auto: false,
+  requirement: { approvals: 1, teams: ["org/sre"], users: [], auto: false },
+  needed: 1,
+  approvers: [{ login: "alice", reviewId: 77, submittedAt: "2026-01-01T10:00:00Z" }],
+  blocking: [],
+  ignored: [],
+  byAssociation: false,
+};
+
+const plan = planOf([
+  ["apps/Deployment/prod/web", "update", hex("a"), "high"],
+  ["/ConfigMap/prod/settings", "create", hex("b"), "low"],
+  ["/Secret/prod/old", "delete", "", "medium"],
+]);
+
+function record(): ApprovalRecord {
+  return buildApprovalRecord({
+    repository: "org/infra",
+    pullRequest: 12,
+    headSha: HEAD,
+    baseSha: BASE,
+    plan,
+    verdict,
+    createdAt: new Date("2026-01-01T11:00:00Z"),
+  });
+}
+
+/** Encode any JSON value the way the gate encodes records, to forge tampered blocks. */
+function forge(value: unknown): string {
+  return `${APPROVAL_RECORD_MARKER}${deflateRawSync(Buffer.from(JSON.stringify(value))).toString("base64url")} -->`;
+}
+
+describe("buildApprovalRecord", () => {
+  it("binds the plan's changes sorted by key, deletions with an empty digest", () => {
+    const r = record();
+    expect(r.changes).toEqual([
+      { key: "/ConfigMap/prod/settings", op: "create", afterDigest: hex("b"), level: "low" },
+      { key: "/Secret/prod/old", op: "delete", afterDigest: "", level: "medium" },
+      { key: "apps/Deployment/prod/web", op: "update", afterDigest: hex("a"), level: "high" },
+    ]);
+    expect(r).toMatchObject({
+      schema: 1,
+      changeSetDigest: plan.changeSet.digest,
+      level: "high",
+      auto: false,
+      policyDigest: hex("e"),
+      createdAt: "2026-01-01T11:00:00.000Z",
+      approvers: [{ login: "alice", reviewId: 77, submittedAt: "2026-01-01T10:00:00Z" }],
+    });
+  });
+
+  it.each([
+    // Proves no record is written for an unmet requirement.
+    ["unsatisfied verdict", { verdict: { ...verdict, satisfied: false } }, /requirement is not met/],
+    // Proves a plan whose digest does not match its changes is refused.
+    [
+      "digest mismatch",
+      { plan: { ...plan, changeSet: { ...plan.changeSet, digest: hex("9") } } },
+      /digest does not match/,
+    ],
+    // Proves malformed identity fields are refused before anything is written.
+    ["bad head SHA", { headSha: "main" }, /headSha/],
+  ])("refuses: %s", (_name, override, error) => {
+    const args = {
+      repository: "org/infra",
+      pullRequest: 12,
+      headSha: HEAD,
+      baseSha: BASE,
+      plan,
+      verdict,
+      createdAt: "2026-01-01T11:00:00Z",
+    };
+    expect(() => buildApprovalRecord({ ...args, ...override })).toThrow(error);
+  });
+});
+
+describe("encode/decode", () => {
+  it("round-trips, and the block is an HTML comment plus a fenced summary", () => {
+    const r = record();
+    const text = encodeApprovalRecord(r);
+    expect(text.startsWith("<!-- countersign:approval-record:v1 ")).toBe(true);
+    expect(text).toContain("```text\ncountersign approval record v1\npull request: org/infra#12");
+    expect(decodeApprovalRecord(`## countersign\n\nsome report\n\n${text}\nmore text`)).toEqual(r);
+  });
+
+  it("round-trips an auto-approved record with no approvers", () => {
+    const r = buildApprovalRecord({
+      repository: "org/infra",
+      pullRequest: 3,
+      headSha: HEAD,
+      baseSha: BASE,
+      plan,
+      verdict: { ...verdict, auto: true, approvers: [], needed: 0 },
+      createdAt: "2026-01-01T11:00:00Z",
+    });
+    expect(decodeApprovalRecord(encodeApprovalRecord(r))).toEqual(r);
+    expect(encodeApprovalRecord(r)).toContain("approved by: auto-approved");
+  });
+
+  const good = record();
+  const bomb = `${APPROVAL_RECORD_MARKER}${deflateRawSync(Buffer.alloc(20_000_000, 32)).toString("base64url")} -->`;
+  const tampered: [string, unknown, RegExp][] = [
+    // Proves a changed after-digest without a matching change-set digest is detected.
+    [
+      "changed content",
+      forge({
+        ...good,
+        changes: good.changes.map((c, i) => (i === 2 ? { ...c, afterDigest: hex("f") } : c)),
+      }),
+      /digest does not match/,
+    ],
+    // Proves an added change is detected by the digest.
+    [
+      "added change",
+      forge({
+        ...good,
+        changes: [...good.changes, { key: "x/Y/z/w", op: "create", afterDigest: hex("c"), level: "low" }],
+      }),
+      /digest does not match/,
+    ],
+    // Proves fields the schema does not know are refused (strict parsing).
+    ["unknown field", forge({ ...good, extra: 1 }), /unknown field/],
+    // Proves missing fields are refused.
+    ["missing approvers", forge({ ...good, approvers: undefined }), /missing field approvers/],
+    // Proves a record of another schema version is refused.
+    ["schema 2 inside v1 block", forge({ ...good, schema: 2 }), /schema: expected 1/],
+    // Proves a block of an unknown version is refused.
+    ["v2 marker", forge(good).replace(":v1 ", ":v2 "), /unsupported approval record version/],
+    // Proves a deletion must carry an empty digest.
+    [
+      "deletion with a digest",
+      forge({
+        ...good,
+        changes: good.changes.map((c) => (c.op === "delete" ? { ...c, afterDigest: hex("d") } : c)),
+      }),
+      /afterDigest/,
+    ],
+    // Proves unsorted changes are refused.
+    ["unsorted changes", forge({ ...good, changes: [...good.changes].reverse() }), /sorted by key/],
+    // Proves duplicate keys are refused.
+    [
+      "duplicate key",
+      forge({ ...good, changes: [good.changes[0], good.changes[0]] }),
+      /sorted by key, without duplicates/,
+    ],
+    // Proves a non-integer review id is refused.
+    [
+      "fractional review id",
+      forge({ ...good, approvers: [{ ...good.approvers[0], reviewId: 1.5 }] }),
+      /reviewId/,
+    ],
+    // Proves an invalid risk level (even a prototype key) is refused.
+    ["level __proto__", forge({ ...good, level: "__proto__" }), /level: not a risk level/],
+    // Proves a non-object payload is refused.
+    ["array payload", forge([good]), /not an object/],
+    // Proves two blocks are ambiguous and refused (fail closed).
+    ["two blocks", `${encodeApprovalRecord(good)}\n${encodeApprovalRecord(good)}`, /more than one/],
+    // Proves text without a block yields nothing.
+    ["no block", "## countersign\nno record here", /no approval record/],
+    // Proves an unterminated comment is refused.
+    ["unclosed block", forge(good).replace(" -->", ""), /not closed/],
+    // Proves characters outside base64url are refused before decoding.
+    ["non-base64 payload", `${APPROVAL_RECORD_MARKER}abc$def -->`, /base64url/],
+    // Proves bytes that are not deflate data are refused.
+    ["garbage payload", `${APPROVAL_RECORD_MARKER}AAAAAAAAAAAA -->`, /decompress|not JSON/],
+    // Proves deflated text that is not JSON is refused.
+    [
+      "not JSON",
+      `${APPROVAL_RECORD_MARKER}${deflateRawSync(Buffer.from("{nope")).toString("base64url")} -->`,
+      /not JSON/,
+    ],
+    // Proves a decompression bomb is stopped at the output bound.
+    ["decompression bomb", bomb, /decompress within bounds|not bounded/],
+    // Proves oversize text is refused before any parsing.
+    ["oversize text", "x".repeat(300_000), /longer than/],
+    // Proves non-string input does not throw.
+    ["not a string", 42, /not a string/],
+  ];
+
+  it.each(tampered)("refuses %s", (_name, text, error) => {
+    const result = decodeApprovalRecordResult(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(error);
+    expect(decodeApprovalRecord(text as string)).toBeUndefined();
+  });
+
+  it("refuses to encode a record too large for a check run", () => {
+    const many = planOf(
+      Array.from(
+        { length: 3_000 },
+        (_, i) => [`apps/Deployment/ns-${i}/app-${i}`, "create", hex(i * 7919 + 1), "high"] as const,
+      ).map(([k, o, d, l]) => [k, o, d, l]),
+    );
+    const big = buildApprovalRecord({
+      repository: "org/infra",
+      pullRequest: 1,
+      headSha: HEAD,
+      baseSha: BASE,
+      plan: many,
+      verdict,
+      createdAt: "2026-01-01T11:00:00Z",
+    });
+    expect(() => encodeApprovalRecord(big)).toThrow(ApprovalRecordError);
+  });
+
+  it("fits 1,000 changed objects in one check run text", () => {
+    const many = planOf(
+      Array.from(
+        { length: 1_000 },
+        (_, i) => [`apps/Deployment/ns-${i % 20}/app-${i}`, "update", hex(i * 7919 + 1), "high"] as const,
+      ).map(([k, o, d, l]) => [k, o, d, l]),
+    );
+    const big = buildApprovalRecord({
+      repository: "org/infra",
+      pullRequest: 1,
+      headSha: HEAD,
+      baseSha: BASE,
+      plan: many,
+      verdict,
+      createdAt: "2026-01-01T11:00:00Z",
+    });
+    expect(decodeApprovalRecord(encodeApprovalRecord(big))).toEqual(big);
+  });
+});
