@@ -1,0 +1,288 @@
+/**
+ * Parses one manifest file (multi-document YAML or JSON) into raw documents, skipped documents and
+ * errors with file/line/column. Hostile input is bounded by ManifestLimits. Error messages never
+ * quote the file's content (it may hold secrets): they say what was wrong and where.
+ */
+import { LineCounter, Lexer, parseAllDocuments, isMap, isSeq } from "yaml";
+import type { Document } from "yaml";
+import type { ManifestError, SkippedDocument, SourceLocation } from "./model.js";
+import { formatBytes } from "./manifest-limits.js";
+import type { ManifestLimits } from "./manifest-limits.js";
+
+/** A document that looks like a Kubernetes object (has string apiVersion and kind), not yet validated. */
+export interface ParsedDocument {
+  object: Record<string, unknown>;
+  source: SourceLocation;
+}
+
+export interface ParsedFile {
+  documents: ParsedDocument[];
+  skipped: SkippedDocument[];
+  errors: ManifestError[];
+}
+
+export interface ParseFileOptions {
+  limits: ManifestLimits;
+  /** Real size in bytes when the reader did not read the file whole (it was too large). */
+  size?: number;
+  /** How many more objects the set may take; exceeding it is an error. Default: limits.maxObjects. */
+  remainingObjects?: number;
+}
+
+/** Parses one file's text. JSON when the name ends in `.json`, YAML otherwise. Never throws on content. */
+export function parseManifestFile(file: string, content: string, options: ParseFileOptions): ParsedFile {
+  const result: ParsedFile = { documents: [], skipped: [], errors: [] };
+  const { limits } = options;
+  const size = options.size ?? Buffer.byteLength(content, "utf8");
+  if (size > limits.maxFileBytes) {
+    result.errors.push({
+      file,
+      message: `file is ${formatBytes(size)}, over the ${formatBytes(limits.maxFileBytes)} limit; not parsed`,
+    });
+    return result;
+  }
+  const budget = { remaining: options.remainingObjects ?? limits.maxObjects };
+  if (/\.json$/i.test(file)) parseJson(file, content, limits, budget, result);
+  else parseYaml(file, content, limits, budget, result);
+  return result;
+}
+
+interface Budget {
+  remaining: number;
+}
+
+function parseJson(
+  file: string,
+  content: string,
+  limits: ManifestLimits,
+  budget: Budget,
+  result: ParsedFile,
+): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : "";
+    const at = jsonErrorPosition(content, message);
+    // The engine's message may quote the content; only the position is kept.
+    result.errors.push({ file, ...at, message: "invalid JSON" });
+    return;
+  }
+  const depthError = checkDepth(value, limits.maxDepth);
+  if (depthError !== undefined) {
+    result.errors.push({ file, line: 1, column: 1, message: depthError });
+    return;
+  }
+  addValue(file, value, { file, line: 1, column: 1, document: 0 }, budget, limits, result, () => undefined);
+}
+
+function jsonErrorPosition(content: string, message: string): { line?: number; column?: number } {
+  const lineCol = /line (\d+) column (\d+)/.exec(message);
+  if (lineCol) return { line: Number(lineCol[1]), column: Number(lineCol[2]) };
+  const position = /position (\d+)/.exec(message);
+  if (!position) return {};
+  const offset = Number(position[1]);
+  const lineCounter = new LineCounter();
+  let start = 0;
+  lineCounter.addNewLine(0);
+  for (let i = content.indexOf("\n"); i >= 0 && i < offset; i = content.indexOf("\n", i + 1)) {
+    start = i + 1;
+    lineCounter.addNewLine(start);
+  }
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+function parseYaml(
+  file: string,
+  content: string,
+  limits: ManifestLimits,
+  budget: Budget,
+  result: ParsedFile,
+): void {
+  const tooDeep = flowDepthExceeds(content, limits.maxDepth);
+  if (tooDeep) {
+    result.errors.push({ file, message: `nesting deeper than ${limits.maxDepth} levels; not parsed` });
+    return;
+  }
+  const lineCounter = new LineCounter();
+  let documents: Document.Parsed[];
+  try {
+    documents = parseAllDocuments(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    result.errors.push({ file, message: `YAML could not be parsed (${errorName(error)})` });
+    return;
+  }
+  const at = (offset: number | undefined): { line: number; column: number } => {
+    const pos = lineCounter.linePos(offset ?? 0);
+    return { line: pos.line, column: pos.col };
+  };
+  for (const [index, doc] of documents.entries()) {
+    if (result.errors.length >= limits.maxErrorsPerFile) {
+      result.errors.push({
+        file,
+        message: `more than ${limits.maxErrorsPerFile} errors; rest of the file not read`,
+      });
+      return;
+    }
+    const start = doc.contents?.range[0] ?? doc.range[0];
+    const source: SourceLocation = { file, ...at(start), document: index };
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors.slice(0, 3)) {
+        result.errors.push({
+          file,
+          ...at(error.pos[0]),
+          message: `YAML ${yamlErrorText(error.code, error.message)}`,
+        });
+      }
+      continue;
+    }
+    if (doc.contents === null) continue; // An empty document (e.g. a trailing `---`) holds nothing.
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    } catch (error) {
+      const why = /alias/i.test(errorMessage(error))
+        ? `too many YAML aliases (limit ${limits.maxAliasCount} per document)`
+        : `YAML could not be converted (${errorName(error)})`;
+      result.errors.push({ file, line: source.line, column: source.column, message: why });
+      continue;
+    }
+    const depthError = checkDepth(value, limits.maxDepth);
+    if (depthError !== undefined) {
+      result.errors.push({ file, line: source.line, column: source.column, message: depthError });
+      continue;
+    }
+    const itemLocation = (i: number): SourceLocation | undefined => {
+      const items = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
+      const node = isSeq(items) ? items.items[i] : undefined;
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      return range ? { file, ...at(range[0]), document: index } : undefined;
+    };
+    if (!addValue(file, value, source, budget, limits, result, itemLocation)) return;
+  }
+}
+
+/** Adds one parsed value: an object, a List (expanded), or something skipped. False once the object budget is spent. */
+function addValue(
+  file: string,
+  value: unknown,
+  source: SourceLocation,
+  budget: Budget,
+  limits: ManifestLimits,
+  result: ParsedFile,
+  itemLocation: (index: number) => SourceLocation | undefined,
+): boolean {
+  if (value === null) return true; // An empty document (`---` alone, or `null`) holds nothing.
+  if (typeof value !== "object" || Array.isArray(value)) {
+    const what = Array.isArray(value) ? "a list" : `a ${typeof value}`;
+    result.skipped.push({ file, line: source.line, reason: `document is ${what}, not a Kubernetes object` });
+    return true;
+  }
+  const object = value as Record<string, unknown>;
+  const { apiVersion, kind } = object;
+  if (apiVersion === undefined && kind === undefined) {
+    result.skipped.push({
+      file,
+      line: source.line,
+      reason: "no apiVersion or kind: not a Kubernetes object",
+    });
+    return true;
+  }
+  if (typeof apiVersion !== "string" || apiVersion === "" || typeof kind !== "string" || kind === "") {
+    result.errors.push({
+      file,
+      line: source.line,
+      column: source.column,
+      message: "apiVersion and kind must both be non-empty strings",
+    });
+    return true;
+  }
+  if (isListKind(kind) && Array.isArray(object["items"])) {
+    const items = object["items"] as unknown[];
+    for (const [i, item] of items.entries()) {
+      const location = itemLocation(i) ?? source;
+      if (
+        item !== null &&
+        typeof item === "object" &&
+        !Array.isArray(item) &&
+        isListKind(String((item as Record<string, unknown>)["kind"]))
+      ) {
+        result.errors.push({
+          file,
+          line: location.line,
+          column: location.column,
+          message: "a List inside a List is not supported",
+        });
+        continue;
+      }
+      if (!addValue(file, item, location, budget, limits, result, () => undefined)) return false;
+    }
+    return true;
+  }
+  if (budget.remaining <= 0) {
+    result.errors.push({
+      file,
+      line: source.line,
+      message: `more than ${limits.maxObjects} objects in the manifest set; the rest is not read`,
+    });
+    return false;
+  }
+  budget.remaining--;
+  result.documents.push({ object, source });
+  return true;
+}
+
+/** `List`, and typed lists such as `ConfigMapList`, whose `items` are the objects. */
+function isListKind(kind: string): boolean {
+  return kind === "List" || (kind.endsWith("List") && kind.length > 4);
+}
+
+/** Depth of nested maps/lists, iteratively (no recursion on hostile input). Returns an error text when too deep. */
+export function checkDepth(value: unknown, maxDepth: number): string | undefined {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== "object") continue;
+    if (depth >= maxDepth) return `nesting deeper than ${maxDepth} levels`;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children)
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
+/**
+ * True when flow collections (`[`/`{`) nest deeper than maxDepth. The YAML composer recurses on flow
+ * nesting and runs out of memory on a few hundred thousand levels, so this is checked first: cheaply
+ * when the text has few brackets, with the YAML lexer (linear, quote-aware) otherwise.
+ */
+function flowDepthExceeds(content: string, maxDepth: number): boolean {
+  let openers = 0;
+  for (let i = 0; i < content.length; i++) {
+    const c = content.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) openers++;
+  }
+  if (openers <= maxDepth) return false;
+  let depth = 0;
+  for (const token of new Lexer().lex(content)) {
+    if (token === "[" || token === "{") {
+      if (++depth > maxDepth) return true;
+    } else if ((token === "]" || token === "}") && depth > 0) depth--;
+  }
+  return false;
+}
+
+function yamlErrorText(code: string, message: string): string {
+  // With prettyErrors off the message is one line without a source excerpt; keep it short anyway.
+  const first = message.split("\n")[0] ?? code;
+  return `${code.toLowerCase().replace(/_/g, " ")}: ${first.slice(0, 200)}`;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

@@ -1,0 +1,157 @@
+/**
+ * Builds a ManifestSet from files: parses every manifest file, validates each object's identity,
+ * and indexes objects by key. Two passes, so that CRDs anywhere in the set declare the scope of
+ * their kinds before any object is keyed.
+ */
+import { objectDigest, stripServerFields } from "./canonical.js";
+import { isManifestPath, resolveLimits } from "./manifest-limits.js";
+import type { ManifestLimits } from "./manifest-limits.js";
+import { parseManifestFile } from "./manifest-parse.js";
+import type { ParsedDocument } from "./manifest-parse.js";
+import type { KubeObject, ManifestError, ManifestObject, ManifestSet } from "./model.js";
+import { crdScope, isClusterScoped, objectKey, splitApiVersion } from "./object-key.js";
+
+/** One file handed to buildManifestSet. `size` is the real byte size when the reader did not read it whole. */
+export interface ManifestFile {
+  path: string;
+  content: string;
+  size?: number;
+}
+
+export interface BuildManifestSetOptions {
+  /** Namespace given to namespaced objects that name none; without it they are errors. */
+  defaultNamespace?: string;
+  limits?: Partial<ManifestLimits>;
+  /** Extra cluster-scoped kinds as `group/Kind` (custom resources whose CRD is not in the set). */
+  clusterScopedKinds?: string[];
+}
+
+/** DNS-label-ish check kept loose on purpose: the API server validates names; we only need a safe key. */
+const KEY_PART = /^[^/\s\p{Cc}]{1,253}$/u;
+
+/**
+ * Parses `files` into a ManifestSet. Files not ending in .yaml/.yml/.json are ignored. Never throws
+ * on content: problems are listed in `errors` (duplicate keys name both places).
+ */
+export function buildManifestSet(files: ManifestFile[], options: BuildManifestSetOptions = {}): ManifestSet {
+  const limits = resolveLimits(options.limits);
+  const set: ManifestSet = { objects: new Map(), skipped: [], errors: [] };
+  const documents: ParsedDocument[] = [];
+  let remaining = limits.maxObjects;
+  const sorted = files.filter((f) => isManifestPath(f.path)).sort((a, b) => compare(a.path, b.path));
+  for (const file of sorted) {
+    const parsed = parseManifestFile(file.path, file.content, {
+      limits,
+      remainingObjects: remaining,
+      ...(file.size === undefined ? {} : { size: file.size }),
+    });
+    remaining -= parsed.documents.length;
+    documents.push(...parsed.documents);
+    set.skipped.push(...parsed.skipped);
+    set.errors.push(...parsed.errors);
+    if (remaining <= 0 && parsed.errors.some((e) => e.message.includes("objects in the manifest set"))) break;
+  }
+
+  const clusterScoped = new Set(options.clusterScopedKinds ?? []);
+  for (const doc of documents) {
+    const scope = crdScope(doc.object);
+    if (scope?.clusterScoped) clusterScoped.add(scope.groupKind);
+  }
+
+  const defaultNamespace = options.defaultNamespace;
+  if (defaultNamespace !== undefined && !KEY_PART.test(defaultNamespace)) {
+    throw new Error(`default namespace ${JSON.stringify(defaultNamespace)} is not a valid namespace name`);
+  }
+  for (const doc of documents) {
+    const built = toManifestObject(doc, clusterScoped, defaultNamespace);
+    if ("message" in built) {
+      set.errors.push(built);
+      continue;
+    }
+    const existing = set.objects.get(built.key);
+    if (existing) {
+      set.errors.push({
+        file: built.source.file,
+        line: built.source.line,
+        message: `duplicate object ${built.key}: defined in ${where(existing.source)} and in ${where(built.source)}`,
+      });
+      continue;
+    }
+    set.objects.set(built.key, built);
+  }
+  return set;
+}
+
+function toManifestObject(
+  doc: ParsedDocument,
+  clusterScoped: ReadonlySet<string>,
+  defaultNamespace: string | undefined,
+): ManifestObject | ManifestError {
+  const { object, source } = doc;
+  const fail = (message: string): ManifestError => ({
+    file: source.file,
+    line: source.line,
+    ...(source.column === undefined ? {} : { column: source.column }),
+    message,
+  });
+  const apiVersion = object["apiVersion"] as string;
+  const kind = object["kind"] as string;
+  const { group, version } = splitApiVersion(apiVersion);
+  if (group.includes("/") || !KEY_PART.test(kind) || version === "") {
+    return fail(`invalid apiVersion ${JSON.stringify(apiVersion)} or kind ${JSON.stringify(kind)}`);
+  }
+  const metadata = object["metadata"];
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
+    return fail(`${kind} has no metadata`);
+  }
+  const meta = metadata as Record<string, unknown>;
+  const name = meta["name"];
+  if (typeof name !== "string" || !KEY_PART.test(name)) {
+    return fail(`${kind} has no valid metadata.name (generateName cannot be applied declaratively)`);
+  }
+  let namespace = "";
+  let stored: KubeObject = stripServerFields(object);
+  if (!isClusterScoped(group, kind, clusterScoped)) {
+    const declared = meta["namespace"];
+    if (declared === undefined || declared === null || declared === "") {
+      if (defaultNamespace === undefined) {
+        return fail(
+          `${kind} ${name} is namespaced but has no metadata.namespace (and no default namespace is set)`,
+        );
+      }
+      namespace = defaultNamespace;
+      // The object is applied to the default namespace, so that is the content approved and digested.
+      stored = { ...stored, metadata: { ...(stored["metadata"] as Record<string, unknown>), namespace } };
+    } else if (typeof declared !== "string" || !KEY_PART.test(declared)) {
+      return fail(`${kind} ${name} has an invalid metadata.namespace`);
+    } else {
+      namespace = declared;
+    }
+  }
+  let digest: string;
+  try {
+    digest = objectDigest(stored);
+  } catch (error) {
+    return fail(`${kind} ${name} holds a value that is not JSON (${(error as Error).message})`);
+  }
+  return {
+    key: objectKey({ group, kind, namespace, name }),
+    group,
+    version,
+    apiVersion,
+    kind,
+    namespace,
+    name,
+    object: stored,
+    digest,
+    source,
+  };
+}
+
+function where(source: { file: string; line: number }): string {
+  return `${source.file}:${source.line}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

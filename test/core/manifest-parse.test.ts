@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_MANIFEST_LIMITS } from "../../src/core/manifest-limits.js";
+import { parseManifestFile } from "../../src/core/manifest-parse.js";
+
+const limits = { ...DEFAULT_MANIFEST_LIMITS };
+const parse = (file: string, content: string, extra: Partial<typeof limits> = {}) =>
+  parseManifestFile(file, content, { limits: { ...limits, ...extra } });
+
+const cm = (name: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: app\n`;
+
+describe("parseManifestFile: documents", () => {
+  it("reads multi-document YAML with lines, columns and document indices", () => {
+    const result = parse("a.yaml", `${cm("one")}---\n${cm("two")}---\n`);
+    expect(result.errors).toEqual([]);
+    expect(result.documents.map((d) => [d.source.line, d.source.column, d.source.document])).toEqual([
+      [1, 1, 0],
+      [7, 1, 1],
+    ]);
+  });
+
+  it.each([
+    // a YAML document without apiVersion/kind is skipped with a reason, not dropped
+    ["a.yaml", "foo: bar\n", "no apiVersion or kind"],
+    // a scalar document is skipped
+    ["a.yaml", "just text\n", "document is a string"],
+    // a top-level list is skipped
+    ["a.yaml", "- 1\n- 2\n", "document is a list"],
+    // JSON without kind is skipped too
+    ["a.json", '{"hello": 1}', "no apiVersion or kind"],
+  ])("skips %s %j", (file, content, reason) => {
+    const result = parse(file, content);
+    expect(result.documents).toEqual([]);
+    expect(result.skipped).toEqual([
+      expect.objectContaining({ file, line: 1, reason: expect.stringContaining(reason) }),
+    ]);
+  });
+
+  it("ignores empty documents", () => {
+    const result = parse("a.yaml", `---\n---\n${cm("x")}---\n`);
+    expect(result.documents).toHaveLength(1);
+    expect(result.skipped).toEqual([]);
+  });
+
+  it("reads JSON", () => {
+    const result = parse(
+      "a.json",
+      JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "j" } }),
+    );
+    expect(result.documents.map((d) => d.object["kind"])).toEqual(["ConfigMap"]);
+  });
+
+  it.each([
+    // kind: List is expanded, each item located on its own line
+    ["List", [4, 9]],
+    // typed lists too
+    ["ConfigMapList", [4, 9]],
+  ])("expands %s", (kind, lines) => {
+    const text = `apiVersion: v1\nkind: ${kind}\nitems:\n${[cm("a"), cm("b")]
+      .map((t) => `  - ${t.trimEnd().split("\n").join("\n    ")}`)
+      .join("\n")}\n`;
+    const result = parse("list.yaml", text);
+    expect(result.errors).toEqual([]);
+    expect(result.documents.map((d) => d.source.line)).toEqual(lines);
+    expect(result.documents.map((d) => (d.object["metadata"] as { name: string }).name)).toEqual(["a", "b"]);
+  });
+
+  it("expands a JSON List", () => {
+    const list = {
+      apiVersion: "v1",
+      kind: "List",
+      items: [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s" } }],
+    };
+    expect(parse("l.json", JSON.stringify(list)).documents).toHaveLength(1);
+  });
+});
+
+describe("parseManifestFile: errors and hostile input", () => {
+  it.each([
+    // a bad indentation is reported with line and column
+    ["a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n bad: [\n", { line: 5 }],
+    // an unclosed flow sequence is reported where the input ends
+    ["a.yaml", "a: [1, 2\n", { line: 2 }],
+    // duplicate keys are an error, not last-one-wins
+    ["a.yaml", "apiVersion: v1\nkind: A\nkind: B\n", { line: 3 }],
+    // malformed JSON gets a position
+    ["a.json", '{\n  "a": 1,\n  oops\n}', { line: 3 }],
+  ])("reports malformed %s at its position", (file, content, at) => {
+    const result = parse(file, content);
+    expect(result.documents).toEqual([]);
+    expect(result.errors[0]).toMatchObject({ file, ...at });
+    expect(result.errors[0]?.column).toBeGreaterThan(0);
+  });
+
+  it("never quotes the content in a JSON error", () => {
+    const result = parse("a.json", '{"password": "hunter2" oops}');
+    expect(JSON.stringify(result.errors)).not.toContain("hunter2");
+  });
+
+  it("never quotes the content in a YAML error", () => {
+    const result = parse("a.yaml", 'password: "hunter2\nother: x: y\n');
+    expect(result.errors.length).toBeGreaterThan(0);
+    expect(JSON.stringify(result.errors)).not.toContain("hunter2");
+  });
+
+  it.each([
+    // apiVersion/kind of the wrong type is an error, not a skip
+    ["apiVersion: 1\nkind: ConfigMap\n", /non-empty strings/],
+    // only kind
+    ["kind: ConfigMap\n", /non-empty strings/],
+    // NaN/Infinity are parsed but the set rejects them later; a List inside a List is refused here
+    [
+      "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: List\n    items: []\n",
+      /List inside a List/,
+    ],
+  ])("rejects %j", (content, message) => {
+    expect(parse("a.yaml", content).errors[0]?.message).toMatch(message);
+  });
+
+  it("stops an alias bomb", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const l of "bcdefghi")
+      levels.push(
+        `${l}: &${l} [${Array(9)
+          .fill(`*${String.fromCharCode(l.charCodeAt(0) - 1)}`)
+          .join(", ")}]`,
+      );
+    const started = performance.now();
+    const result = parse("bomb.yaml", `apiVersion: v1\nkind: ConfigMap\n${levels.join("\n")}\n`);
+    expect(result.documents).toEqual([]);
+    expect(result.errors[0]?.message).toMatch(/too many YAML aliases/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("refuses a 6 MB file without parsing it", () => {
+    const content = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  x: "${"a".repeat(6 * 1024 * 1024)}"\n`;
+    const result = parse("big.yaml", content);
+    expect(result.errors).toEqual([
+      { file: "big.yaml", message: expect.stringMatching(/6\.0 MB, over the 5\.0 MB limit/) },
+    ]);
+  });
+
+  it("honours a reported size when the reader did not read the file whole", () => {
+    const result = parseManifestFile("big.yaml", "", { limits, size: 10 * 1024 * 1024 });
+    expect(result.errors[0]?.message).toMatch(/10\.0 MB/);
+  });
+
+  it.each([
+    // deep flow nesting would exhaust the YAML composer: refused before parsing
+    ["flow.yaml", `a: ${"[".repeat(200_000)}${"]".repeat(200_000)}\n`],
+    // deep block nesting is caught after parsing
+    ["block.yaml", Array.from({ length: 300 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " 1\n"],
+    // deep JSON nesting
+    ["deep.json", `${'{"a":'.repeat(300)}1${"}".repeat(300)}`],
+  ])("refuses deep nesting in %s", (file, content) => {
+    const result = parse(file, content);
+    expect(result.documents).toEqual([]);
+    expect(result.errors[0]?.message).toMatch(/nesting deeper than 128 levels/);
+  });
+
+  it("does not mistake quoted brackets for nesting", () => {
+    const result = parse("q.yaml", `${cm("q")}data:\n  x: "${"[".repeat(500)}"\n`);
+    expect(result.errors).toEqual([]);
+    expect(result.documents).toHaveLength(1);
+  });
+
+  it("caps the number of objects", () => {
+    const result = parseManifestFile("many.yaml", Array(5).fill(cm("x")).join("---\n"), {
+      limits,
+      remainingObjects: 3,
+    });
+    expect(result.documents).toHaveLength(3);
+    expect(result.errors[0]?.message).toMatch(/more than 100000 objects/);
+  });
+});
