@@ -170,7 +170,7 @@ export function parseRepoConfig(text: string, file: string = REPO_CONFIG_PATH): 
       field: "",
       message: `YAML: ${e.message.split("\n")[0] ?? ""}`,
     };
-    if (e.linePos?.[0]) problem.line = e.linePos[0].line;
+    problem.line = lines.linePos(e.pos[0]).line;
     out.problems.push(problem);
   }
   if (out.problems.length > 0) throw new RepoConfigError(file, out.problems);
