@@ -1,0 +1,125 @@
+/**
+ * maskObject: a deep copy of a Kubernetes object (or anything JSON-like) with every secret replaced:
+ * Secret `data`/`stringData`, `last-applied-configuration` and other annotations embedding JSON,
+ * sensitive `env[].value`, fields whose key names a secret, and credential patterns in any string.
+ */
+import type { KubeObject } from "../model.js";
+import { isSensitiveEnvName, isSensitiveKey } from "./sensitive-names.js";
+import { placeholder } from "./text-scanner.js";
+
+export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
+/** Deeper than any real manifest; beyond it the rest is masked wholesale (also stops reference cycles). */
+export const MAX_MASK_DEPTH = 200;
+/** Embedded JSON larger than this is masked wholesale rather than parsed. */
+const MAX_EMBEDDED_JSON = 1_000_000;
+
+interface MaskFunctions {
+  fingerprint(value: string): string;
+  maskText(text: string): string;
+}
+
+type Json = unknown;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The placeholder for a whole value: strings are fingerprinted as is, anything else as JSON. */
+function hide(value: unknown, f: MaskFunctions): string {
+  let text: string;
+  if (typeof value === "string") text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return placeholder(f.fingerprint(text));
+}
+
+function isSecretObject(value: Record<string, unknown>): boolean {
+  return value["kind"] === "Secret" && (value["apiVersion"] === "v1" || value["apiVersion"] === undefined);
+}
+
+/** `{ a: "x" }` → `{ a: "<masked fp:…>" }`; a non-map value is hidden whole. */
+function hideAllValues(value: unknown, f: MaskFunctions): unknown {
+  if (!isRecord(value)) return value === undefined ? undefined : hide(value, f);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = hide(v, f);
+  return out;
+}
+
+function maskAnnotation(key: string, value: unknown, f: MaskFunctions, depth: number): unknown {
+  if (typeof value !== "string") return maskValue(value, f, depth + 1);
+  if (key === LAST_APPLIED_ANNOTATION) return hide(value, f);
+  const trimmed = value.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    if (value.length > MAX_EMBEDDED_JSON) return hide(value, f);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      // Looks like an embedded object but is not JSON we can read: fail closed.
+      return hide(value, f);
+    }
+    return JSON.stringify(maskValue(parsed, f, depth + 1));
+  }
+  return f.maskText(value);
+}
+
+function maskAnnotations(value: unknown, f: MaskFunctions, depth: number): unknown {
+  if (!isRecord(value)) return maskValue(value, f, depth + 1);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskAnnotation(k, v, f, depth + 1);
+  return out;
+}
+
+function maskEnv(value: unknown[], f: MaskFunctions, depth: number): unknown[] {
+  return value.map((item) => {
+    if (!isRecord(item)) return maskValue(item, f, depth + 1);
+    const name = item["name"];
+    const masked = maskRecord(item, f, depth + 1, false) as Record<string, unknown>;
+    if (typeof name === "string" && "value" in item && isSensitiveEnvName(name)) {
+      masked["value"] = hide(item["value"], f);
+    }
+    return masked;
+  });
+}
+
+function maskRecord(value: Record<string, unknown>, f: MaskFunctions, depth: number, top: boolean): unknown {
+  const secret = isSecretObject(value);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (secret && (k === "data" || k === "stringData")) out[k] = hideAllValues(v, f);
+    else if (k === "metadata" && isRecord(v)) out[k] = maskMetadata(v, f, depth + 1);
+    else if (k === "annotations" && !top && isRecord(v)) out[k] = maskAnnotations(v, f, depth + 1);
+    else if (k === "env" && Array.isArray(v)) out[k] = maskEnv(v, f, depth + 1);
+    else if (typeof v === "string" && v !== "" && isSensitiveKey(k)) out[k] = hide(v, f);
+    else out[k] = maskValue(v, f, depth + 1);
+  }
+  return out;
+}
+
+function maskMetadata(value: Record<string, unknown>, f: MaskFunctions, depth: number): unknown {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === "annotations" ? maskAnnotations(v, f, depth + 1) : maskValue(v, f, depth + 1);
+  }
+  return out;
+}
+
+/** Masks any JSON-like value; `depth` counts nesting to bound hostile input. */
+export function maskValue(value: Json, f: MaskFunctions, depth = 0): Json {
+  if (depth > MAX_MASK_DEPTH) return hide("<too deep>", f);
+  if (typeof value === "string") return f.maskText(value);
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, f, depth + 1));
+  return maskRecord(value as Record<string, unknown>, f, depth, depth === 0);
+}
+
+/** Deep copy of `object` with every secret masked; the input is never mutated. */
+export function maskKubeObject(object: KubeObject, f: MaskFunctions): KubeObject {
+  const masked = maskValue(object, f, 0);
+  return isRecord(masked) ? masked : {};
+}

@@ -1,0 +1,136 @@
+/**
+ * Decides whether a field, env var or `key=value` key names a secret. Names are split into words
+ * (separators and camelCase), so `KEYBOARD_LAYOUT` is not a key but `STRIPE_KEY` and `apiKey` are.
+ */
+
+/** Words that name a secret wherever they appear in a key. */
+const STRONG_WORDS = new Set([
+  "password",
+  "passwd",
+  "pwd",
+  "pass",
+  "passphrase",
+  "secret",
+  "secrets",
+  "token",
+  "tokens",
+  "apikey",
+  "credential",
+  "credentials",
+  "creds",
+  "auth",
+  "authorization",
+  "dsn",
+  "privatekey",
+  "secretkey",
+  "accesskey",
+  "clientsecret",
+  "connectionstring",
+  "cookie",
+]);
+
+/** Substrings that name a secret even inside one long word (`DBPASSWORD`, `MYAPIKEY`). */
+const STRONG_SUBSTRINGS = [
+  "password",
+  "passwd",
+  "apikey",
+  "secretkey",
+  "privatekey",
+  "accesskey",
+  "clientsecret",
+  "connectionstring",
+];
+
+/** Adjacent word pairs that name a secret (`api key`, `private key`, `connection string`). */
+const STRONG_PAIRS = new Set([
+  "api key",
+  "private key",
+  "access key",
+  "secret key",
+  "signing key",
+  "encryption key",
+  "master key",
+  "session key",
+  "connection string",
+]);
+
+/** Env names only: bare words the issue lists (an env var named `KEY` or `*_PRIVATE` holds a secret). */
+const ENV_ONLY_WORDS = new Set(["key", "keys", "private"]);
+
+/** A last word that says the value is a reference to a secret, not the secret itself. */
+const REFERENCE_SUFFIXES = new Set(["name", "names", "ref", "path", "file", "dir", "id", "enabled"]);
+/** Text and object fields only: more suffixes that describe a secret rather than hold it. */
+const DESCRIPTIVE_SUFFIXES = new Set(["type", "kind", "length", "mode", "policy", "ttl", "url", "required"]);
+
+/** Longest name examined; longer names are cut (bounds the work on hostile input). */
+const MAX_NAME = 128;
+
+/** Splits `aws_secret_access_key`, `apiKey`, `HTTPToken` into lower-case words. */
+export function nameWords(name: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  const s = name.length > MAX_NAME ? name.slice(0, MAX_NAME) : name;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    const lower = c >= 97 && c <= 122;
+    const digit = c >= 48 && c <= 57;
+    if (!upper && !lower && !digit) {
+      if (word !== "") words.push(word.toLowerCase());
+      word = "";
+      continue;
+    }
+    if (upper && word !== "") {
+      const prev = s.charCodeAt(i - 1);
+      const prevLowerOrDigit = (prev >= 97 && prev <= 122) || (prev >= 48 && prev <= 57);
+      const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      const acronymEnd = prev >= 65 && prev <= 90 && next >= 97 && next <= 122;
+      if (prevLowerOrDigit || acronymEnd) {
+        words.push(word.toLowerCase());
+        word = "";
+      }
+    }
+    word += s[i];
+  }
+  if (word !== "") words.push(word.toLowerCase());
+  return words;
+}
+
+function namesSecret(words: string[], extraWords: ReadonlySet<string>): boolean {
+  const joined = words.join("");
+  if (STRONG_SUBSTRINGS.some((sub) => joined.includes(sub))) return true;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (STRONG_WORDS.has(w) || extraWords.has(w)) return true;
+    if (i > 0 && STRONG_PAIRS.has(`${words[i - 1]} ${w}`)) return true;
+  }
+  return false;
+}
+
+const NO_WORDS: ReadonlySet<string> = new Set();
+
+/** A key of a `key=value` pair or an object field whose value is a secret (`password`, `client_secret`, `apiKey`). */
+export function isSensitiveKey(name: string): boolean {
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  if (last === undefined || REFERENCE_SUFFIXES.has(last) || DESCRIPTIVE_SUFFIXES.has(last)) return false;
+  return namesSecret(words, NO_WORDS);
+}
+
+/** An env var name whose value is a secret (`DB_PASSWORD`, `STRIPE_KEY`, `SENTRY_DSN`), not `KEYBOARD_LAYOUT`. */
+export function isSensitiveEnvName(name: string): boolean {
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  if (last === undefined || REFERENCE_SUFFIXES.has(last)) return false;
+  return namesSecret(words, ENV_ONLY_WORDS);
+}
+
+/** Keys whose values are passwords: masked even when short or low in entropy. */
+export function isPasswordKey(name: string): boolean {
+  const words = nameWords(name);
+  return (
+    words.some(
+      (w) => w === "password" || w === "passwd" || w === "pwd" || w === "pass" || w === "passphrase",
+    ) || words.join("").includes("password")
+  );
+}
