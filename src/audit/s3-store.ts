@@ -1,0 +1,248 @@
+/**
+ * The S3 audit store.
+ *
+ *   <prefix>/<cluster>/YYYY/MM/DD/<time>-<kind>-<commit7>-<hash8>.json   records (Object Lock retention when configured)
+ *   <prefix>/<cluster>/HEAD.json                                        the latest record: the chain head
+ *
+ * The head is advanced with a conditional PUT (`If-None-Match: *` for the first record,
+ * `If-Match: <etag>` after), so two writers cannot fork the chain; a lost race (412, or 409
+ * ConditionalRequestConflict) re-reads the head and re-seals, a bounded number of times. The
+ * record is stored under its key after the head: a writer that crashes in between leaves the
+ * record in the head, and the next append stores it under its key.
+ */
+import { createHash } from "node:crypto";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import type { PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
+import { parseRecord } from "../core/audit/parse.js";
+import type { AuditRecord } from "../core/audit/record.js";
+import { assertClusterName, recordKey } from "../core/audit/seal.js";
+import { AuditHeadConflictError } from "../core/ports/audit-store.js";
+import type { AuditHead, AuditStore } from "../core/ports/audit-store.js";
+
+export interface S3StoreOptions {
+  bucket: string;
+  /** Key prefix without leading/trailing slash ("" for the bucket root). */
+  prefix?: string;
+  /** Object Lock retention for record objects (the bucket must have Object Lock enabled). */
+  objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
+  /** SSE-KMS for every object; `keyId` absent = the bucket's/account's default KMS key. */
+  kms?: { keyId?: string };
+  /** Attempts at advancing the head before giving up (default 8). */
+  maxAttempts?: number;
+  /** Wait between lost races (default: 25 ms × attempt, jittered). Injected by tests. */
+  backoff?: (attempt: number) => Promise<void>;
+  now?: () => Date;
+}
+
+/** Largest record the store will read (hostile or corrupt objects must not exhaust memory). */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const RECORD_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\/\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9._-]+\.json$/;
+
+function status(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return status(error) === 404 || name === "NoSuchKey" || name === "NotFound";
+}
+
+export class S3AuditStore implements AuditStore {
+  readonly location: string;
+  private readonly prefix: string;
+  private readonly materialized = new Map<string, string>();
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly options: S3StoreOptions,
+  ) {
+    this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
+    this.location = `s3://${options.bucket}${this.prefix ? `/${this.prefix}` : ""}`;
+  }
+
+  private full(key: string): string {
+    return this.prefix ? `${this.prefix}/${key}` : key;
+  }
+
+  async listClusters(): Promise<string[]> {
+    const clusters: string[] = [];
+    let token: string | undefined;
+    const base = this.prefix ? `${this.prefix}/` : "";
+    do {
+      const out = await this.send(`listing clusters in ${this.location}`, () =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.options.bucket,
+            Prefix: base,
+            Delimiter: "/",
+            ContinuationToken: token,
+          }),
+        ),
+      );
+      for (const p of out.CommonPrefixes ?? []) {
+        const name = p.Prefix?.slice(base.length).replace(/\/$/, "");
+        if (name) clusters.push(name);
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return clusters.sort();
+  }
+
+  async listKeys(cluster: string): Promise<string[]> {
+    assertClusterName(cluster);
+    const keys: string[] = [];
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    let token: string | undefined;
+    do {
+      const out = await this.send(`listing audit records of ${cluster} in ${this.location}`, () =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.options.bucket,
+            Prefix: this.full(`${cluster}/`),
+            ContinuationToken: token,
+          }),
+        ),
+      );
+      for (const o of out.Contents ?? []) {
+        const key = o.Key?.slice(strip);
+        if (key && RECORD_KEY.test(key)) keys.push(key);
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
+  async readRecord(key: string): Promise<unknown> {
+    if (!RECORD_KEY.test(key))
+      throw new Error(`reading audit record: not a record key: ${JSON.stringify(key.slice(0, 200))}`);
+    const doing = `reading audit record ${key} from ${this.location}`;
+    const got = await this.getJson(this.full(key), doing);
+    if (!got) throw new Error(`${doing}: not found`);
+    return got.value;
+  }
+
+  async readHead(cluster: string): Promise<AuditHead | null> {
+    assertClusterName(cluster);
+    const got = await this.getJson(
+      this.full(`${cluster}/HEAD.json`),
+      `reading the chain head of ${cluster} from ${this.location}`,
+    );
+    if (!got) return null;
+    if (!got.etag) throw new Error(`reading the chain head of ${cluster}: the store returned no ETag`);
+    return { record: parseRecord(got.value, `chain head of ${cluster}`), version: got.etag };
+  }
+
+  async append(cluster: string, build: (head: AuditRecord | null) => AuditRecord): Promise<AuditRecord> {
+    assertClusterName(cluster);
+    const max = this.options.maxAttempts ?? 8;
+    for (let attempt = 1; attempt <= max; attempt++) {
+      const head = await this.readHead(cluster);
+      if (head && this.materialized.get(cluster) !== head.record.hash) await this.ensureStored(head.record);
+      const record = build(head?.record ?? null);
+      if (
+        record.seq !== (head ? head.record.seq + 1 : 0) ||
+        record.prev !== (head?.record.hash ?? null) ||
+        record.cluster !== cluster
+      ) {
+        throw new Error(
+          `appending to the audit chain of ${cluster}: the record is not sealed on the current head`,
+        );
+      }
+      const body = JSON.stringify(record, null, 2);
+      const condition = head ? { IfMatch: head.version } : { IfNoneMatch: "*" };
+      try {
+        await this.client.send(
+          new PutObjectCommand({ ...this.putInput(`${cluster}/HEAD.json`, body, false), ...condition }),
+        );
+      } catch (error) {
+        const code = status(error);
+        if (code === 412 || code === 409) {
+          await (this.options.backoff ?? defaultBackoff)(attempt);
+          continue; // lost the race: re-read the head and re-seal
+        }
+        throw new Error(`advancing the audit chain head of ${cluster} in ${this.location}`, { cause: error });
+      }
+      await this.putRecord(record, body);
+      return record;
+    }
+    throw new AuditHeadConflictError(cluster, max);
+  }
+
+  private async ensureStored(record: AuditRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.full(recordKey(record)) }),
+      );
+      this.materialized.set(record.cluster, record.hash);
+    } catch (error) {
+      if (!isNotFound(error))
+        throw new Error(`checking audit record ${record.id} in ${this.location}`, { cause: error });
+      await this.putRecord(record, JSON.stringify(record, null, 2));
+    }
+  }
+
+  private async putRecord(record: AuditRecord, body: string): Promise<void> {
+    const key = recordKey(record);
+    await this.send(`storing audit record ${key} in ${this.location}`, () =>
+      this.client.send(new PutObjectCommand(this.putInput(key, body, true))),
+    );
+    this.materialized.set(record.cluster, record.hash);
+  }
+
+  private putInput(key: string, body: string, locked: boolean): PutObjectCommandInput {
+    const input: PutObjectCommandInput = {
+      Bucket: this.options.bucket,
+      Key: this.full(key),
+      Body: body,
+      ContentType: "application/json",
+      // S3 requires an integrity header on PUTs with Object Lock parameters; it also guards every record.
+      ContentMD5: createHash("md5").update(body, "utf8").digest("base64"),
+    };
+    if (this.options.kms) {
+      input.ServerSideEncryption = "aws:kms";
+      if (this.options.kms.keyId) input.SSEKMSKeyId = this.options.kms.keyId;
+    }
+    if (locked && this.options.objectLock) {
+      const now = (this.options.now ?? (() => new Date()))();
+      input.ObjectLockMode = this.options.objectLock.mode;
+      input.ObjectLockRetainUntilDate = new Date(now.getTime() + this.options.objectLock.days * 86_400_000);
+    }
+    return input;
+  }
+
+  private async getJson(key: string, doing: string): Promise<{ value: unknown; etag?: string } | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      if ((out.ContentLength ?? 0) > MAX_RECORD_BYTES)
+        throw new Error(`${doing}: object larger than ${MAX_RECORD_BYTES} bytes`);
+      const text = (await out.Body?.transformToString("utf8")) ?? "";
+      try {
+        return { value: JSON.parse(text) as unknown, etag: out.ETag };
+      } catch (error) {
+        throw new Error(`${doing}: not valid JSON`, { cause: error });
+      }
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      if (error instanceof Error && error.message.startsWith(doing)) throw error;
+      throw new Error(doing, { cause: error });
+    }
+  }
+
+  private async send<T>(doing: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new Error(doing, { cause: error });
+    }
+  }
+}
+
+async function defaultBackoff(attempt: number): Promise<void> {
+  const ms = 25 * attempt * (0.5 + Math.random());
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,104 @@
+import { mkdtemp, readFile, readdir, rm, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildRecordBody } from "../../src/core/audit/build.js";
+import type { AuditRecord } from "../../src/core/audit/record.js";
+import { recordKey, sealRecord } from "../../src/core/audit/seal.js";
+import { verifyChain } from "../../src/core/audit/verify.js";
+import { LocalAuditStore } from "../../src/audit/local-store.js";
+import { readChain } from "../../src/audit/read-chain.js";
+import { fakeMasker } from "../core/audit/fixtures.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cs-local-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function refusal(id: string) {
+  return buildRecordBody(
+    "refusal",
+    { id, cluster: "prod", actor: "t", repository: "acme/infra", commit: "0123456789" },
+    fakeMasker,
+  );
+}
+
+describe("LocalAuditStore", () => {
+  it("appends a chain, lists it in order and reads it back", async () => {
+    const store = new LocalAuditStore(dir);
+    expect(await store.readHead("prod")).toBeNull();
+    const written: AuditRecord[] = [];
+    for (let i = 0; i < 4; i++) {
+      written.push(
+        await store.append("prod", (head) =>
+          sealRecord(refusal(`r${i}`), head, new Date(Date.UTC(2026, 0, 1 + i))),
+        ),
+      );
+    }
+    expect(await store.listClusters()).toEqual(["prod"]);
+    const keys = await store.listKeys("prod");
+    expect(keys).toEqual(written.map(recordKey));
+    const chain = await readChain(store, "prod");
+    expect(chain.records).toEqual(written);
+    expect(verifyChain(chain.records, { headHash: chain.headHash })).toEqual({ ok: true, records: 4 });
+  });
+
+  it("never forks when two writers race for the head", async () => {
+    // Two store instances (two processes) append concurrently: each position is claimed once.
+    const writer = async (store: LocalAuditStore, name: string): Promise<void> => {
+      for (let i = 0; i < 10; i++)
+        await store.append("prod", (head) => sealRecord(refusal(`${name}${i}`), head, new Date()));
+    };
+    await Promise.all([writer(new LocalAuditStore(dir), "a"), writer(new LocalAuditStore(dir), "b")]);
+    const a = new LocalAuditStore(dir);
+    const chain = await readChain(a, "prod");
+    expect(chain.records).toHaveLength(20);
+    expect(verifyChain(chain.records, { headHash: chain.headHash }).ok).toBe(true);
+  });
+
+  it("stores a claimed record under its key on the next append when the writer crashed in between", async () => {
+    const store = new LocalAuditStore(dir);
+    const first = await store.append("prod", (head) => sealRecord(refusal("r0"), head, new Date(0)));
+    await unlink(join(dir, recordKey(first))); // crash after the claim, before the record file
+    expect((await readChain(store, "prod")).records).toEqual([first]); // readChain still sees it (from the head)
+    await store.append("prod", (head) => sealRecord(refusal("r1"), head, new Date(1000)));
+    expect(JSON.parse(await readFile(join(dir, recordKey(first)), "utf8"))).toEqual(first);
+  });
+
+  it("finds the head when the hint file is stale or missing", async () => {
+    const store = new LocalAuditStore(dir);
+    await store.append("prod", (head) => sealRecord(refusal("r0"), head, new Date(0)));
+    const second = await store.append("prod", (head) => sealRecord(refusal("r1"), head, new Date(0)));
+    await writeFile(join(dir, "prod", "HEAD"), "0\n");
+    expect((await store.readHead("prod"))?.record).toEqual(second);
+    await unlink(join(dir, "prod", "HEAD"));
+    expect((await store.readHead("prod"))?.record).toEqual(second);
+  });
+
+  it.each([
+    // Path traversal through the key.
+    ["prod/2026/01/01/../../../../etc/passwd.json"],
+    // Not a record key at all.
+    ["HEAD"],
+  ])("refuses to read %s", async (key) => {
+    await expect(new LocalAuditStore(dir).readRecord(key)).rejects.toThrow(/not a record key/);
+  });
+
+  it("refuses a record not sealed on the current head", async () => {
+    const store = new LocalAuditStore(dir);
+    await expect(
+      store.append("prod", () => ({ ...sealRecord(refusal("x"), null, new Date()), seq: 5 })),
+    ).rejects.toThrow(/not sealed on the current head/);
+    expect(await readdir(dir)).toEqual(["prod"]);
+  });
+
+  it("reports a corrupt record with its key", async () => {
+    const store = new LocalAuditStore(dir);
+    const r = await store.append("prod", (head) => sealRecord(refusal("r0"), head, new Date(0)));
+    await writeFile(join(dir, recordKey(r)), "{nope");
+    await expect(store.readRecord(recordKey(r))).rejects.toThrow(/not valid JSON/);
+  });
+});
