@@ -1,0 +1,227 @@
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AuditRecord } from "../../src/core/audit/record.js";
+import { verifyChain } from "../../src/core/audit/verify.js";
+import type { AuditHead, AuditStore } from "../../src/core/ports/audit-store.js";
+import { AuditLog } from "../../src/audit/audit-log.js";
+import type { IntentInput } from "../../src/audit/audit-log.js";
+import { LocalAuditStore } from "../../src/audit/local-store.js";
+import { readChain } from "../../src/audit/read-chain.js";
+import { DIGEST_A, approval, fakeMasker } from "../core/audit/fixtures.js";
+
+/** A real local store with switchable faults: down (nothing written) or lost replies (written, then an error). */
+class FaultyStore implements AuditStore {
+  down = false;
+  loseReplies = false;
+  constructor(private readonly inner: LocalAuditStore) {}
+  get location(): string {
+    return this.inner.location;
+  }
+  private check(): void {
+    if (this.down) throw new Error("connect ECONNREFUSED (store down)");
+  }
+  async listClusters(): Promise<string[]> {
+    this.check();
+    return this.inner.listClusters();
+  }
+  async listKeys(cluster: string): Promise<string[]> {
+    this.check();
+    return this.inner.listKeys(cluster);
+  }
+  async readRecord(key: string): Promise<unknown> {
+    this.check();
+    return this.inner.readRecord(key);
+  }
+  async readHead(cluster: string): Promise<AuditHead | null> {
+    this.check();
+    return this.inner.readHead(cluster);
+  }
+  async append(cluster: string, build: (head: AuditRecord | null) => AuditRecord): Promise<AuditRecord> {
+    this.check();
+    const record = await this.inner.append(cluster, build);
+    if (this.loseReplies) throw new Error("socket hang up (reply lost)");
+    return record;
+  }
+}
+
+const intent: IntentInput = {
+  repository: "acme/infra",
+  commit: "abcdef1234567890",
+  pullRequests: [7],
+  approvals: [
+    approval(7, [{ key: "/Secret/web/db", op: "update", afterDigest: DIGEST_A, level: "critical" }]),
+  ],
+  objects: [
+    {
+      key: "/Secret/web/db",
+      op: "update",
+      digest: DIGEST_A,
+      object: {
+        apiVersion: "v1",
+        kind: "Secret",
+        data: { password: "aHVudGVyMg==" },
+        metadata: { annotations: { note: "hunter2" } },
+      },
+    },
+  ],
+};
+const applied = {
+  status: "succeeded" as const,
+  objects: [
+    { key: "/Secret/web/db", op: "update" as const, digest: DIGEST_A, outcome: "configured" as const },
+  ],
+};
+
+let dir: string;
+let store: FaultyStore;
+let ids: number;
+function newLog(extra: Partial<ConstructorParameters<typeof AuditLog>[0]> = {}): AuditLog {
+  return new AuditLog({
+    store,
+    cluster: "prod",
+    actor: "reconciler",
+    masker: fakeMasker,
+    spool: join(dir, "spool"),
+    retryDelaysMs: [60_000],
+    newId: () => `id-${++ids}`,
+    ...extra,
+  });
+}
+async function chain(): Promise<AuditRecord[]> {
+  const c = await readChain(store, "prod");
+  const verdict = verifyChain(c.records, { headHash: c.headHash });
+  expect(verdict).toEqual({ ok: true, records: c.records.length });
+  return c.records;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cs-log-"));
+  store = new FaultyStore(new LocalAuditStore(join(dir, "store")));
+  ids = 0;
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("AuditLog", () => {
+  it("writes an intent then its result, masked, on a valid chain", async () => {
+    const log = newLog();
+    const handle = await log.appendIntent(intent);
+    await log.appendResult(handle, applied);
+    const records = await chain();
+    expect(records.map((r) => [r.kind, r.id, r.intent])).toEqual([
+      ["intent", "id-1", undefined],
+      ["result", "id-1.result", "id-1"],
+    ]);
+    const files = await readdir(join(dir, "store", "prod", "chain"));
+    const everything = (
+      await Promise.all(files.map((f) => readFile(join(dir, "store", "prod", "chain", f), "utf8")))
+    ).join("");
+    expect(everything).not.toContain("hunter2");
+    expect(everything).not.toContain("aHVudGVyMg==");
+  });
+
+  it("throws when the intent cannot be written, and records nothing for it", async () => {
+    // No audit, no apply: the caller gets an error, and a later flush does not invent a result.
+    const log = newLog();
+    store.down = true;
+    await expect(log.appendIntent(intent)).rejects.toThrow(/writing the audit intent id-1 .*not applying/);
+    store.down = false;
+    expect(await log.flushSpool()).toEqual({ stored: 0, alreadyStored: 0, interrupted: 0 });
+    expect(await chain()).toEqual([]);
+  });
+
+  it("spools the result when the store is down during the apply and resends it after a restart, once", async () => {
+    const log = newLog();
+    const handle = await log.appendIntent(intent);
+    store.down = true;
+    await log.appendResult(handle, applied); // does not throw: spooled
+    log.close();
+    store.down = false;
+    const restarted = newLog();
+    expect(await restarted.flushSpool()).toEqual({ stored: 1, alreadyStored: 0, interrupted: 0 });
+    expect(await restarted.flushSpool()).toEqual({ stored: 0, alreadyStored: 0, interrupted: 0 });
+    expect((await chain()).map((r) => r.kind)).toEqual(["intent", "result"]);
+  });
+
+  it("does not write a result twice when the store wrote it but the reply was lost", async () => {
+    const log = newLog();
+    const handle = await log.appendIntent(intent);
+    store.loseReplies = true;
+    await log.appendResult(handle, applied);
+    store.loseReplies = false;
+    expect(await log.flushSpool()).toEqual({ stored: 0, alreadyStored: 1, interrupted: 0 });
+    expect((await chain()).map((r) => r.kind)).toEqual(["intent", "result"]);
+  });
+
+  it("closes an intent left open by a crash with an interrupted result on restart", async () => {
+    const crashed = newLog();
+    await crashed.appendIntent(intent); // the process dies here, mid-apply
+    const restarted = newLog();
+    expect(await restarted.flushSpool()).toEqual({ stored: 0, alreadyStored: 0, interrupted: 1 });
+    const records = await chain();
+    expect(records.map((r) => [r.kind, r.status])).toEqual([
+      ["intent", undefined],
+      ["result", "interrupted"],
+    ]);
+  });
+
+  it("does not close an intent still being applied by this process", async () => {
+    // A background flush during an apply must not write "interrupted" for the live intent.
+    const log = newLog();
+    const handle = await log.appendIntent(intent);
+    expect(await log.flushSpool()).toEqual({ stored: 0, alreadyStored: 0, interrupted: 0 });
+    await log.appendResult(handle, applied);
+    expect((await chain()).map((r) => r.status)).toEqual([undefined, "succeeded"]);
+  });
+
+  it("retries the spool in the background until stored", async () => {
+    const log = newLog({ retryDelaysMs: [20] });
+    await log
+      .appendRefusal({
+        repository: "acme/infra",
+        commit: "0badc0de",
+        objects: [{ key: "/ConfigMap/a/b", op: "create", digest: DIGEST_A }],
+        message: "no approval for hunter2",
+      })
+      .then(() => undefined);
+    expect((await chain()).map((r) => r.kind)).toEqual(["refusal"]);
+    store.down = true;
+    await log.appendDrift({ repository: "acme/infra", commit: "0badc0de", objects: [] });
+    setTimeout(() => (store.down = false), 60);
+    for (let i = 0; i < 100 && (await readdir(join(dir, "spool", "pending"))).length > 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    log.close();
+    const records = await chain();
+    expect(records.map((r) => r.kind)).toEqual(["refusal", "drift"]);
+    expect(records[0]!.message).toBe("no approval for ***");
+    expect(records[0]!.objects[0]!.outcome).toBe("refused");
+  });
+
+  it("refuses a new intent while the spool cannot be stored", async () => {
+    const log = newLog();
+    const handle = await log.appendIntent(intent);
+    store.down = true;
+    await log.appendResult(handle, applied);
+    await expect(log.appendIntent(intent)).rejects.toThrow(
+      /spooled records could not be stored first; not applying/,
+    );
+    store.down = false;
+    const next = await log.appendIntent(intent); // the spooled result goes first
+    await log.appendResult(next, applied);
+    log.close();
+    expect((await chain()).map((r) => r.id)).toEqual(["id-1", "id-1.result", "id-2", "id-2.result"]);
+  });
+
+  it("records a baseline with the previous commit", async () => {
+    await newLog().appendBaseline({
+      repository: "acme/infra",
+      commit: "feedface",
+      previousCommit: "deadbeef",
+      message: "history rewritten; adopted by ops",
+    });
+    expect((await chain()).map((r) => [r.kind, r.previousCommit])).toEqual([["baseline", "deadbeef"]]);
+  });
+});
