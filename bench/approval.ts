@@ -18,7 +18,7 @@ import type { Change, Plan, Review } from "../src/core/model.js";
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 function planOf(n: number): Plan {
-  const changes: Change[] = Array.from({ length: n }, (_, i) => {
+  const changes: Change[] = Array.from({ length: n }, (_, i): Change => {
     const namespace = `team-${i % 40}`;
     const name = `service-${i}`;
     const key = `apps/Deployment/${namespace}/${name}`;
