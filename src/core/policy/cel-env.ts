@@ -1,12 +1,18 @@
 import { Environment } from "@marcbachmann/cel-js";
 import {
+  capability,
   changedFields,
+  containerImages,
   containers,
   fieldChanged,
+  intOrPercent,
+  networkPolicyOpenings,
   parseImage,
   podSpec,
   podSpecPath,
+  runsAsNonRoot,
   volumes,
+  withIndex,
 } from "./helpers.js";
 
 /** The variables every rule expression sees (those of ValidatingAdmissionPolicy, plus a few conveniences). */
@@ -83,5 +89,11 @@ export function createCelEnvironment(): Environment {
     .registerFunction("fieldChanged(dyn, dyn, string): bool", (a: unknown, b: unknown, p: string) =>
       fieldChanged(a, b, p),
     )
-    .registerFunction("image(string): map<string, string>", (s: string) => ({ ...parseImage(s) }));
+    .registerFunction("image(string): map<string, string>", (s: string) => ({ ...parseImage(s) }))
+    .registerFunction("containerImages(dyn): map<string, string>", (o: unknown) => containerImages(o))
+    .registerFunction("withIndex(dyn): list<map<string, dyn>>", (l: unknown) => withIndex(l))
+    .registerFunction("runsAsNonRoot(dyn): bool", (o: unknown) => runsAsNonRoot(o))
+    .registerFunction("intOrPercent(dyn): double", (v: unknown) => intOrPercent(v))
+    .registerFunction("networkPolicyOpenings(dyn): list<string>", (o: unknown) => networkPolicyOpenings(o))
+    .registerFunction("capability(string): string", (s: string) => capability(s));
 }

@@ -125,6 +125,7 @@ function canonicalForm(parts: Omit<CompiledParts, "digest" | "documents">): unkn
         expression: spec.expression,
         path: spec.path,
         onError: spec.onError,
+        introducedOnly: spec.introducedOnly,
       }))
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
   };

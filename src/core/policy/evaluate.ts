@@ -38,6 +38,27 @@ function hitsOf(result: unknown, fallback: string | undefined): Hit[] {
   throw new Error(`the expression must return a bool or a list, got ${typeof result}`);
 }
 
+/** Keeps the hits whose path did not already hit on the old object; if the old side errors, keeps all (fail closed). */
+function dropPreexisting(rule: CompiledRule, hits: Hit[], context: CelContext): Hit[] {
+  const old = context.oldObject;
+  if (old === null || rule.expression === undefined) return hits;
+  let before: Hit[];
+  try {
+    const oldContext: CelContext = {
+      ...context,
+      object: old,
+      oldObject: null,
+      operation: "create",
+      resource: old,
+    };
+    before = hitsOf(rule.expression(oldContext), rule.spec.path);
+  } catch {
+    return hits;
+  }
+  const seen = new Set(before.map((h) => h.path ?? ""));
+  return hits.filter((h) => !seen.has(h.path ?? ""));
+}
+
 /** Builds the CEL variables of one change. */
 export function celContext(change: Change, countersignNamespace: string): CelContext {
   const object = change.after?.object ?? null;
@@ -83,6 +104,14 @@ export function evaluateRule(rule: CompiledRule, change: Change, context: CelCon
     };
     if (spec.path !== undefined) finding.path = spec.path;
     return [finding];
+  }
+  if (
+    spec.introducedOnly &&
+    change.op === "update" &&
+    context.oldObject !== null &&
+    rule.expression !== undefined
+  ) {
+    hits = dropPreexisting(rule, hits, context);
   }
   return hits.map((hit) => {
     const values: Record<string, unknown> = { ...builtins, ...hit.values };

@@ -17,6 +17,7 @@ export interface RuleExplanation {
   match: RuleMatch;
   expression?: string;
   onError: "match" | "ignore";
+  introducedOnly: boolean;
   examples: { match: number; noMatch: number };
 }
 
@@ -43,6 +44,7 @@ export function explainPolicy(policy: RiskPolicy, ruleName?: string): PolicyExpl
         reason: spec.reason,
         match: spec.match,
         onError: spec.onError,
+        introducedOnly: spec.introducedOnly,
         examples: { match: spec.examples.match.length, noMatch: spec.examples.noMatch.length },
       };
       if (spec.originalLevel !== spec.level) rule.originalLevel = spec.originalLevel;

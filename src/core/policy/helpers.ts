@@ -196,3 +196,94 @@ export function parseImage(image: string): ImageRef {
   if (registry === "docker.io" && !rest.includes("/")) rest = `library/${rest}`;
   return { registry, repository: rest, tag, digest };
 }
+
+/** `[{index, value}]` for a list (anything else: empty), so rules can name `rules[3]` in a finding path. */
+export function withIndex(list: unknown): { index: number; value: unknown }[] {
+  return Array.isArray(list) ? list.map((value: unknown, index) => ({ index, value })) : [];
+}
+
+/** Container name → image, over every container of the object's pod spec. */
+export function containerImages(object: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of containers(object)) {
+    if (typeof c.spec["image"] === "string") out[c.name] = c.spec["image"];
+  }
+  return out;
+}
+
+function securityContext(value: unknown): Obj {
+  return isObj(value) && isObj(value["securityContext"]) ? value["securityContext"] : {};
+}
+
+/** Whether every container must run as non-root (pod-level runAsNonRoot, or on each container, or a non-zero runAsUser). */
+export function runsAsNonRoot(object: unknown): boolean {
+  const spec = podSpec(object);
+  if (spec === null) return true;
+  const pod = securityContext(spec);
+  const list = containers(object);
+  return list.every((c) => {
+    const sc = securityContext(c.spec);
+    const nonRoot = sc["runAsNonRoot"] ?? pod["runAsNonRoot"];
+    const user = sc["runAsUser"] ?? pod["runAsUser"];
+    return nonRoot === true || (typeof user === "number" && user > 0);
+  });
+}
+
+/** An intOrString such as a PDB's minAvailable: 3 → 3, "50%" → 50, anything else → -1. */
+export function intOrPercent(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "string") {
+    const match = /^(\d+)%?$/.exec(value.trim());
+    if (match?.[1] !== undefined) return Number(match[1]);
+  }
+  return -1;
+}
+
+const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+
+function isEmptyObj(value: unknown): boolean {
+  return isObj(value) && Object.keys(value).length === 0;
+}
+
+/**
+ * Field paths of a NetworkPolicy's allow-all openings: a rule with no peers, an empty peer, an
+ * empty namespaceSelector without podSelector, or an ipBlock of 0.0.0.0/0 or ::/0.
+ */
+export function networkPolicyOpenings(object: unknown): string[] {
+  if (!isObj(object) || !isObj(object["spec"])) return [];
+  const spec = object["spec"];
+  const out: string[] = [];
+  for (const [direction, peersKey] of [
+    ["ingress", "from"],
+    ["egress", "to"],
+  ] as const) {
+    const rules = spec[direction];
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((rule: unknown, i) => {
+      const base = `spec.${direction}[${i}]`;
+      if (!isObj(rule)) return;
+      const peers = rule[peersKey];
+      if (!Array.isArray(peers) || peers.length === 0) {
+        out.push(`${base}.${peersKey}`);
+        return;
+      }
+      peers.forEach((peer: unknown, j) => {
+        const path = `${base}.${peersKey}[${j}]`;
+        if (!isObj(peer) || isEmptyObj(peer)) out.push(path);
+        else if (isEmptyObj(peer["namespaceSelector"]) && peer["podSelector"] === undefined) {
+          out.push(`${path}.namespaceSelector`);
+        } else if (isObj(peer["ipBlock"]) && OPEN_CIDRS.has(String(peer["ipBlock"]["cidr"]))) {
+          out.push(`${path}.ipBlock.cidr`);
+        }
+      });
+    });
+  }
+  return out;
+}
+
+/** A Linux capability name without the `CAP_` prefix, upper case: `cap_sys_admin` → `SYS_ADMIN`. */
+export function capability(name: string): string {
+  const upper = name.trim().toUpperCase();
+  return upper.startsWith("CAP_") ? upper.slice(4) : upper;
+}

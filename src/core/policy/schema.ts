@@ -168,6 +168,7 @@ function parseRule(c: Checker, value: unknown, index: number): RuleSpec | undefi
       "path",
       "onError",
       "protected",
+      "introducedOnly",
       "examples",
     ],
     field,
@@ -184,6 +185,8 @@ function parseRule(c: Checker, value: unknown, index: number): RuleSpec | undefi
   const onError = value["onError"] ?? "match";
   if (onError !== "match" && onError !== "ignore")
     c.add("must be match (fail closed) or ignore", join(field, "onError"), rule);
+  if (value["introducedOnly"] !== undefined && typeof value["introducedOnly"] !== "boolean")
+    c.add("must be true or false", join(field, "introducedOnly"), rule);
   if (value["protected"] !== undefined && typeof value["protected"] !== "boolean")
     c.add("must be true or false", join(field, "protected"), rule);
   const match = parseMatch(c, value["match"], join(field, "match"), rule);
@@ -196,6 +199,7 @@ function parseRule(c: Checker, value: unknown, index: number): RuleSpec | undefi
     match,
     onError: onError === "ignore" ? "ignore" : "match",
     protected: value["protected"] === true,
+    introducedOnly: value["introducedOnly"] === true,
     examples,
     file: c.file,
   };
@@ -363,7 +367,12 @@ export function parsePolicySource(
   const list = Array.isArray(parsed) ? parsed : [parsed];
   for (const doc of list) {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) c.add(`YAML error: ${e.message}`);
+      for (const e of doc.errors) {
+        const at = e.linePos?.[0];
+        c.add(
+          `YAML error${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${e.message.split("\n")[0] ?? ""}`,
+        );
+      }
       continue;
     }
     let value: unknown;

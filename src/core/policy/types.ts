@@ -47,6 +47,8 @@ export interface RuleSpec {
   /** Field path reported when the expression returns a bool (or there is no expression). */
   path?: string;
   onError: "match" | "ignore";
+  /** On updates, drop hits whose path already hit on the old object (the risk was reviewed when introduced). */
+  introducedOnly: boolean;
   /** Protected rules cannot be disabled or lowered by overrides (self-protection). */
   protected: boolean;
   examples: { match: RuleExample[]; noMatch: RuleExample[] };
