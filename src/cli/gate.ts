@@ -1,6 +1,77 @@
 import type { Command } from "commander";
+import { gateConfig, startGate } from "../gate/server.js";
+import type { GateConfigInput } from "../gate/server.js";
 
-/** Registers `countersign gate`. (Placeholder until its issue lands.) */
+const ENV_HELP = `
+Environment (flags win over the environment):
+  APP_ID             the GitHub App's numeric id                               (--app-id)
+  PRIVATE_KEY        the App's private key: PEM, PEM with \\n, or base64 of PEM
+  PRIVATE_KEY_PATH   path of the App's .pem private key                        (--private-key-path)
+  WEBHOOK_SECRET     the App's webhook secret, at least 16 characters (env only: never on a command line)
+  PORT               port to listen on, default 3000                           (--port)
+  HOST               address to listen on, default 0.0.0.0                     (--host)
+  LOG_LEVEL          trace|debug|info|warn|error|fatal|silent, default info    (--log-level)
+  GHE_HOST           GitHub Enterprise Server host name, e.g. github.example.com (--ghe-host)
+  GHE_PROTOCOL       https (default) or http                                   (--ghe-protocol)
+  WEBHOOK_PATH       webhook path, default /api/github/webhooks                 (--webhook-path)
+
+Endpoints: POST <WEBHOOK_PATH> (signature verified), GET /healthz, GET /readyz, GET /metrics.
+See docs/gate.md for the app manifest (app.yml) and the permissions it needs.`;
+
+interface GateFlags {
+  appId?: string;
+  privateKeyPath?: string;
+  port?: string;
+  host?: string;
+  logLevel?: string;
+  gheHost?: string;
+  gheProtocol?: string;
+  webhookPath?: string;
+}
+
+/** Merges flags over the environment (flags win). */
+export function gateInput(env: NodeJS.ProcessEnv, flags: GateFlags): GateConfigInput {
+  const pick = (flag: string | undefined, name: string): string | undefined => flag ?? env[name];
+  const input: GateConfigInput = {};
+  const set = (key: keyof GateConfigInput, value: string | undefined): void => {
+    if (value !== undefined) input[key] = value;
+  };
+  set("APP_ID", pick(flags.appId, "APP_ID"));
+  set("PRIVATE_KEY", flags.privateKeyPath === undefined ? env.PRIVATE_KEY : undefined);
+  set("PRIVATE_KEY_PATH", pick(flags.privateKeyPath, "PRIVATE_KEY_PATH"));
+  set("WEBHOOK_SECRET", env.WEBHOOK_SECRET);
+  set("PORT", pick(flags.port, "PORT"));
+  set("HOST", pick(flags.host, "HOST"));
+  set("LOG_LEVEL", pick(flags.logLevel, "LOG_LEVEL"));
+  set("GHE_HOST", pick(flags.gheHost, "GHE_HOST"));
+  set("GHE_PROTOCOL", pick(flags.gheProtocol, "GHE_PROTOCOL"));
+  set("WEBHOOK_PATH", pick(flags.webhookPath, "WEBHOOK_PATH"));
+  return input;
+}
+
+/** Registers `countersign gate`: runs the GitHub App (Probot server) until stopped. */
 export function registerGate(program: Command): void {
-  program.command("gate").description("(not implemented yet)");
+  program
+    .command("gate")
+    .description(
+      "Run the gate: the GitHub App that classifies pull requests and holds them until the right people approve.",
+    )
+    .option("--app-id <id>", "GitHub App id (APP_ID)")
+    .option("--private-key-path <file>", "GitHub App private key file (PRIVATE_KEY_PATH)")
+    .option("--port <port>", "port to listen on (PORT)")
+    .option("--host <address>", "address to listen on (HOST)")
+    .option("--log-level <level>", "log level (LOG_LEVEL)")
+    .option("--ghe-host <host>", "GitHub Enterprise Server host (GHE_HOST)")
+    .option("--ghe-protocol <protocol>", "GitHub Enterprise Server protocol (GHE_PROTOCOL)")
+    .option("--webhook-path <path>", "webhook path (WEBHOOK_PATH)")
+    .addHelpText("after", ENV_HELP)
+    .action(async (flags: GateFlags) => {
+      const config = gateConfig(gateInput(process.env, flags));
+      const gate = await startGate(config);
+      const stop = (): void => {
+        void gate.stop().finally(() => process.exit(0));
+      };
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
+    });
 }

@@ -1,0 +1,141 @@
+/**
+ * Merge queues: a merge group's managed content must be covered by the approval records of the
+ * PRs in it (DESIGN.md "Coverage"), otherwise the check fails naming the uncovered objects.
+ */
+import { coverage } from "../core/approval/coverage.js";
+import { decodeApprovalRecord } from "../core/approval/record.js";
+import { diffManifestSets } from "../core/change-set.js";
+import { REPO_CONFIG_PATH } from "../core/constants.js";
+import type { ApprovalRecord } from "../core/model.js";
+import type { CheckResult, RepoRef } from "../core/ports/pull-request-source.js";
+import { evaluationErrorResult, invalidManifestsResult, noManagedChangeResult } from "./check-output.js";
+import { describeError, loadConfig } from "./evaluate.js";
+import type { EvaluationOutcome, GateDeps } from "./evaluate.js";
+import { readPullRequestContent } from "./read-manifests.js";
+
+/** Commits of a group looked at for their PRs; a longer group fails closed. */
+const MAX_GROUP_COMMITS = 100;
+const MAX_LISTED = 50;
+
+export interface MergeGroupTarget {
+  repo: RepoRef;
+  headSha: string;
+  baseSha: string;
+}
+
+/** The approval records the app wrote on the current heads of `numbers`. */
+async function recordsOf(deps: GateDeps, repo: RepoRef, numbers: number[]): Promise<ApprovalRecord[]> {
+  const records: ApprovalRecord[] = [];
+  for (const number of numbers) {
+    const pr = await deps.source.getPull(repo, number);
+    const checks = await deps.publisher.listChecks(repo, pr.headSha);
+    for (const check of checks) {
+      if (check.conclusion !== "success" || check.outputText === null) continue;
+      const record = decodeApprovalRecord(check.outputText);
+      if (
+        record !== undefined &&
+        record.pullRequest === number &&
+        record.headSha === pr.headSha &&
+        record.repository.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase()
+      ) {
+        records.push(record);
+      }
+    }
+  }
+  return records;
+}
+
+/** Evaluates a merge group and publishes the check run on its head. Never throws. */
+export async function evaluateMergeGroup(
+  deps: GateDeps,
+  target: MergeGroupTarget,
+): Promise<EvaluationOutcome> {
+  const { source, publisher, log } = deps;
+  const { repo } = target;
+  const where = { repository: `${repo.owner}/${repo.repo}`, mergeGroup: target.headSha };
+  let checkId: number | undefined;
+  try {
+    const configText = await source.readFileAtDefaultBranch(repo, REPO_CONFIG_PATH);
+    if (configText === undefined) {
+      log.info(where, `installed but not enabled: no ${REPO_CONFIG_PATH} on the default branch`);
+      return "disabled";
+    }
+    checkId = await publisher.startCheck(repo, target.headSha);
+    const finish = async (result: CheckResult, outcome: EvaluationOutcome): Promise<EvaluationOutcome> => {
+      await publisher.completeCheck(repo, checkId as number, result);
+      return outcome;
+    };
+    const loaded = loadConfig(configText);
+    if ("result" in loaded) return await finish(loaded.result, loaded.outcome);
+    const content = await readPullRequestContent(source, repo, loaded.config, target.baseSha, target.headSha);
+    if (content.head.errors.length > 0) {
+      return await finish(invalidManifestsResult(content.head.errors), "invalid-manifests");
+    }
+    const changeSet = diffManifestSets(content.base, content.head);
+    if (changeSet.changes.length === 0) {
+      return await finish(
+        noManagedChangeResult(content.changedFiles.length, content.changedManifests.length),
+        "neutral",
+      );
+    }
+    const commits = await source.commitsBetween(repo, target.baseSha, target.headSha);
+    if (commits.length > MAX_GROUP_COMMITS) {
+      return await finish(
+        evaluationErrorResult(
+          `the merge group has ${commits.length} commits, more than ${MAX_GROUP_COMMITS}`,
+        ),
+        "failure",
+      );
+    }
+    const numbers = new Set<number>();
+    for (const sha of commits) for (const n of await source.pullsForCommit(repo, sha)) numbers.add(n);
+    const records = await recordsOf(
+      deps,
+      repo,
+      [...numbers].sort((a, b) => a - b),
+    );
+    const result = coverage(
+      changeSet.changes.map((c) => ({ key: c.key, op: c.op, afterDigest: c.after?.digest ?? "" })),
+      records,
+    );
+    const prs = [...numbers].map((n) => `#${n}`).join(", ") || "none";
+    if (result.uncovered.length === 0) {
+      return await finish(
+        {
+          conclusion: "success",
+          title: `merge group covered by ${records.length} approval record${records.length === 1 ? "" : "s"}`,
+          summary: `Every one of the ${changeSet.changes.length} managed change(s) in this merge group is covered by the approval records of ${prs}.`,
+          annotations: [],
+        },
+        "success",
+      );
+    }
+    const listed = result.uncovered.slice(0, MAX_LISTED).map((u) => `- \`${u.key}\`: ${u.reason}`);
+    if (result.uncovered.length > MAX_LISTED)
+      listed.push(`- … and ${result.uncovered.length - MAX_LISTED} more`);
+    return await finish(
+      {
+        conclusion: "failure",
+        title: `${result.uncovered.length} object${result.uncovered.length === 1 ? "" : "s"} not covered by an approval`,
+        summary: [
+          `The merge group changes content that no approval record of its pull requests (${prs}) covers:`,
+          "",
+          ...listed,
+        ].join("\n"),
+        annotations: [],
+      },
+      "failure",
+    );
+  } catch (error) {
+    const message = describeError(error);
+    log.error({ ...where, error: message }, "merge group evaluation failed");
+    if (checkId !== undefined) {
+      try {
+        await publisher.completeCheck(repo, checkId, evaluationErrorResult(message));
+      } catch (publishError) {
+        log.error({ ...where, error: describeError(publishError) }, "could not report the failure");
+      }
+    }
+    return "error";
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * The gate's orchestration for one pull request head: repository configuration and policy from
+ * the default branch, manifests at merge base and head by SHA, plan, protected-file escalation,
+ * approval verdict, then the check run and the sticky comment.
+ */
+import { describeVerdict } from "../core/approval/evaluate.js";
+import { escalateForProtectedFiles } from "../core/approval/protected-changes.js";
+import { buildApprovalRecord, encodeApprovalRecord } from "../core/approval/record.js";
+import { REPO_CONFIG_PATH, REPORT_CHAR_BUDGET } from "../core/constants.js";
+import { plan as planChanges } from "../core/plan.js";
+import type { CompiledPolicy } from "../core/ports/policy.js";
+import type { Clock } from "../core/ports/clock.js";
+import type {
+  CheckPublisher,
+  CheckResult,
+  PullRequestSource,
+  RepoRef,
+} from "../core/ports/pull-request-source.js";
+import { parseRepoConfig, RepoConfigError } from "../core/repo-config.js";
+import type { RepoConfig } from "../core/repo-config.js";
+import type { Lru } from "../github/lru.js";
+import { gatherApproval } from "./approvals.js";
+import {
+  commentBody,
+  evaluationErrorResult,
+  invalidConfigResult,
+  invalidManifestsResult,
+  invalidPolicyResult,
+  noManagedChangeResult,
+  verdictResult,
+} from "./check-output.js";
+import type { GateEngine } from "./engine.js";
+import { readPullRequestContent } from "./read-manifests.js";
+
+/** The pino subset the gate logs through. */
+export interface GateLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface GateDeps {
+  source: PullRequestSource;
+  publisher: CheckPublisher;
+  engine: GateEngine;
+  /** Head SHA -> change-set digest (shared across events). */
+  digests: Lru<string>;
+  clock: Clock;
+  log: GateLog;
+}
+
+/** The PR head to evaluate, from the webhook payload. */
+export interface PullRequestTarget {
+  repo: RepoRef;
+  number: number;
+  headSha: string;
+  baseSha: string;
+  author: string;
+}
+
+export type EvaluationOutcome =
+  | "disabled"
+  | "stale"
+  | "invalid-config"
+  | "invalid-policy"
+  | "invalid-manifests"
+  | "neutral"
+  | "success"
+  | "action_required"
+  | "failure"
+  | "error";
+
+export interface EvaluateOptions {
+  /** Update the sticky comment (pull_request events); review events only update the check run. */
+  comment: boolean;
+  /** False once a newer head of the PR is known: nothing more is published for this one. */
+  isCurrent?: () => boolean;
+}
+
+/** A short, secret-free description of an error and its causes. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 4; depth++) {
+    if (current instanceof Error) {
+      const status = (current as { status?: unknown }).status;
+      parts.push(typeof status === "number" ? `${current.message} (HTTP ${status})` : current.message);
+      current = current.cause;
+    } else {
+      parts.push(String(current));
+      current = undefined;
+    }
+  }
+  // Never echo anything that looks like a credential, even from a library's message.
+  return parts
+    .join(": ")
+    .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,}|v1\.[0-9a-f]{40}|Bearer\s+\S+|token\s+\S+)/gi, "[redacted]")
+    .slice(0, 1_000);
+}
+
+type Loaded = { config: RepoConfig } | { result: CheckResult; outcome: EvaluationOutcome };
+
+/** Parses the configuration text read from the default branch; invalid → a failure result. */
+export function loadConfig(text: string): Loaded {
+  try {
+    return { config: parseRepoConfig(text, REPO_CONFIG_PATH) };
+  } catch (error) {
+    if (error instanceof RepoConfigError) {
+      return {
+        result: invalidConfigResult(error.file, error.problems, error.message),
+        outcome: "invalid-config",
+      };
+    }
+    return {
+      result: invalidConfigResult(REPO_CONFIG_PATH, [], describeError(error)),
+      outcome: "invalid-config",
+    };
+  }
+}
+
+/** The policy the configuration names, compiled; invalid → a failure result. */
+export async function loadPolicy(
+  deps: GateDeps,
+  repo: RepoRef,
+  config: RepoConfig,
+): Promise<{ policy: CompiledPolicy } | { result: CheckResult; outcome: EvaluationOutcome }> {
+  let sources;
+  if (config.policy.source === "repository") {
+    sources = (await deps.source.readFilesAtDefaultBranch(repo, config.policy.path)).map((f) => ({
+      file: f.path,
+      content: f.content,
+    }));
+    if (sources.length === 0) {
+      return {
+        result: invalidPolicyResult(`${config.policy.path} does not exist on the default branch`),
+        outcome: "invalid-policy",
+      };
+    }
+  }
+  try {
+    return { policy: await deps.engine.compilePolicy(sources, config.countersignNamespace) };
+  } catch (error) {
+    return { result: invalidPolicyResult(describeError(error)), outcome: "invalid-policy" };
+  }
+}
+
+/** Evaluates one PR head and publishes the verdict. Never throws: failures end in a non-success check. */
+export async function evaluatePullRequest(
+  deps: GateDeps,
+  target: PullRequestTarget,
+  options: EvaluateOptions,
+): Promise<EvaluationOutcome> {
+  const { source, publisher, log } = deps;
+  const { repo } = target;
+  const isCurrent = options.isCurrent ?? (() => true);
+  const where = { repository: `${repo.owner}/${repo.repo}`, pull: target.number, head: target.headSha };
+  let checkId: number | undefined;
+  try {
+    const configText = await source.readFileAtDefaultBranch(repo, REPO_CONFIG_PATH);
+    if (configText === undefined) {
+      log.info(where, `installed but not enabled: no ${REPO_CONFIG_PATH} on the default branch`);
+      return "disabled";
+    }
+    if (!isCurrent()) return "stale";
+    checkId = await publisher.startCheck(repo, target.headSha);
+    const finish = async (result: CheckResult, outcome: EvaluationOutcome): Promise<EvaluationOutcome> => {
+      await publisher.completeCheck(repo, checkId as number, result);
+      return outcome;
+    };
+
+    const loaded = loadConfig(configText);
+    if ("result" in loaded) return await finish(loaded.result, loaded.outcome);
+    const { config } = loaded;
+    const compiled = await loadPolicy(deps, repo, config);
+    if ("result" in compiled) return await finish(compiled.result, compiled.outcome);
+    const { policy } = compiled;
+
+    const mergeBase = await source.mergeBase(repo, target.baseSha, target.headSha);
+    const content = await readPullRequestContent(source, repo, config, mergeBase, target.headSha);
+    if (content.head.errors.length > 0) {
+      return await finish(invalidManifestsResult(content.head.errors), "invalid-manifests");
+    }
+    const classified = planChanges(content.base, content.head, policy);
+    const { changeSet } = classified;
+    const plan = escalateForProtectedFiles(
+      classified,
+      content.changedFiles,
+      config,
+      policy.requirements.critical,
+    );
+    const protectedTouched = plan !== classified;
+    if (changeSet.changes.length === 0 && !protectedTouched) {
+      deps.digests.set(`${repo.owner}/${repo.repo}@${target.headSha}`, changeSet.digest);
+      const neutral = noManagedChangeResult(content.changedFiles.length, content.changedManifests.length);
+      return await finish({ ...neutral, externalId: changeSet.digest }, "neutral");
+    }
+
+    const level = plan.classification.level;
+    const verdict = await gatherApproval(
+      deps,
+      { repo, number: target.number, headSha: target.headSha, author: target.author },
+      config,
+      plan.classification.requirement,
+      changeSet.digest,
+    );
+    const description = describeVerdict(level, verdict);
+    let recordBlock: string | undefined;
+    if (verdict.satisfied) {
+      const record = buildApprovalRecord({
+        repository: `${repo.owner}/${repo.repo}`,
+        pullRequest: target.number,
+        headSha: target.headSha,
+        baseSha: mergeBase,
+        plan,
+        verdict,
+        createdAt: deps.clock.now(),
+      });
+      recordBlock = encodeApprovalRecord(record);
+    }
+    const report = deps.engine.renderReport(plan, {
+      maxChars: REPORT_CHAR_BUDGET - 100,
+      title: `countersign: ${level} risk`,
+    });
+    deps.digests.set(`${repo.owner}/${repo.repo}@${target.headSha}`, changeSet.digest);
+    const outcome = await finish(
+      verdictResult(plan, description, report, changeSet.digest, recordBlock),
+      description.conclusion,
+    );
+    if (options.comment && isCurrent())
+      await publisher.upsertStickyComment(repo, target.number, commentBody(report));
+    log.info({ ...where, level, conclusion: description.conclusion }, "evaluated");
+    return outcome;
+  } catch (error) {
+    const message = describeError(error);
+    log.error({ ...where, error: message }, "evaluation failed");
+    if (checkId !== undefined) {
+      try {
+        await publisher.completeCheck(repo, checkId, evaluationErrorResult(message));
+      } catch (publishError) {
+        // The check stays in progress, which is not success either (fail closed).
+        log.error({ ...where, error: describeError(publishError) }, "could not report the failure");
+      }
+    }
+    return "error";
+  }
+}

@@ -1,0 +1,48 @@
+import type { Context } from "probot";
+import { evaluatePullRequest } from "./evaluate.js";
+import type { EvaluationOutcome } from "./evaluate.js";
+import { gateDeps, pullKey } from "./runtime.js";
+import type { GateRuntime } from "./runtime.js";
+
+/** `pull_request` actions that can change what the PR would apply (edited only when the base changed). */
+export const PULL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
+  "opened",
+  "synchronize",
+  "reopened",
+  "ready_for_review",
+  "edited",
+]);
+
+export type HandlerOutcome = EvaluationOutcome | "ignored";
+
+/** pull_request: evaluate the new head and publish the check run and the sticky comment. */
+export async function handlePullRequest(
+  runtime: GateRuntime,
+  context: Context<"pull_request">,
+): Promise<HandlerOutcome> {
+  const { payload } = context;
+  if (!PULL_REQUEST_ACTIONS.has(payload.action)) return "ignored";
+  if (payload.action === "edited" && !("changes" in payload && payload.changes.base !== undefined))
+    return "ignored";
+  const pr = payload.pull_request;
+  if (pr.state !== "open") return "ignored";
+  const owner = payload.repository.owner.login;
+  const repo = payload.repository.name;
+  const key = pullKey(owner, repo, pr.number);
+  const head = pr.head.sha;
+  if (!runtime.queue.observe(key, head, pr.updated_at)) return "stale";
+  return runtime.queue.run(key, async () => {
+    if (!runtime.queue.isNewest(key, head)) return "stale";
+    return evaluatePullRequest(
+      gateDeps(runtime, context.octokit, context.log),
+      {
+        repo: { owner, repo },
+        number: pr.number,
+        headSha: head,
+        baseSha: pr.base.sha,
+        author: pr.user?.login ?? "",
+      },
+      { comment: true, isCurrent: () => runtime.queue.isNewest(key, head) },
+    );
+  });
+}

@@ -1,0 +1,66 @@
+import { systemClock } from "../core/ports/clock.js";
+import type { Clock } from "../core/ports/clock.js";
+import { createGitHubCaches } from "../github/github-caches.js";
+import type { GitHubCaches } from "../github/github-caches.js";
+import { Lru } from "../github/lru.js";
+import { OctokitCheckPublisher } from "../github/octokit-check-publisher.js";
+import { OctokitPullRequestSource } from "../github/octokit-pull-request-source.js";
+import type { GitHubClient } from "../github/octokit-pull-request-source.js";
+import type { GateEngine } from "./engine.js";
+import type { GateDeps, GateLog } from "./evaluate.js";
+import { createGateMetrics } from "./metrics.js";
+import type { GateMetrics } from "./metrics.js";
+import { DeliveryDedupe, PullRequestQueue } from "./work-queue.js";
+
+/** State shared by every event the process handles: caches, ordering, deduplication, metrics. */
+export interface GateRuntime {
+  caches: GitHubCaches;
+  /** `owner/repo@sha` -> change-set digest of that head. */
+  digests: Lru<string>;
+  queue: PullRequestQueue;
+  deliveries: DeliveryDedupe;
+  engine: GateEngine;
+  clock: Clock;
+  metrics: GateMetrics;
+  /** This app's id: only its own check runs and comments are trusted. */
+  appId?: number;
+}
+
+export interface GateRuntimeOptions {
+  engine: GateEngine;
+  appId?: number;
+  clock?: Clock;
+  metrics?: GateMetrics;
+  caches?: GitHubCaches;
+}
+
+export function createGateRuntime(options: GateRuntimeOptions): GateRuntime {
+  const runtime: GateRuntime = {
+    caches: options.caches ?? createGitHubCaches(),
+    digests: new Lru<string>(10_000),
+    queue: new PullRequestQueue(),
+    deliveries: new DeliveryDedupe(),
+    engine: options.engine,
+    clock: options.clock ?? systemClock,
+    metrics: options.metrics ?? createGateMetrics(),
+  };
+  if (options.appId !== undefined) runtime.appId = options.appId;
+  return runtime;
+}
+
+/** The adapters for one event, over the installation's Octokit. */
+export function gateDeps(runtime: GateRuntime, octokit: GitHubClient, log: GateLog): GateDeps {
+  return {
+    source: new OctokitPullRequestSource(octokit, runtime.caches),
+    publisher: new OctokitCheckPublisher(octokit, runtime.caches, runtime.appId, () => runtime.clock.now()),
+    engine: runtime.engine,
+    digests: runtime.digests,
+    clock: runtime.clock,
+    log,
+  };
+}
+
+/** Queue key of a pull request. */
+export function pullKey(owner: string, repo: string, number: number): string {
+  return `${owner}/${repo}#${number}`.toLowerCase();
+}

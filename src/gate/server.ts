@@ -1,0 +1,170 @@
+/**
+ * The gate's HTTP server: Probot's server (webhook signature verification, routing) with the
+ * gate app loaded, and /healthz, /readyz and /metrics beside the webhook path.
+ */
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Probot, Server } from "probot";
+import type { Logger } from "pino";
+import { buildOctokitClass, gitHubBaseUrl } from "../clients/github.js";
+import { createLogger } from "../clients/logger.js";
+import { createGateApp } from "./app.js";
+import { createDefaultEngine } from "./engine.js";
+import type { GateEngine } from "./engine.js";
+import { createGateMetrics } from "./metrics.js";
+import { createGateRuntime } from "./runtime.js";
+import type { GateRuntime } from "./runtime.js";
+
+/** Everything `countersign gate` needs; built from the environment and flags by `gateConfig`. */
+export interface GateConfig {
+  appId: number;
+  /** PEM text of the app's private key. */
+  privateKey: string;
+  webhookSecret: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  /** API base URL (GitHub Enterprise Server or any GitHub-compatible API); undefined = api.github.com. */
+  baseUrl?: string;
+  webhookPath: string;
+}
+
+export interface GateConfigInput {
+  APP_ID?: string;
+  PRIVATE_KEY?: string;
+  PRIVATE_KEY_PATH?: string;
+  WEBHOOK_SECRET?: string;
+  PORT?: string;
+  HOST?: string;
+  LOG_LEVEL?: string;
+  GHE_HOST?: string;
+  GHE_PROTOCOL?: string;
+  WEBHOOK_PATH?: string;
+  /** Overrides GHE_HOST: a full API base URL (tests, benchmarks, GitHub-compatible servers). */
+  GITHUB_API_URL?: string;
+}
+
+/** A PEM key from PRIVATE_KEY: PEM text, PEM with literal `\n`, or base64 of PEM (single-line env vars). */
+export function normalisePrivateKey(value: string): string {
+  const text = value.trim();
+  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
+  const decoded = Buffer.from(text, "base64").toString("utf8");
+  if (decoded.includes("-----BEGIN")) return decoded;
+  // Never echo the value: it is a credential.
+  throw new Error("PRIVATE_KEY is neither a PEM key nor base64 of one");
+}
+
+/** Validates the configuration; every message names the variable, never its value when secret. */
+export function gateConfig(input: GateConfigInput): GateConfig {
+  const appId = Number(input.APP_ID);
+  if (input.APP_ID === undefined || !Number.isSafeInteger(appId) || appId <= 0) {
+    throw new Error("APP_ID must be the GitHub App's numeric id");
+  }
+  let privateKey: string;
+  if (input.PRIVATE_KEY !== undefined && input.PRIVATE_KEY !== "")
+    privateKey = normalisePrivateKey(input.PRIVATE_KEY);
+  else if (input.PRIVATE_KEY_PATH !== undefined && input.PRIVATE_KEY_PATH !== "") {
+    try {
+      privateKey = normalisePrivateKey(readFileSync(input.PRIVATE_KEY_PATH, "utf8"));
+    } catch (cause) {
+      throw new Error(`reading the private key from PRIVATE_KEY_PATH (${input.PRIVATE_KEY_PATH})`, { cause });
+    }
+  } else throw new Error("PRIVATE_KEY or PRIVATE_KEY_PATH is required");
+  const webhookSecret = input.WEBHOOK_SECRET ?? "";
+  // Probot would fall back to "development": a guessable secret accepts forged webhooks.
+  if (webhookSecret.length < 16) throw new Error("WEBHOOK_SECRET is required (at least 16 characters)");
+  const port = Number(input.PORT ?? "3000");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT must be 0-65535, got ${input.PORT}`);
+  const config: GateConfig = {
+    appId,
+    privateKey,
+    webhookSecret,
+    port,
+    host: input.HOST ?? "0.0.0.0",
+    logLevel: input.LOG_LEVEL ?? "info",
+    webhookPath: input.WEBHOOK_PATH ?? "/api/github/webhooks",
+  };
+  const baseUrl = input.GITHUB_API_URL?.replace(/\/+$/, "") || gitHubBaseUrl(input);
+  if (baseUrl !== undefined) config.baseUrl = baseUrl;
+  return config;
+}
+
+/** /healthz (alive), /readyz (listening), /metrics (Prometheus). Other paths fall through. */
+export function operationalRoutes(runtime: GateRuntime, isReady: () => boolean) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (req.method !== "GET") return false;
+    const path = (req.url ?? "").split("?")[0];
+    if (path === "/healthz") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      return true;
+    }
+    if (path === "/readyz") {
+      const ready = isReady();
+      res
+        .writeHead(ready ? 200 : 503, { "content-type": "text/plain" })
+        .end(ready ? "ready\n" : "starting\n");
+      return true;
+    }
+    if (path === "/metrics") {
+      const body = await runtime.metrics.registry.metrics();
+      res.writeHead(200, { "content-type": runtime.metrics.registry.contentType }).end(body);
+      return true;
+    }
+    return false;
+  };
+}
+
+export interface StartedGate {
+  port: number;
+  runtime: GateRuntime;
+  stop(): Promise<void>;
+}
+
+export interface StartGateOptions {
+  engine?: GateEngine;
+  log?: Logger;
+  /** No retries or throttling (tests, benchmarks). */
+  testing?: boolean;
+}
+
+/** Starts the gate's server; resolves once it listens. */
+export async function startGate(config: GateConfig, options: StartGateOptions = {}): Promise<StartedGate> {
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const metrics = createGateMetrics({ defaultMetrics: options.testing !== true });
+  const runtime = createGateRuntime({
+    engine: options.engine ?? createDefaultEngine(),
+    appId: config.appId,
+    metrics,
+  });
+  const Octokit = buildOctokitClass({ metrics, testing: options.testing === true });
+  const GateProbot = Probot.defaults({
+    appId: config.appId,
+    privateKey: config.privateKey,
+    secret: config.webhookSecret,
+    Octokit,
+    log,
+    ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+  });
+  const server = new Server({
+    Probot: GateProbot,
+    port: config.port,
+    host: config.host,
+    log,
+    webhookPath: config.webhookPath,
+    enableStaticFiles: false,
+  });
+  let ready = false;
+  await server.load(createGateApp(runtime));
+  server.addHandler(operationalRoutes(runtime, () => ready));
+  await server.start();
+  ready = true;
+  return {
+    port: server.port,
+    runtime,
+    stop: async () => {
+      ready = false;
+      await server.stop();
+    },
+  };
+}

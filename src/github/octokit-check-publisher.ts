@@ -1,0 +1,169 @@
+import {
+  ANNOTATIONS_PER_REQUEST,
+  CHECK_RUN_NAME,
+  COMMENT_MARKER,
+  GITHUB_TEXT_LIMIT,
+} from "../core/constants.js";
+import type {
+  CheckAnnotation,
+  CheckPublisher,
+  CheckResult,
+  CheckRunView,
+  RepoRef,
+} from "../core/ports/pull-request-source.js";
+import type { GitHubCaches } from "./github-caches.js";
+import type { GitHubClient } from "./octokit-pull-request-source.js";
+
+/** Cuts `text` to GitHub's limit, saying so at the end. */
+export function fitGitHubText(text: string, limit = GITHUB_TEXT_LIMIT): string {
+  if (text.length <= limit) return text;
+  const note = "\n\n… (truncated to fit GitHub's limit)";
+  return text.slice(0, limit - note.length) + note;
+}
+
+function toGitHubAnnotation(a: CheckAnnotation): {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+} {
+  const out = {
+    path: a.path,
+    start_line: Math.max(1, a.startLine),
+    end_line: Math.max(1, a.endLine, a.startLine),
+    annotation_level: a.level,
+    message: fitGitHubText(a.message, 64_000),
+  };
+  return a.title === undefined ? out : { ...out, title: a.title.slice(0, 255) };
+}
+
+/**
+ * CheckPublisher over the GitHub REST API: one check run per head, annotations in batches of
+ * ANNOTATIONS_PER_REQUEST, and one sticky comment per PR found by COMMENT_MARKER.
+ */
+export class OctokitCheckPublisher implements CheckPublisher {
+  constructor(
+    private readonly octokit: GitHubClient,
+    private readonly caches: GitHubCaches,
+    /** This app's id: only its own check runs and comments are trusted or edited. */
+    private readonly appId: number | undefined,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async startCheck(repo: RepoRef, headSha: string): Promise<number> {
+    const { data } = await this.octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      ...repo,
+      name: CHECK_RUN_NAME,
+      head_sha: headSha,
+      status: "in_progress",
+      started_at: this.now().toISOString(),
+      output: { title: "Evaluating…", summary: "countersign is reading the changes of this pull request." },
+    });
+    return Number(data.id);
+  }
+
+  async completeCheck(repo: RepoRef, checkRunId: number, result: CheckResult): Promise<void> {
+    const title = result.title.slice(0, 255);
+    const summary = fitGitHubText(result.summary);
+    const batches: CheckAnnotation[][] = [];
+    for (let i = 0; i < result.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+      batches.push(result.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    }
+    const first = batches.shift() ?? [];
+    await this.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...repo,
+      check_run_id: checkRunId,
+      status: "completed",
+      conclusion: result.conclusion,
+      completed_at: this.now().toISOString(),
+      ...(result.externalId === undefined ? {} : { external_id: result.externalId }),
+      output: {
+        title,
+        summary,
+        ...(result.text === undefined ? {} : { text: fitGitHubText(result.text) }),
+        annotations: first.map(toGitHubAnnotation),
+      },
+    });
+    // GitHub appends annotations sent by later updates of the same check run.
+    for (const batch of batches) {
+      await this.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        ...repo,
+        check_run_id: checkRunId,
+        output: { title, summary, annotations: batch.map(toGitHubAnnotation) },
+      });
+    }
+  }
+
+  async listChecks(repo: RepoRef, ref: string): Promise<CheckRunView[]> {
+    const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+      ...repo,
+      ref,
+      check_name: CHECK_RUN_NAME,
+      filter: "all",
+      per_page: 100,
+      ...(this.appId === undefined ? {} : { app_id: this.appId }),
+    });
+    return data.check_runs
+      .filter((c) => c.name === CHECK_RUN_NAME && (this.appId === undefined || c.app?.id === this.appId))
+      .map((c) => ({
+        id: Number(c.id),
+        headSha: c.head_sha,
+        status: c.status,
+        conclusion: c.conclusion ?? null,
+        externalId: c.external_id ?? null,
+        outputText: c.output?.text ?? null,
+        appId: c.app?.id ?? null,
+      }));
+  }
+
+  async upsertStickyComment(repo: RepoRef, number: number, body: string): Promise<void> {
+    const key = `${repo.owner}/${repo.repo}#${number}`;
+    const text = fitGitHubText(body.includes(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`, 65_536);
+    // Skip a write that would change nothing (review events re-render the same report).
+    if (this.caches.commentBodies.get(key) === text) return;
+    let id = this.caches.commentIds.get(key) ?? (await this.findStickyComment(repo, number));
+    if (id !== undefined) {
+      try {
+        await this.octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+          ...repo,
+          comment_id: id,
+          body: text,
+        });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+        id = undefined; // Someone deleted it: post a new one.
+      }
+    }
+    if (id === undefined) {
+      const { data } = await this.octokit.request(
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        {
+          ...repo,
+          issue_number: number,
+          body: text,
+        },
+      );
+      id = Number(data.id);
+    }
+    this.caches.commentIds.set(key, id);
+    this.caches.commentBodies.set(key, text);
+  }
+
+  private async findStickyComment(repo: RepoRef, number: number): Promise<number | undefined> {
+    const comments = await this.octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...repo,
+      issue_number: number,
+      per_page: 100,
+    });
+    // Anyone can paste the marker into a comment: only the app's own (bot) comment is ours.
+    const mine = comments.find(
+      (c) =>
+        c.body?.includes(COMMENT_MARKER) === true &&
+        c.user?.type === "Bot" &&
+        (this.appId === undefined || c.performed_via_github_app?.id === this.appId),
+    );
+    return mine === undefined ? undefined : Number(mine.id);
+  }
+}
