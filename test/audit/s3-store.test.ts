@@ -1,0 +1,202 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import S3rver from "s3rver";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildRecordBody } from "../../src/core/audit/build.js";
+import type { AuditRecord } from "../../src/core/audit/record.js";
+import { recordKey, sealRecord } from "../../src/core/audit/seal.js";
+import { verifyChain } from "../../src/core/audit/verify.js";
+import { AuditHeadConflictError } from "../../src/core/ports/audit-store.js";
+import { createS3Client } from "../../src/clients/s3.js";
+import { readChain } from "../../src/audit/read-chain.js";
+import { S3AuditStore } from "../../src/audit/s3-store.js";
+import { fakeMasker } from "../core/audit/fixtures.js";
+
+const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+function refusal(id: string) {
+  return buildRecordBody(
+    "refusal",
+    { id, cluster: "prod", actor: "t", repository: "acme/infra", commit: "0123456789" },
+    fakeMasker,
+  );
+}
+
+describe("S3AuditStore against s3rver", () => {
+  let server: S3rver;
+  let dir: string;
+  let endpoint: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "cs-s3rver-"));
+    server = new S3rver({
+      address: "127.0.0.1",
+      port: 0,
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: "audit" }],
+    });
+    const address = await server.run();
+    endpoint = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("appends, lists under the prefix and verifies a chain", async () => {
+    const client = createS3Client({ endpoint, forcePathStyle: true, region: "us-east-1", credentials });
+    const store = new S3AuditStore(client, { bucket: "audit", prefix: "countersign/logs" });
+    expect(await store.readHead("prod")).toBeNull();
+    const written: AuditRecord[] = [];
+    for (let i = 0; i < 3; i++) {
+      written.push(
+        await store.append("prod", (head) =>
+          sealRecord(refusal(`r${i}`), head, new Date(Date.UTC(2026, 0, 30, 23, 59, 59 + i))),
+        ),
+      );
+    }
+    await store.append("staging", (head) =>
+      sealRecord({ ...refusal("s0"), cluster: "staging" }, head, new Date(0)),
+    );
+    expect(await store.listClusters()).toEqual(["prod", "staging"]);
+    const keys = await store.listKeys("prod");
+    expect(keys).toEqual(written.map(recordKey));
+    expect(keys[2]).toMatch(/^prod\/2026\/01\/31\/20260131T000001\.000Z-refusal-0123456-[0-9a-f]{8}\.json$/);
+    const chain = await readChain(store, "prod");
+    expect(chain.records).toEqual(written);
+    expect(verifyChain(chain.records, { headHash: chain.headHash })).toEqual({ ok: true, records: 3 });
+    client.destroy();
+  });
+});
+
+describe("S3AuditStore conditional writes (nock)", () => {
+  const host = "http://s3.test";
+  const client = createS3Client({
+    endpoint: host,
+    forcePathStyle: true,
+    region: "eu-west-1",
+    credentials,
+    maxAttempts: 1,
+  });
+  const options = {
+    bucket: "audit",
+    prefix: "p",
+    objectLock: { mode: "COMPLIANCE" as const, days: 10 },
+    kms: { keyId: "alias/audit" },
+    backoff: async () => undefined,
+    now: () => new Date("2026-03-01T00:00:00Z"),
+  };
+  const first = sealRecord(refusal("r0"), null, new Date("2026-03-01T00:00:00Z"));
+  const second = sealRecord(refusal("r1"), first, new Date("2026-03-01T00:01:00Z"));
+  const noSuchKey = '<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>missing</Message></Error>';
+  const failed =
+    '<?xml version="1.0"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  it("creates the head with If-None-Match: * and stores the record with Object Lock and SSE-KMS", async () => {
+    const scope = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(404, noSuchKey)
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .matchHeader("if-none-match", "*")
+      .matchHeader("x-amz-server-side-encryption", "aws:kms")
+      .matchHeader("x-amz-server-side-encryption-aws-kms-key-id", "alias/audit")
+      .reply(200, "", { ETag: '"e1"' })
+      .put(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .matchHeader("x-amz-object-lock-mode", "COMPLIANCE")
+      .matchHeader("x-amz-object-lock-retain-until-date", "2026-03-11T00:00:00Z")
+      .matchHeader("x-amz-server-side-encryption", "aws:kms")
+      .matchHeader("content-md5", /^[A-Za-z0-9+/]{22}==$/)
+      .reply(200, "", { ETag: '"r0"' });
+    const store = new S3AuditStore(client, options);
+    expect(
+      await store.append("prod", (head) => sealRecord(refusal("r0"), head, new Date("2026-03-01T00:00:00Z"))),
+    ).toEqual(first);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it("re-reads the head and re-seals after losing the race (412), with If-Match", async () => {
+    const headers: Array<string | string[] | undefined> = [];
+    const scope = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(200, JSON.stringify(first), { ETag: '"e1"' })
+      .head(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .reply(200)
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(function () {
+        headers.push(this.req.headers["if-match"]);
+        return [412, failed];
+      })
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(200, JSON.stringify(second), { ETag: '"e2"' })
+      .head(`/audit/p/${recordKey(second)}`)
+      .query(true)
+      .reply(404)
+      .put(`/audit/p/${recordKey(second)}`)
+      .query(true)
+      .reply(200, "", { ETag: '"r1"' }) // the winner's record, stored for it
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(function () {
+        headers.push(this.req.headers["if-match"]);
+        return [200, "", { ETag: '"e3"' }];
+      })
+      .put(/\/audit\/p\/prod\/2026\/03\/01\/.*-refusal-0123456-.*\.json/)
+      .reply(200, "", { ETag: '"r2"' });
+    const store = new S3AuditStore(client, options);
+    const record = await store.append("prod", (head) =>
+      sealRecord(refusal("mine"), head, new Date("2026-03-01T00:00:30Z")),
+    );
+    expect(headers).toEqual(['"e1"', '"e2"']);
+    expect(record.prev).toBe(second.hash);
+    expect(record.seq).toBe(2);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it("gives up after a bounded number of lost races", async () => {
+    const scope = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .times(2)
+      .reply(200, JSON.stringify(first), { ETag: '"e1"' })
+      .head(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .reply(200)
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .times(2)
+      .reply(412, failed);
+    const store = new S3AuditStore(client, { ...options, maxAttempts: 2 });
+    await expect(
+      store.append("prod", (head) => sealRecord(refusal("x"), head, new Date())),
+    ).rejects.toBeInstanceOf(AuditHeadConflictError);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it("fails with the operation named when the head write is refused", async () => {
+    const scope = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(404, noSuchKey)
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>denied</Message></Error>');
+    const store = new S3AuditStore(client, options);
+    await expect(store.append("prod", (head) => sealRecord(refusal("x"), head, new Date()))).rejects.toThrow(
+      /advancing the audit chain head of prod in s3:\/\/audit\/p/,
+    );
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+});
