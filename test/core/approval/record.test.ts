@@ -102,6 +102,11 @@ describe("encode/decode", () => {
     expect(decodeApprovalRecord(`## countersign\n\nsome report\n\n${text}\nmore text`)).toEqual(r);
   });
 
+  it("shows people a fenced summary after the machine block", () => {
+    const text = encodeApprovalRecord(record());
+    expect(text.slice(text.indexOf(" -->"))).toMatchSnapshot();
+  });
+
   it("round-trips an auto-approved record with no approvers", () => {
     const r = buildApprovalRecord({
       repository: "org/infra",
