@@ -1,6 +1,145 @@
+import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
+import { loadPolicy } from "../config/policy-files.js";
+import { buildManifestSet } from "../core/manifest-set.js";
+import { RISK_LEVELS } from "../core/model.js";
+import type { ManifestSet, Plan, RiskLevel } from "../core/model.js";
+import { plan } from "../core/plan.js";
+import type { ManifestSource } from "../core/ports/manifest-source.js";
+import { FsManifestSource } from "../repo/fs-source.js";
+import { openGitSource } from "../repo/git-source.js";
+import { EXIT } from "./exit-codes.js";
+import { planToJson, planToMarkdown } from "./plan-output.js";
 
-/** Registers `countersign plan`. (Placeholder until its issue lands.) */
+export interface PlanOptions {
+  base: string;
+  head: string;
+  repo?: string;
+  path?: string[];
+  policy?: string;
+  output?: "markdown" | "json";
+  failOn?: RiskLevel;
+  defaultNamespace?: string;
+  maxFileSize?: number;
+}
+
+export interface PlanResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `countersign plan` without touching process state: what to print, and the exit code. */
+export async function runPlan(options: PlanOptions): Promise<PlanResult> {
+  const paths = options.path ?? [];
+  const maxFileBytes = options.maxFileSize;
+  const fail = (message: string): PlanResult => ({
+    exitCode: EXIT.invalidInput,
+    stdout: "",
+    stderr: `countersign plan: ${message}\n`,
+  });
+
+  let base: ManifestSet;
+  let head: ManifestSet;
+  try {
+    const open = async (where: string, side: string): Promise<ManifestSource> => {
+      if (options.repo === undefined)
+        return new FsManifestSource(where, maxFileBytes ? { maxFileBytes } : {});
+      try {
+        return await openGitSource(options.repo, where, maxFileBytes ? { maxFileBytes } : {});
+      } catch (cause) {
+        throw new Error(`${side}: ${(cause as Error).message}`, { cause });
+      }
+    };
+    const setOptions = {
+      ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
+      ...(maxFileBytes === undefined ? {} : { limits: { maxFileBytes } }),
+    };
+    const [baseSource, headSource] = await Promise.all([
+      open(options.base, "base"),
+      open(options.head, "head"),
+    ]);
+    const [baseFiles, headFiles] = await Promise.all([baseSource.read(paths), headSource.read(paths)]);
+    base = buildManifestSet(baseFiles, setOptions);
+    head = buildManifestSet(headFiles, setOptions);
+  } catch (error) {
+    return fail(describe(error));
+  }
+
+  let result: Plan;
+  try {
+    result = plan(base, head, await loadPolicy(options.policy));
+  } catch (error) {
+    return fail(describe(error));
+  }
+
+  const stdout =
+    options.output === "json" ? `${JSON.stringify(planToJson(result), null, 2)}\n` : planToMarkdown(result);
+  if (result.errors.length > 0) {
+    return {
+      exitCode: EXIT.invalidInput,
+      stdout,
+      stderr: `countersign plan: ${result.errors.length} problem(s) in the manifests (listed in the output)\n`,
+    };
+  }
+  // The level of what changes: with no change there is nothing risky, whatever the base level.
+  const level = result.changeSet.changes.length > 0 ? result.classification.level : undefined;
+  if (
+    options.failOn !== undefined &&
+    level !== undefined &&
+    RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(options.failOn)
+  ) {
+    return {
+      exitCode: EXIT.failOn,
+      stdout,
+      stderr: `countersign plan: risk ${level} reaches --fail-on ${options.failOn}\n`,
+    };
+  }
+  return { exitCode: EXIT.ok, stdout, stderr: "" };
+}
+
+/** An error's message with its causes, in plain words (never a stack). */
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function parseBytes(value: string): number {
+  const bytes = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new InvalidArgumentError("must be a positive whole number of bytes");
+  }
+  return bytes;
+}
+
+/** Registers `countersign plan`. */
 export function registerPlan(program: Command): void {
-  program.command("plan").description("(not implemented yet)");
+  program
+    .command("plan")
+    .description(
+      "Plan a change: what changes between two manifest trees, how risky it is, and who must approve",
+    )
+    .requiredOption("--base <dir|rev>", "manifests before the change: a directory, or a revision with --repo")
+    .requiredOption("--head <dir|rev>", "manifests after the change: a directory, or a revision with --repo")
+    .option("--repo <git dir>", "read --base and --head as revisions of this local Git repository")
+    .option(
+      "--path <subdir>",
+      "limit to this sub-path (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--policy <file|dir>", "policy file or directory (default: the shipped policies/)")
+    .addOption(
+      new Option("--output <format>", "output format").choices(["markdown", "json"]).default("markdown"),
+    )
+    .addOption(
+      new Option("--fail-on <level>", "exit 3 when the plan's risk reaches this level").choices(RISK_LEVELS),
+    )
+    .option("--default-namespace <ns>", "namespace for namespaced objects that name none")
+    .option("--max-file-size <bytes>", "largest manifest file read (default 5242880)", parseBytes)
+    .action(async (opts: PlanOptions) => {
+      const result = await runPlan(opts);
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      process.exitCode = result.exitCode;
+    });
 }
