@@ -12,6 +12,8 @@ export interface VerdictDescription {
 
 /** At most this many names are spelt out in a title; the rest become "and N more". */
 const TITLE_NAMES = 3;
+/** At most this many reviews are listed per section of the summary, which keeps it far below GitHub's limit. */
+const SUMMARY_ITEMS = 50;
 
 const REASON_TEXT: Record<IgnoreReason, string> = {
   author: "PR author",
@@ -27,6 +29,11 @@ const REASON_TEXT: Record<IgnoreReason, string> = {
 function safeName(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9_.\-/[\]]/g, "?");
   return cleaned.length > 100 ? `${cleaned.slice(0, 100)}…` : cleaned;
+}
+
+/** A timestamp as shown: only the characters of ISO-8601 survive. */
+function time(value: string): string {
+  return value.replace(/[^0-9A-Za-z:.+-]/g, "?").slice(0, 40);
 }
 
 function nameList(names: string[]): string {
@@ -57,6 +64,12 @@ function titleFor(level: RiskLevel, verdict: ApprovalVerdict): string {
   return `${level} risk · ${verdict.approvers.length} of ${verdict.needed} ${noun} from ${from}`;
 }
 
+function listed<T>(items: T[], line: (item: T) => string): string[] {
+  const lines = items.slice(0, SUMMARY_ITEMS).map(line);
+  if (items.length > SUMMARY_ITEMS) lines.push(`- … and ${items.length - SUMMARY_ITEMS} more`);
+  return lines;
+}
+
 function summaryFor(level: RiskLevel, verdict: ApprovalVerdict): string {
   const lines: string[] = [];
   const req = verdict.requirement;
@@ -74,19 +87,27 @@ function summaryFor(level: RiskLevel, verdict: ApprovalVerdict): string {
   }
   if (verdict.blocking.length > 0) {
     lines.push("", "**Changes requested** (blocks until they approve or the review is dismissed):");
-    for (const b of verdict.blocking)
-      lines.push(`- ${code(b.login)} (review ${b.reviewId}, ${b.submittedAt})`);
+    lines.push(
+      ...listed(verdict.blocking, (b) => `- ${code(b.login)} (review ${b.reviewId}, ${time(b.submittedAt)})`),
+    );
   }
   if (verdict.approvers.length > 0) {
     lines.push("", "**Counted approvals:**");
-    for (const a of verdict.approvers)
-      lines.push(`- ${code(a.login)} (review ${a.reviewId}, ${a.submittedAt})`);
+    lines.push(
+      ...listed(
+        verdict.approvers,
+        (a) => `- ${code(a.login)} (review ${a.reviewId}, ${time(a.submittedAt)})`,
+      ),
+    );
   }
   if (verdict.ignored.length > 0) {
     lines.push("", "**Reviews that do not count:**");
-    for (const r of verdict.ignored) {
-      lines.push(`- ${code(r.login)}: ${REASON_TEXT[r.reason]}: ${r.detail} (review ${r.reviewId})`);
-    }
+    lines.push(
+      ...listed(
+        verdict.ignored,
+        (r) => `- ${code(r.login)}: ${REASON_TEXT[r.reason]}: ${r.detail} (review ${r.reviewId})`,
+      ),
+    );
   }
   lines.push(
     "",

@@ -101,3 +101,13 @@ describe("describeVerdict", () => {
     expect(d.title).toBe("changes requested by @evil??x]?http?//e?");
   });
 });
+
+describe("describeVerdict bounds", () => {
+  it("lists at most 50 reviews per section, however many there are", () => {
+    const reviews = Array.from({ length: 400 }, (_, i) => review(i + 1, `outsider-${i}`, "APPROVED"));
+    const d = describeVerdict("high", verdictFor(high, reviews));
+    expect(d.summary.split("\n").filter((l) => l.startsWith("- `@outsider-"))).toHaveLength(50);
+    expect(d.summary).toContain("- … and 350 more");
+    expect(d.summary.length).toBeLessThan(10_000);
+  });
+});
