@@ -1,4 +1,227 @@
-/** Benchmark section "plan". (Placeholder until its issue lands.) */
+/**
+ * Benchmark section "plan": synthetic manifest sets of 1,000 and 10,000 objects (mixed kinds,
+ * ~30% changed: updates, creates and deletes), each size measured in its own child process so
+ * that peak RSS belongs to that size alone. Prints, per size: a bare `yaml` parse of the same
+ * bytes, the plan (parse + digest + diff + classify with the default policy), the read of the
+ * same files from a temporary directory, and peak RSS.
+ * Targets (issue 2): plan ≤ 2× bare parse; 10,000 objects < 10 s and < 500 MB.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
+import { loadPolicy } from "../src/config/policy-files.js";
+import { buildManifestSet } from "../src/core/manifest-set.js";
+import { plan } from "../src/core/plan.js";
+import type { ManifestFile } from "../src/core/manifest-set.js";
+import { FsManifestSource } from "../src/repo/fs-source.js";
+
+const SIZES = [1_000, 10_000];
+const OBJECTS_PER_FILE = 10;
+const CHILD_ENV = "COUNTERSIGN_BENCH_PLAN_SIZE";
+
+function objectYaml(i: number, variant: number): string {
+  const ns = `team-${i % 50}`;
+  switch (i % 5) {
+    case 0:
+      return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-${i}
+  namespace: ${ns}
+  labels:
+    app.kubernetes.io/name: app-${i}
+    app.kubernetes.io/part-of: shop
+spec:
+  replicas: ${2 + (i % 3)}
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: app-${i}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: app-${i}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/example/app-${i}:1.${variant}.0
+          ports:
+            - name: http
+              containerPort: 8080
+          env:
+            - name: LOG_LEVEL
+              value: info
+            - name: REGION
+              value: eu-west-1
+          resources:
+            requests: {cpu: 100m, memory: 128Mi}
+            limits: {memory: 256Mi}
+        - name: metrics
+          image: ghcr.io/example/metrics:0.9.0
+`;
+    case 1:
+      return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: config-${i}
+  namespace: ${ns}
+data:
+  LOG_LEVEL: ${variant === 0 ? "info" : "debug"}
+  FEATURE_FLAGS: "a,b,c"
+  settings.json: '{"retries": 3, "timeoutSeconds": 30}'
+`;
+    case 2:
+      return `apiVersion: v1
+kind: Service
+metadata:
+  name: svc-${i}
+  namespace: ${ns}
+spec:
+  selector:
+    app.kubernetes.io/name: app-${i}
+  ports:
+    - name: http
+      port: ${80 + variant}
+      targetPort: http
+`;
+    case 3:
+      return `apiVersion: v1
+kind: Secret
+metadata:
+  name: secret-${i}
+  namespace: ${ns}
+type: Opaque
+stringData:
+  password: not-a-real-password-${i}-${variant}
+`;
+    default:
+      return `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: rb-${i}
+  namespace: ${ns}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: ${variant === 0 ? "view" : "edit"}
+subjects:
+  - kind: ServiceAccount
+    name: sa-${i}
+    namespace: ${ns}
+`;
+  }
+}
+
+/** Base and head of `n` objects: 20% updated, 5% deleted, 5% created (so ~30% of objects change). */
+export function syntheticSets(n: number): { base: ManifestFile[]; head: ManifestFile[] } {
+  const baseDocs: string[] = [];
+  const headDocs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const bucket = i % 20;
+    baseDocs.push(objectYaml(i, 0));
+    if (bucket === 0) continue; // deleted
+    headDocs.push(objectYaml(i, bucket <= 4 ? 1 : 0)); // 4 of 20 updated
+  }
+  for (let i = n; i < n + n / 20; i++) headDocs.push(objectYaml(i, 0)); // created
+  const toFiles = (docs: string[]): ManifestFile[] => {
+    const files: ManifestFile[] = [];
+    for (let f = 0; f * OBJECTS_PER_FILE < docs.length; f++) {
+      const chunk = docs.slice(f * OBJECTS_PER_FILE, (f + 1) * OBJECTS_PER_FILE);
+      files.push({ path: `dir-${f % 37}/file-${f}.yaml`, content: chunk.join("---\n") });
+    }
+    return files;
+  };
+  return { base: toFiles(baseDocs), head: toFiles(headDocs) };
+}
+
+function bareParse(files: ManifestFile[]): number {
+  let count = 0;
+  for (const file of files)
+    for (const doc of parseAllDocuments(file.content)) if (doc.toJS() !== null) count++;
+  return count;
+}
+
+async function measure(n: number): Promise<Record<string, number>> {
+  const { base, head } = syntheticSets(n);
+  const bytes = [...base, ...head].reduce((sum, f) => sum + Buffer.byteLength(f.content), 0);
+  const policy = await loadPolicy();
+  // Warm up the JIT on a small set so neither side pays for it alone.
+  const warm = syntheticSets(200);
+  bareParse([...warm.base, ...warm.head]);
+  plan(buildManifestSet(warm.base), buildManifestSet(warm.head), policy);
+
+  let t = performance.now();
+  bareParse([...base, ...head]);
+  const parseMs = performance.now() - t;
+
+  t = performance.now();
+  const baseSet = buildManifestSet(base);
+  const headSet = buildManifestSet(head);
+  const setsMs = performance.now() - t;
+  const result = plan(baseSet, headSet, policy);
+  const planMs = performance.now() - t;
+  if (result.errors.length > 0) throw new Error(`synthetic set has errors: ${result.errors[0]?.message}`);
+
+  const dir = await mkdtemp(join(tmpdir(), "countersign-bench-"));
+  let fsMs = 0;
+  try {
+    for (const file of head) {
+      await mkdir(dirname(join(dir, file.path)), { recursive: true });
+      await writeFile(join(dir, file.path), file.content);
+    }
+    t = performance.now();
+    const read = await new FsManifestSource(dir).read([]);
+    fsMs = performance.now() - t;
+    if (read.length !== head.length) throw new Error("fs read lost files");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return {
+    objects: baseSet.objects.size + headSet.objects.size,
+    changes: result.changeSet.changes.length,
+    mb: bytes / (1024 * 1024),
+    parseMs,
+    setsMs,
+    planMs,
+    fsMs,
+    rssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function runChild(n: number): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, [CHILD_ENV]: String(n) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code !== 0) reject(new Error(`bench child for ${n} objects exited ${code}`));
+      else resolve(JSON.parse(line) as Record<string, number>);
+    });
+  });
+}
+
 export async function run(): Promise<void> {
-  console.log("plan: not implemented yet");
+  for (const n of SIZES) {
+    const m = await runChild(n);
+    const ratio = (m["planMs"] ?? 0) / (m["parseMs"] ?? 1);
+    console.log(
+      `plan ${n} objects/side (${m["objects"]} parsed, ${m["changes"]} changes, ${m["mb"]?.toFixed(1)} MB YAML): ` +
+        `bare yaml parse ${m["parseMs"]?.toFixed(0)} ms, plan ${m["planMs"]?.toFixed(0)} ms ` +
+        `(manifest sets ${m["setsMs"]?.toFixed(0)} ms) = ${ratio.toFixed(2)}× parse [target ≤ 2×], ` +
+        `fs read ${m["fsMs"]?.toFixed(0)} ms, peak RSS ${m["rssMb"]?.toFixed(0)} MB` +
+        (n === 10_000 ? ` [targets < 10 s, < 500 MB]` : ""),
+    );
+  }
+}
+
+if (process.env[CHILD_ENV]) {
+  const n = Number(process.env[CHILD_ENV]);
+  console.log(JSON.stringify(await measure(n)));
 }
