@@ -5,6 +5,7 @@ import {
   containerImages,
   containers,
   fieldChanged,
+  flatten,
   intOrPercent,
   networkPolicyOpenings,
   parseImage,
@@ -95,5 +96,6 @@ export function createCelEnvironment(): Environment {
     .registerFunction("runsAsNonRoot(dyn): bool", (o: unknown) => runsAsNonRoot(o))
     .registerFunction("intOrPercent(dyn): double", (v: unknown) => intOrPercent(v))
     .registerFunction("networkPolicyOpenings(dyn): list<string>", (o: unknown) => networkPolicyOpenings(o))
-    .registerFunction("capability(string): string", (s: string) => capability(s));
+    .registerFunction("capability(string): string", (s: string) => capability(s))
+    .registerFunction("flatten(list<dyn>): list<dyn>", (l: unknown) => flatten(l));
 }

@@ -287,3 +287,9 @@ export function capability(name: string): string {
   const upper = name.trim().toUpperCase();
   return upper.startsWith("CAP_") ? upper.slice(4) : upper;
 }
+
+/** One level of nesting removed: `[[a], [b, c]]` → `[a, b, c]` (non-list elements are kept as they are). */
+export function flatten(list: unknown): unknown[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item: unknown) => (Array.isArray(item) ? (item as unknown[]) : [item]));
+}
