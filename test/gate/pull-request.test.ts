@@ -1,0 +1,342 @@
+import nock from "nock";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  CONFIG,
+  GitHubScope,
+  PR_NUMBER,
+  blobSha,
+  configMap,
+  createTestGate,
+  deployment,
+  pullRequestPayload,
+  sha,
+  testPrivateKey,
+  trackUnmatched,
+} from "./harness.js";
+
+const BASE = sha("base");
+const HEAD = sha("head");
+const MERGE_BASE = sha("merge-base");
+
+let unmatched: ReturnType<typeof trackUnmatched>;
+beforeAll(() => {
+  testPrivateKey();
+  nock.disableNetConnect();
+});
+beforeEach(() => {
+  unmatched = trackUnmatched();
+});
+afterEach(() => {
+  unmatched.stop();
+  nock.cleanAll();
+});
+
+const baseFiles = {
+  "README.md": "hello\n",
+  "clusters/prod/web.yaml": deployment("web", "nginx:1.0"),
+  "clusters/prod/settings.yaml": configMap("settings", "a"),
+};
+const headFiles = {
+  ...baseFiles,
+  "clusters/prod/web.yaml": deployment("web", "nginx:1.1"),
+};
+
+function openedScope(): GitHubScope {
+  return (
+    new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, baseFiles)
+      .tree(HEAD, headFiles)
+      // Only the changed file's two blobs: README and settings are never requested.
+      .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
+      .reviews([])
+      .commits()
+      .team("acme", "sre", ["alice", "bob"])
+      .completeCheck(1)
+  );
+}
+
+describe("pull_request", () => {
+  it("opened: starts the check in progress, completes it, creates the sticky comment", async () => {
+    const { probot } = await createTestGate();
+    const gh = openedScope().listComments([]).createComment(500);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const start = gh.writes[0];
+    expect(start?.body).toMatchObject({ name: "countersign", head_sha: HEAD, status: "in_progress" });
+    const [done] = gh.checkUpdates();
+    expect(done).toMatchObject({ status: "completed", conclusion: "action_required" });
+    const output = done?.["output"] as Record<string, unknown>;
+    expect(output["text"]).toBeUndefined();
+    expect({ title: output["title"], summary: output["summary"] }).toMatchSnapshot();
+    const [comment] = gh.commentWrites();
+    expect(comment?.method).toBe("POST");
+    expect(comment?.body["body"]).toMatchSnapshot();
+  });
+
+  it("synchronize: updates the sticky comment in place instead of posting another", async () => {
+    const { probot } = await createTestGate();
+    const first = openedScope()
+      .listComments([{ id: 500, body: "<!-- countersign:report -->\nold" }])
+      .updateComment(500);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(first.scope.pendingMocks()).toEqual([]);
+    const head2 = sha("head-2");
+    const files2 = { ...headFiles, "clusters/prod/api.yaml": deployment("api", "api:2.0") };
+    const second = new GitHubScope()
+      .config()
+      .startCheck(2)
+      .compare(BASE, head2, MERGE_BASE)
+      .tree(head2, files2)
+      // Trees and blobs are cached by SHA: only the new file's blob is read.
+      .blobs(files2["clusters/prod/api.yaml"])
+      .reviews([])
+      .commits()
+      .completeCheck(2)
+      .updateComment(500);
+    await probot.receive({
+      id: "d-2",
+      name: "pull_request",
+      payload: pullRequestPayload({
+        head: head2,
+        base: BASE,
+        action: "synchronize",
+        updatedAt: "2026-01-01T01:00:00Z",
+      }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(second.scope.pendingMocks()).toEqual([]);
+    expect(second.commentWrites().map((w) => w.method)).toEqual(["PATCH"]);
+  });
+
+  it("stays silent when the repository has no configuration", async () => {
+    const { probot } = await createTestGate();
+    const gh = new GitHubScope().token().noConfig();
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    expect(gh.writes).toEqual([]);
+  });
+
+  it("fails the check naming the problem when the configuration is invalid", async () => {
+    const { probot } = await createTestGate();
+    const gh = new GitHubScope().token().config("version: 1\npaths: []\n").startCheck(1).completeCheck(1);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const [done] = gh.checkUpdates();
+    expect(done).toMatchObject({ conclusion: "failure" });
+    expect((done?.["output"] as Record<string, unknown>)["summary"]).toContain("paths");
+  });
+
+  it("fails with annotations on file and line for invalid YAML", async () => {
+    const { probot } = await createTestGate();
+    const broken =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: web\ndata: [unclosed\n";
+    const head = { ...baseFiles, "clusters/prod/broken.yaml": broken };
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, baseFiles)
+      .tree(HEAD, head)
+      .blobs(broken)
+      .completeCheck(1);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const [done] = gh.checkUpdates();
+    expect(done).toMatchObject({ conclusion: "failure" });
+    const annotations = (done?.["output"] as { annotations: Record<string, unknown>[] }).annotations;
+    expect(annotations.length).toBeGreaterThan(0);
+    expect(annotations[0]).toMatchObject({ path: "clusters/prod/broken.yaml", annotation_level: "failure" });
+    expect(annotations[0]?.["start_line"]).toBeGreaterThan(1);
+  });
+
+  it("is neutral, and says so, when the PR touches no managed path", async () => {
+    const { probot } = await createTestGate();
+    const head = { ...baseFiles, "README.md": "changed\n" };
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, baseFiles)
+      .tree(HEAD, head)
+      .completeCheck(1);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const [done] = gh.checkUpdates();
+    expect(done).toMatchObject({ conclusion: "neutral" });
+    expect((done?.["output"] as Record<string, unknown>)["summary"]).toContain("touches no managed path");
+  });
+
+  it("classifies a PR that changes the repository configuration as critical", async () => {
+    const { probot } = await createTestGate();
+    const head = { ...headFiles, ".github/countersign.yml": CONFIG + "reviewers:\n  users: [mallory]\n" };
+    const base = { ...baseFiles, ".github/countersign.yml": CONFIG };
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, base)
+      .tree(HEAD, head)
+      .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
+      .reviews([])
+      .commits()
+      .team("acme", "sre", ["alice"])
+      .completeCheck(1)
+      .listComments([])
+      .createComment(500);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const [done] = gh.checkUpdates();
+    expect((done?.["output"] as Record<string, unknown>)["title"]).toMatch(/^critical risk/);
+  });
+
+  it("ignores a delivery it has already handled", async () => {
+    const { probot } = await createTestGate();
+    const gh = openedScope().listComments([]).createComment(500);
+    const event = {
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    };
+    await probot.receive(event as never);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const writes = gh.writes.length;
+    await probot.receive(structuredClone(event) as never);
+    // No interceptor is left: any request would show up as unmatched.
+    expect(unmatched.list).toEqual([]);
+    expect(gh.writes.length).toBe(writes);
+  });
+
+  it("ignores an event for an older head once a newer head is known", async () => {
+    const { probot } = await createTestGate();
+    const gh = openedScope().listComments([]).createComment(500);
+    await probot.receive({
+      id: "d-new",
+      name: "pull_request",
+      payload: pullRequestPayload({
+        head: HEAD,
+        base: BASE,
+        action: "synchronize",
+        updatedAt: "2026-01-01T02:00:00Z",
+      }),
+    } as never);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    await probot.receive({
+      id: "d-old",
+      name: "pull_request",
+      payload: pullRequestPayload({
+        head: sha("older"),
+        base: BASE,
+        action: "synchronize",
+        updatedAt: "2026-01-01T01:00:00Z",
+      }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+  });
+
+  it("leaves the check non-success and does not crash when GitHub answers 500", async () => {
+    const { probot } = await createTestGate();
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .completeCheck(1);
+    gh.scope.get(`/repos/acme/deploy/git/trees/${MERGE_BASE}`).query(true).reply(500, { message: "boom" });
+    gh.scope.get(`/repos/acme/deploy/git/trees/${HEAD}`).query(true).reply(500, { message: "boom" });
+    await expect(
+      probot.receive({
+        id: "d-1",
+        name: "pull_request",
+        payload: pullRequestPayload({ head: HEAD, base: BASE }),
+      } as never),
+    ).resolves.toBeUndefined();
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const [done] = gh.checkUpdates();
+    expect(done).toMatchObject({ conclusion: "failure" });
+    expect((done?.["output"] as Record<string, unknown>)["title"]).toBe(
+      "countersign could not evaluate this pull request",
+    );
+  });
+
+  it("handles a PR that changes 1,000 objects", async () => {
+    const { probot } = await createTestGate();
+    const head: Record<string, string> = { ...baseFiles };
+    const docs: string[] = [];
+    for (let i = 0; i < 1000; i++) docs.push(configMap(`cm-${i}`, `v${i}`));
+    head["clusters/prod/many.yaml"] = docs.join("---\n");
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, baseFiles)
+      .tree(HEAD, head)
+      .blobs(head["clusters/prod/many.yaml"] as string)
+      .reviews([])
+      .commits()
+      .completeCheck(1)
+      .listComments([])
+      .createComment(500);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const [done] = gh.checkUpdates();
+    // ConfigMaps are low risk, auto-approved: the record of 1,000 changes is in the output text.
+    expect(done).toMatchObject({ conclusion: "success" });
+    expect(String((done?.["output"] as Record<string, unknown>)["text"])).toContain(
+      "countersign:approval-record",
+    );
+    expect(String(done?.["external_id"])).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("only ever requests blobs of changed files", () => {
+    // Proven by every scenario above: unchanged files (README.md, settings.yaml) have no blob interceptor.
+    expect(blobSha(baseFiles["README.md"])).not.toBe(blobSha(headFiles["clusters/prod/web.yaml"]));
+    expect(PR_NUMBER).toBe(7);
+  });
+});
