@@ -1,0 +1,183 @@
+/**
+ * The markdown report for people: the PR comment, the check-run summary and `countersign plan`'s
+ * default output. Summary line, risk table with the findings, per-object masked diffs, skipped
+ * documents and errors. Never longer than `maxChars`: the least risky parts go first, and it says so.
+ */
+import { REPORT_CHAR_BUDGET } from "../constants.js";
+import type { Masker } from "../mask/types.js";
+import type { ClassifiedChange, Finding, Plan } from "../model.js";
+import { code, escapeHtml, escapeInline, fenced } from "./escape.js";
+import { diffLines, maskedDeltas, maskedYaml } from "./object-diff.js";
+import { levelRank, summaryLine } from "./summary.js";
+import type { Piece } from "./truncate.js";
+import { hardCut, selectPieces } from "./truncate.js";
+
+export interface MarkdownOptions {
+  masker: Masker;
+  /** Hard limit on the length of the result; default REPORT_CHAR_BUDGET. */
+  maxChars?: number;
+  /** Heading of the report; default "countersign plan". */
+  title?: string;
+  links?: { fileUrl?: (file: string, line: number) => string };
+}
+
+const LOCAL_HINT = "run `countersign plan` locally for the full report";
+/** Errors and skipped documents listed before "… and N more". */
+const MAX_LISTED = 50;
+const MAX_LIST_ITEM = 500;
+const MAX_REASON = 300;
+const MAX_FINDINGS_PER_ROW = 5;
+/** Diffs up to this many lines are shown open; longer ones are collapsed in `<details>`. */
+const OPEN_DIFF_LINES = 15;
+const MAX_DIFF_LINES = 300;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function objectLabel(c: ClassifiedChange): string {
+  const { kind, namespace, name } = c.change;
+  return `${kind} ${namespace === "" ? "" : `${namespace}/`}${name}`;
+}
+
+function findingText(f: Finding, masker: Masker): string {
+  let text = `**${escapeInline(f.level)}** ${escapeInline(cut(masker.maskText(f.reason), MAX_REASON))}`;
+  if (f.path !== undefined && f.path !== "") text += ` at ${code(cut(masker.maskText(f.path), MAX_REASON))}`;
+  text += ` (${code(f.rule)})`;
+  if (f.error !== undefined)
+    text += ` ⚠ rule error: ${escapeInline(cut(masker.maskText(f.error), MAX_REASON))}`;
+  return text;
+}
+
+function tableRow(c: ClassifiedChange, masker: Masker): string {
+  const level = levelRank(c.level) >= 2 ? `**${escapeInline(c.level)}**` : escapeInline(c.level);
+  const findings = [...c.findings].sort((a, b) => levelRank(b.level) - levelRank(a.level));
+  const shown = findings.slice(0, MAX_FINDINGS_PER_ROW).map((f) => findingText(f, masker));
+  if (findings.length > MAX_FINDINGS_PER_ROW) shown.push(`+${findings.length - MAX_FINDINGS_PER_ROW} more`);
+  const why = shown.length === 0 ? "—" : shown.join("<br>");
+  return `| ${level} | ${c.change.op} | ${code(masker.maskText(objectLabel(c)))} | ${why} |`;
+}
+
+function diffPiece(c: ClassifiedChange, masker: Masker): string {
+  const label = code(masker.maskText(objectLabel(c)));
+  const head = `<b>${c.change.op}</b> ${label} · ${escapeHtml(c.level)}`;
+  if (c.change.op !== "update") {
+    return `<details><summary>${head}</summary>\n\n${fenced(maskedYaml(c.change, masker), "yaml")}\n\n</details>`;
+  }
+  let lines = diffLines(maskedDeltas(c.change, masker));
+  if (lines.length === 0) return `${head}: no field-level differences to show`;
+  const total = lines.length;
+  if (total > MAX_DIFF_LINES)
+    lines = [...lines.slice(0, MAX_DIFF_LINES), `# … ${total - MAX_DIFF_LINES} more lines`];
+  const block = fenced(lines.join("\n"), "diff");
+  if (total <= OPEN_DIFF_LINES) return `${head}\n\n${block}`;
+  const fields = c.change.fields.length;
+  return `<details><summary>${head} · ${fields} changed field${fields === 1 ? "" : "s"}</summary>\n\n${block}\n\n</details>`;
+}
+
+function listSection(title: string, items: string[]): string[] {
+  if (items.length === 0) return [];
+  const lines = [`#### ${title} (${items.length})`, ""];
+  for (const item of items.slice(0, MAX_LISTED)) lines.push(`- ${item}`);
+  if (items.length > MAX_LISTED) lines.push(`- … and ${items.length - MAX_LISTED} more; ${LOCAL_HINT}`);
+  lines.push("");
+  return lines;
+}
+
+function location(file: string, line: number | undefined, masker: Masker, options: MarkdownOptions): string {
+  const where = code(cut(masker.maskText(line === undefined ? file : `${file}:${line}`), MAX_LIST_ITEM));
+  const url = line !== undefined ? options.links?.fileUrl?.(file, line) : undefined;
+  if (url === undefined || !/^https:\/\/[^\s<>()"']+$/.test(url)) return where;
+  return `[${where}](${url})`;
+}
+
+/** Counts by level, most risky first: `200 low, 30 medium` → `30 medium, 200 low`. */
+function byLevel(changes: readonly ClassifiedChange[]): string {
+  const counts = new Map<string, number>();
+  for (const c of changes) counts.set(c.level, (counts.get(c.level) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => levelRank(b[0]) - levelRank(a[0]))
+    .map(([level, n]) => `${n} ${escapeInline(level)}`)
+    .join(", ");
+}
+
+function rowsNotice(omitted: readonly ClassifiedChange[]): string {
+  if (omitted.length === 0) return "";
+  return `_… ${omitted.length} more change${omitted.length === 1 ? "" : "s"} not shown (${byLevel(omitted)}); ${LOCAL_HINT}._`;
+}
+
+function diffsNotice(omitted: readonly ClassifiedChange[]): string {
+  if (omitted.length === 0) return "";
+  return `_… diffs of ${omitted.length} change${omitted.length === 1 ? "" : "s"} not shown (${byLevel(omitted)}); ${LOCAL_HINT}._`;
+}
+
+/** Renders the markdown report of a plan, masked, escaped and at most `maxChars` long. */
+export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
+  const { masker } = options;
+  const maxChars = Math.max(0, Math.floor(options.maxChars ?? REPORT_CHAR_BUDGET));
+  const title = options.title ?? "countersign plan";
+  const head: string[] = [`### ${escapeInline(title)}`, "", summaryLine(plan), ""];
+  head.push(
+    ...listSection(
+      "Errors",
+      plan.errors.map(
+        (e) =>
+          `${location(e.file, e.line, masker, options)} ${escapeInline(cut(masker.maskText(e.message), MAX_LIST_ITEM))}`,
+      ),
+    ),
+  );
+  head.push(
+    ...listSection(
+      "Skipped documents",
+      plan.skipped.map(
+        (s) =>
+          `${location(s.file, s.line, masker, options)} ${escapeInline(cut(masker.maskText(s.reason), MAX_LIST_ITEM))}`,
+      ),
+    ),
+  );
+
+  // Most risky first; the sort is stable, so change-set (key) order holds within a level.
+  const ordered = [...plan.classification.changes].sort((a, b) => levelRank(b.level) - levelRank(a.level));
+  if (ordered.length === 0)
+    return hardCut(head.join("\n").trimEnd(), maxChars, `_… report truncated; ${LOCAL_HINT}._`);
+
+  const tableHead = ["#### Changes", "", "| Risk | Op | Object | Why |", "| --- | --- | --- | --- |"];
+  const diffHead = ["", "#### Diffs", ""];
+  // Room for both notices in their longest form (every change omitted).
+  const reserve = rowsNotice(ordered).length + diffsNotice(ordered).length + 8;
+  const fixed = [...head, ...tableHead, ...diffHead].join("\n").length + reserve;
+
+  const pieces: Piece[] = [];
+  const rows: string[] = [];
+  const diffs: string[] = [];
+  let i = 0;
+  while (i < ordered.length) {
+    const rank = levelRank((ordered[i] as ClassifiedChange).level);
+    const start = i;
+    while (i < ordered.length && levelRank((ordered[i] as ClassifiedChange).level) === rank) i++;
+    for (let j = start; j < i; j++) {
+      rows[j] = tableRow(ordered[j] as ClassifiedChange, masker);
+      pieces.push({ kind: "row", change: j, text: rows[j] as string });
+    }
+    for (let j = start; j < i; j++) {
+      // "\n" after each diff: diffs are separated by a blank line.
+      diffs[j] = `${diffPiece(ordered[j] as ClassifiedChange, masker)}\n`;
+      pieces.push({ kind: "diff", change: j, text: diffs[j] as string });
+    }
+  }
+  const chosen = selectPieces(pieces, maxChars - fixed);
+
+  const out = [...head, ...tableHead];
+  for (let j = 0; j < ordered.length; j++) if (chosen.rows.has(j)) out.push(rows[j] as string);
+  const notice = rowsNotice(ordered.filter((_, j) => !chosen.rows.has(j)));
+  if (notice !== "") out.push("", notice);
+  const shownDiffs = ordered.map((_, j) => j).filter((j) => chosen.diffs.has(j));
+  const missingDiffs = ordered.filter((_, j) => chosen.rows.has(j) && !chosen.diffs.has(j));
+  if (shownDiffs.length > 0 || missingDiffs.length > 0) {
+    out.push(...diffHead);
+    for (const j of shownDiffs) out.push(diffs[j] as string);
+    const dn = diffsNotice(missingDiffs);
+    if (dn !== "") out.push(dn);
+  }
+  return hardCut(out.join("\n").trimEnd(), maxChars, `_… report truncated; ${LOCAL_HINT}._`);
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { createMasker } from "../../../src/core/mask/masker.js";
+import { renderJson } from "../../../src/core/report/json.js";
+import { samplePlan } from "./fixtures.js";
+
+const masker = createMasker({ fingerprintKey: "fixed-test-key" });
+
+describe("renderJson", () => {
+  it("renders the sample plan (snapshot)", () => {
+    // The machine-readable shape of issue 2, masked.
+    expect(renderJson(samplePlan(), { masker })).toMatchSnapshot();
+  });
+
+  it("has exactly the fields of issue 2 (and only additions)", () => {
+    // Consumers rely on these names and types.
+    const report = renderJson(samplePlan(), { masker });
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining(["level", "requirement", "changes", "changeSetDigest", "skipped", "errors"]),
+    );
+    expect(report.requirement).toEqual({ approvals: 2, teams: ["org/sre"], users: ["alice"], auto: false });
+    const first = report.changes[0];
+    expect(first).toMatchObject({ key: "/Namespace//legacy", op: "delete", level: "critical", fields: [] });
+    expect(first?.findings[0]).toEqual({
+      rule: "namespace-deletion",
+      level: "critical",
+      reason: "deletes Namespace legacy and everything in it",
+    });
+    expect(report.errors[0]).toMatchObject({ file: "clusters/prod/broken.yaml", line: 7 });
+  });
+
+  it.each([
+    // Secret data before/after.
+    ["b2xkLXB3"],
+    ["bmV3LXB3"],
+    // Env password, old and new.
+    ["old-password"],
+    ["hunter2"],
+  ])("never contains %s", (secret) => {
+    expect(JSON.stringify(renderJson(samplePlan(), { masker }))).not.toContain(secret);
+  });
+
+  it("masks delta values in context and keeps harmless ones", () => {
+    // The image bump stays readable; the env password becomes a fingerprint.
+    const deploy = renderJson(samplePlan(), { masker }).changes.find((c) => c.kind === "Deployment");
+    expect(deploy?.deltas[0]?.after).toBe("registry.example.com/web:1.2.4");
+    expect(deploy?.deltas[1]?.after).toMatch(/^<masked fp:[0-9a-f]{12}>$/);
+  });
+
+  it("hides a delta value it cannot place in the object (fail closed)", () => {
+    // A path that does not resolve must not fall back to the raw value.
+    const p = samplePlan();
+    const secretChange = p.classification.changes.find((c) => c.change.kind === "Secret");
+    secretChange?.change.deltas.push({ path: "data[", op: "add", after: "cmF3" });
+    const json = JSON.stringify(renderJson(p, { masker }));
+    expect(json).not.toContain("cmF3");
+  });
+});

@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { createMasker } from "../../../src/core/mask/masker.js";
+import type { RiskLevel } from "../../../src/core/model.js";
+import { renderMarkdown } from "../../../src/core/report/markdown.js";
+import { change, classified, manifest, plan, samplePlan } from "./fixtures.js";
+
+const masker = createMasker({ fingerprintKey: "fixed-test-key" });
+const SECRETS = ["hunter2", "old-password", "b2xkLXB3", "bmV3LXB3", "xoxb-123456789012", "YXBw"];
+
+function bulkPlan(n: number, every = 1) {
+  const levels: RiskLevel[] = ["low", "medium", "high", "critical"];
+  const changes = [];
+  for (let i = 0; i < n; i++) {
+    const name = `app-${String(i).padStart(5, "0")}`;
+    const cm = (v: string) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: "bulk" },
+      data: { v },
+    });
+    const level = i % every === 0 ? (levels[i % 4] as RiskLevel) : "low";
+    changes.push(
+      classified(
+        change("update", manifest(cm("a"), "bulk.yaml", i), manifest(cm("b"), "bulk.yaml", i), [
+          { path: "data.v", op: "replace", before: "a", after: "b" },
+        ]),
+        level,
+        [{ rule: "r", level, reason: `reason ${i}` }],
+      ),
+    );
+  }
+  return plan(changes);
+}
+
+/** The markdown without the content of fenced code blocks (rendered literally by GitHub). */
+function outsideFences(md: string): string {
+  const out: string[] = [];
+  let fence: string | undefined;
+  for (const line of md.split("\n")) {
+    const open = /^(`{3,})/.exec(line)?.[1];
+    if (fence === undefined && open !== undefined) fence = open;
+    else if (fence !== undefined && line === fence) fence = undefined;
+    else if (fence === undefined) out.push(line);
+  }
+  return out.join("\n");
+}
+
+describe("renderMarkdown", () => {
+  it("renders the sample plan (snapshot)", () => {
+    // What reviewers read: summary, table, masked diffs, errors and skipped documents.
+    expect(renderMarkdown(samplePlan(), { masker })).toMatchSnapshot();
+  });
+
+  it("never shows a secret of the sample plan", () => {
+    // Secret data, last-applied, env password, a token in a ConfigMap, a password in an error.
+    const md = renderMarkdown(samplePlan(), { masker });
+    for (const s of SECRETS) expect(md).not.toContain(s);
+  });
+
+  it("shows a changed secret as changed", () => {
+    // Before and after of data.password carry different fingerprints.
+    const md = renderMarkdown(samplePlan(), { masker });
+    const line = (sign: string) => md.split("\n").find((l) => l.startsWith(`${sign} data.password:`));
+    expect(line("-")).toMatch(/<masked fp:[0-9a-f]{12}>/);
+    expect(line("-")?.slice(1)).not.toBe(line("+")?.slice(1));
+  });
+
+  it("lists the most risky changes first", () => {
+    // critical (Namespace) before high (Deployment) before medium (Secret) before low (ConfigMap).
+    const md = renderMarkdown(samplePlan(), { masker });
+    const order = [
+      "Namespace legacy",
+      "Deployment prod/web",
+      "Secret prod/db",
+      "ConfigMap prod/settings",
+    ].map((s) => md.indexOf(s));
+    expect(order.every((v, i) => v > 0 && (i === 0 || v > (order[i - 1] as number)))).toBe(true);
+  });
+
+  it.each([
+    // A table-breaking, HTML-injecting, mentioning name.
+    ["pipe html mention", "x | <img src=x onerror=alert(1)> @octocat\n| injected |"],
+    // Markdown link and code fence.
+    ["link and fence", "[click](https://evil.example) ``` @org/team"],
+  ])("escapes a hostile %s", (_case, hostile) => {
+    const cm = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: hostile, namespace: "ns" },
+      data: { a: hostile },
+    };
+    const p = plan([
+      classified(change("create", undefined, manifest(cm, "f.yaml", 1)), "high", [
+        { rule: hostile, level: "high", reason: hostile, path: hostile },
+      ]),
+    ]);
+    const md = outsideFences(renderMarkdown(p, { masker }));
+    // Outside code blocks: no raw HTML tag, no live mention, every table row keeps its 4 cells.
+    expect(md).not.toContain("<img");
+    expect(md).not.toMatch(/(^|[^\w])@(octocat|org\/team)/);
+    expect(md).not.toContain("](https://evil");
+    const rows = md.split("\n").filter((l) => l.startsWith("| "));
+    for (const row of rows) expect(row.replace(/\\\|/g, "").split("|").length).toBe(6);
+  });
+
+  it("renders 10,000 changes within the default budget and says what it left out", () => {
+    // The budget holds at scale, and the omission is announced.
+    const md = renderMarkdown(bulkPlan(10_000), { masker });
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md).toMatch(/… \d+ more changes not shown \(.*\); run `countersign plan` locally/);
+    // Critical rows survive; the least risky are cut first.
+    expect(md).toContain("ConfigMap bulk/app-00003");
+    expect(md).not.toContain("ConfigMap bulk/app-09996");
+  });
+
+  it.each([
+    // Small budgets, including smaller than the header.
+    [5_000],
+    [1_000],
+    [200],
+    [10],
+  ])("never exceeds maxChars=%i", (maxChars) => {
+    expect(renderMarkdown(bulkPlan(300), { masker, maxChars }).length).toBeLessThanOrEqual(maxChars);
+  });
+
+  it("drops low-risk diffs before any row", () => {
+    // With room for every row but not every diff, all rows stay and the diff notice appears.
+    const p = bulkPlan(200, 50);
+    const full = renderMarkdown(p, { masker, maxChars: 1_000_000 });
+    const cut = renderMarkdown(p, { masker, maxChars: Math.floor(full.length * 0.7) });
+    expect(cut.length).toBeLessThanOrEqual(Math.floor(full.length * 0.7));
+    expect(cut).not.toContain("more changes not shown");
+    expect(cut).toMatch(/… diffs of \d+ changes not shown \(\d+ low\)/);
+    // The diffs of the two high changes (app-00050, app-00150) are kept.
+    expect(cut).toContain("ConfigMap bulk/app-00050</code> · high");
+    expect(cut).toContain("ConfigMap bulk/app-00150</code> · high");
+  });
+
+  it("links files when given a URL builder, only for https URLs", () => {
+    // Error locations become links; a javascript: URL is ignored.
+    const p = samplePlan();
+    const md = renderMarkdown(p, {
+      masker,
+      links: { fileUrl: (f, l) => `https://github.com/o/r/blob/abc/${f}#L${l}` },
+    });
+    expect(md).toContain("](https://github.com/o/r/blob/abc/clusters/prod/broken.yaml#L7)");
+    const bad = renderMarkdown(p, { masker, links: { fileUrl: () => "javascript:alert(1)" } });
+    expect(bad).not.toContain("javascript:");
+  });
+
+  it("says when there are no changes", () => {
+    // An empty plan still gets a summary.
+    expect(renderMarkdown(plan([]), { masker, title: "countersign" })).toBe(
+      "### countersign\n\n**low risk** · no changes, 40 unchanged",
+    );
+  });
+});
