@@ -7,23 +7,7 @@
 const MENTION_BREAK = "@&#8203;";
 
 /** Characters that have a meaning in GitHub-flavoured markdown inline text. */
-const MARKDOWN_SPECIALS = new Set([
-  "\\",
-  "`",
-  "*",
-  "_",
-  "[",
-  "]",
-  "(",
-  ")",
-  "#",
-  "+",
-  "!",
-  "~",
-  "$",
-  ":",
-  "=",
-]);
+const MARKDOWN_SPECIALS = new Set(["\\", "`", "*", "_", "[", "]", "(", ")", "#", "+", "!", "~", "$", ":"]);
 
 /** Line breaks and other control characters become spaces in inline contexts. */
 function flatten(text: string): string {
