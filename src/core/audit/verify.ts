@@ -16,6 +16,7 @@ export type ChainProblemKind =
   | "forked"
   | "foreign"
   | "schema"
+  | "unreadable"
   | "duplicate-id"
   | "result-missing"
   | "result-twice"
