@@ -1,0 +1,142 @@
+import nock from "nock";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  GitHubScope,
+  configMap,
+  createTestGate,
+  deployment,
+  examplePayload,
+  reviewPayload,
+  sha,
+  testPrivateKey,
+  trackUnmatched,
+} from "./harness.js";
+import type { Files } from "./harness.js";
+
+const BASE = sha("base");
+const HEAD = sha("head");
+const GROUP_BASE = sha("group-base");
+const GROUP_HEAD = sha("group-head");
+const GROUP_COMMIT = sha("group-commit");
+
+let unmatched: ReturnType<typeof trackUnmatched>;
+beforeAll(() => {
+  testPrivateKey();
+  nock.disableNetConnect();
+});
+beforeEach(() => {
+  unmatched = trackUnmatched();
+});
+afterEach(() => {
+  unmatched.stop();
+  nock.cleanAll();
+});
+
+const baseFiles = {
+  "clusters/prod/web.yaml": deployment("web", "nginx:1.0"),
+  "clusters/prod/settings.yaml": configMap("settings", "a"),
+};
+const headFiles = { ...baseFiles, "clusters/prod/web.yaml": deployment("web", "nginx:1.1") };
+
+/** Approves PR #7 (alice, acme/sre) and returns the check run text holding its approval record. */
+async function approvedRecordText(): Promise<string> {
+  const gh = new GitHubScope()
+    .token()
+    .config()
+    .startCheck(1)
+    .compare(BASE, HEAD)
+    .tree(BASE, baseFiles)
+    .tree(HEAD, headFiles)
+    .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
+    .reviews([{ id: 11, login: "alice", state: "APPROVED", commit: HEAD }])
+    .commits()
+    .team("acme", "sre", ["alice"])
+    .completeCheck(1);
+  const { probot } = await createTestGate();
+  await probot.receive({
+    id: "r-1",
+    name: "pull_request_review",
+    payload: reviewPayload({ head: HEAD, base: BASE, reviewer: "alice" }),
+  } as never);
+  expect(gh.scope.pendingMocks()).toEqual([]);
+  const output = gh.checkUpdates()[0]?.["output"] as Record<string, unknown>;
+  nock.cleanAll();
+  return String(output["text"]);
+}
+
+function mergeGroupPayload(): Record<string, unknown> {
+  const payload = examplePayload("merge_group", "checks_requested");
+  const group = payload["merge_group"] as Record<string, unknown>;
+  group["head_sha"] = GROUP_HEAD;
+  group["base_sha"] = GROUP_BASE;
+  return payload;
+}
+
+/** Base and head contents of every file that differs between the group's base and head. */
+function changedBlobs(groupHead: Files): string[] {
+  const base: Files = baseFiles;
+  const changed = Object.keys(groupHead).filter((path) => base[path] !== groupHead[path]);
+  return [
+    ...new Set(
+      changed.flatMap((path) => [base[path], groupHead[path]]).filter((c): c is string => c !== undefined),
+    ),
+  ];
+}
+
+function groupScope(groupHead: Files, recordText: string): GitHubScope {
+  const gh = new GitHubScope()
+    .token()
+    .config()
+    .startCheck(3)
+    .tree(GROUP_BASE, baseFiles)
+    .tree(GROUP_HEAD, groupHead)
+    .blobs(...changedBlobs(groupHead))
+    .checksForRef(HEAD, [{ id: 1, conclusion: "success", text: recordText }])
+    .completeCheck(3);
+  gh.scope
+    .get(`/repos/acme/deploy/compare/${GROUP_BASE}...${GROUP_HEAD}`)
+    .query(true)
+    .reply(200, { merge_base_commit: { sha: GROUP_BASE }, commits: [{ sha: GROUP_COMMIT }] });
+  gh.scope
+    .get(`/repos/acme/deploy/commits/${GROUP_COMMIT}/pulls`)
+    .query(true)
+    .reply(200, [{ number: 7 }]);
+  gh.scope.get("/repos/acme/deploy/pulls/7").reply(200, {
+    number: 7,
+    state: "open",
+    draft: false,
+    head: { sha: HEAD },
+    base: { sha: BASE, ref: "main" },
+    user: { login: "deploy-agent" },
+  });
+  return gh;
+}
+
+describe("merge_group", () => {
+  it("succeeds when the group's content is covered by the approved change sets of its PRs", async () => {
+    const text = await approvedRecordText();
+    const gh = groupScope(headFiles, text);
+    const { probot } = await createTestGate();
+    await probot.receive({ id: "m-1", name: "merge_group", payload: mergeGroupPayload() } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    expect(gh.checkUpdates()[0]).toMatchObject({ conclusion: "success" });
+  });
+
+  it("fails naming the objects no approval covers", async () => {
+    const text = await approvedRecordText();
+    // The group also carries a change no PR's approval holds (a mixed-in edit).
+    const groupHead = { ...headFiles, "clusters/prod/settings.yaml": configMap("settings", "b") };
+    const gh = groupScope(groupHead, text);
+    const { probot } = await createTestGate();
+    await probot.receive({ id: "m-1", name: "merge_group", payload: mergeGroupPayload() } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const done = gh.checkUpdates()[0];
+    expect(done).toMatchObject({ conclusion: "failure" });
+    const output = done?.["output"] as Record<string, unknown>;
+    expect(output["title"]).toBe("1 object not covered by an approval");
+    expect(output["summary"]).toContain("`/ConfigMap/web/settings`");
+    expect(output["summary"]).not.toContain("apps/Deployment/web/web");
+  });
+});
