@@ -74,12 +74,14 @@ export function renderHtmlReport(input: HtmlReportInput): string {
       )
       .map((t) => `<li>${e(t)}</li>`)
       .join("");
-    const outcomes = new Map((result?.objects ?? []).map((o) => [o.key, o.outcome ?? ""]));
+    const fromResult = new Map((result && result !== r ? result.objects : []).map((o) => [o.key, o]));
     const objects = r.objects
       .map((o) => {
-        const outcome = outcomes.get(o.key) ?? o.outcome ?? "";
+        const after = fromResult.get(o.key);
+        const outcome = after?.outcome ?? o.outcome ?? "";
+        const message = after?.message ?? o.message;
         const digest = o.digest ? ` <code>${e(o.digest.slice(0, 12))}</code>` : "";
-        return `<li>${e(o.op)} <code>${e(o.key)}</code>${digest}${outcome ? ` → ${e(outcome)}` : ""}${o.message ? ` — ${e(o.message)}` : ""}</li>`;
+        return `<li>${e(o.op)} <code>${e(o.key)}</code>${digest}${outcome ? ` → ${e(outcome)}` : ""}${message ? ` — ${e(message)}` : ""}</li>`;
       })
       .join("");
     const risk = recordRisk(r);

@@ -1,0 +1,79 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAudit, seedStore } from "./audit-fixture.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+let dir: string;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the audit report test renders the page in headless Chromium (apt-get install -y chromium; .ci/run does it)`,
+    );
+  }
+  dir = await mkdtemp(join(tmpdir(), "cs-report-"));
+  await seedStore(join(dir, "store"));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("countersign audit report --html", () => {
+  it("renders a self-contained timeline of applies and refusals in Chromium", async () => {
+    const file = join(dir, "report.html");
+    const { out } = await runAudit(["report", "--since", "7d", "--html", file], join(dir, "store"));
+    expect(out).toMatch(/^wrote .*report\.html: 5 records/);
+    const html = await readFile(file, "utf8");
+    expect(html).not.toMatch(/<script|src=|@import|url\(/i);
+
+    const page = await browser!.newPage();
+    const requests: string[] = [];
+    page.on("request", (request) => requests.push(request.url()));
+    await page.goto(pathToFileURL(file).href);
+    expect(requests).toEqual([pathToFileURL(file).href]); // nothing fetched but the page itself
+
+    expect(await page.title()).toContain("countersign audit report");
+    expect(await page.locator("#summary").innerText()).toBe("2 applies, 1 refusals, 5 records.");
+    expect(await page.locator("#verdicts").innerText()).toMatch(/prod: chain verified, 5 records/);
+    const rows = page.locator("#timeline tbody tr");
+    expect(await rows.count()).toBe(3);
+    const first = await rows.nth(0).locator("td").allInnerTexts();
+    expect(first.slice(1, 8)).toEqual([
+      "prod",
+      "apply",
+      "succeeded",
+      "1111111aaaaa",
+      "acme/infra#7",
+      "alice (review 77, 2026-01-01T10:00:00Z)",
+      "critical",
+    ]);
+    expect(first[8]).toContain("update /Secret/web/db aaaaaaaaaaaa → configured");
+    expect(await rows.nth(0).locator("a").getAttribute("href")).toBe("https://github.com/acme/infra/pull/7");
+    const refusal = await rows.nth(1).innerText();
+    expect(refusal).toContain("direct push <script>alert(1)</script> not approved"); // shown as text, not run
+    expect(await page.evaluate(() => document.scripts.length)).toBe(0);
+    expect(await rows.nth(2).innerText()).toMatch(/failed[\s\S]*admission webhook denied/);
+    await page.close();
+  });
+});
