@@ -111,6 +111,30 @@ function diffsNotice(omitted: readonly ClassifiedChange[]): string {
   return `_… diffs of ${omitted.length} change${omitted.length === 1 ? "" : "s"} not shown (${byLevel(omitted)}); ${LOCAL_HINT}._`;
 }
 
+/**
+ * Pieces in the order they are kept: for each level, most risky first, its rows then its diffs.
+ * So the least risky diffs are dropped first, then the least risky rows.
+ */
+function* piecesByRisk(ordered: readonly ClassifiedChange[], masker: Masker): Generator<Piece> {
+  let i = 0;
+  while (i < ordered.length) {
+    const rank = levelRank((ordered[i] as ClassifiedChange).level);
+    const start = i;
+    while (i < ordered.length && levelRank((ordered[i] as ClassifiedChange).level) === rank) i++;
+    for (let j = start; j < i; j++) {
+      yield { kind: "row", change: j, render: () => tableRow(ordered[j] as ClassifiedChange, masker) };
+    }
+    for (let j = start; j < i; j++) {
+      // The trailing newline separates consecutive diffs by a blank line.
+      yield {
+        kind: "diff",
+        change: j,
+        render: () => `${diffPiece(ordered[j] as ClassifiedChange, masker)}\n`,
+      };
+    }
+  }
+}
+
 /** Renders the markdown report of a plan, masked, escaped and at most `maxChars` long. */
 export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   const { masker } = options;
@@ -147,35 +171,20 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   const reserve = rowsNotice(ordered).length + diffsNotice(ordered).length + 8;
   const fixed = [...head, ...tableHead, ...diffHead].join("\n").length + reserve;
 
-  const pieces: Piece[] = [];
-  const rows: string[] = [];
-  const diffs: string[] = [];
-  let i = 0;
-  while (i < ordered.length) {
-    const rank = levelRank((ordered[i] as ClassifiedChange).level);
-    const start = i;
-    while (i < ordered.length && levelRank((ordered[i] as ClassifiedChange).level) === rank) i++;
-    for (let j = start; j < i; j++) {
-      rows[j] = tableRow(ordered[j] as ClassifiedChange, masker);
-      pieces.push({ kind: "row", change: j, text: rows[j] as string });
-    }
-    for (let j = start; j < i; j++) {
-      // "\n" after each diff: diffs are separated by a blank line.
-      diffs[j] = `${diffPiece(ordered[j] as ClassifiedChange, masker)}\n`;
-      pieces.push({ kind: "diff", change: j, text: diffs[j] as string });
-    }
-  }
-  const chosen = selectPieces(pieces, maxChars - fixed);
+  const chosen = selectPieces(piecesByRisk(ordered, masker), maxChars - fixed);
 
   const out = [...head, ...tableHead];
-  for (let j = 0; j < ordered.length; j++) if (chosen.rows.has(j)) out.push(rows[j] as string);
+  for (let j = 0; j < ordered.length; j++) {
+    const row = chosen.rows.get(j);
+    if (row !== undefined) out.push(row);
+  }
   const notice = rowsNotice(ordered.filter((_, j) => !chosen.rows.has(j)));
   if (notice !== "") out.push("", notice);
   const shownDiffs = ordered.map((_, j) => j).filter((j) => chosen.diffs.has(j));
   const missingDiffs = ordered.filter((_, j) => chosen.rows.has(j) && !chosen.diffs.has(j));
   if (shownDiffs.length > 0 || missingDiffs.length > 0) {
     out.push(...diffHead);
-    for (const j of shownDiffs) out.push(diffs[j] as string);
+    for (const j of shownDiffs) out.push(chosen.diffs.get(j) as string);
     const dn = diffsNotice(missingDiffs);
     if (dn !== "") out.push(dn);
   }

@@ -8,23 +8,29 @@ export interface Piece {
   kind: "row" | "diff";
   /** Index of the change the piece belongs to. */
   change: number;
-  text: string;
+  /** Renders the piece; called at most once, and only for pieces that are considered. */
+  render(): string;
 }
 
 export interface Selection {
-  rows: Set<number>;
-  diffs: Set<number>;
+  /** Rendered rows and diffs that fit, by change index. */
+  rows: Map<number, string>;
+  diffs: Map<number, string>;
 }
 
-/** Chooses which pieces fit into `budget` characters (each piece costs its length plus one newline). */
-export function selectPieces(pieces: readonly Piece[], budget: number): Selection {
-  const rows = new Set<number>();
-  const diffs = new Set<number>();
+/**
+ * Chooses which pieces fit into `budget` characters (each costs its length plus one newline).
+ * Pieces after the first row that does not fit are never rendered, so 10,000 changes stay cheap.
+ */
+export function selectPieces(pieces: Iterable<Piece>, budget: number): Selection {
+  const rows = new Map<number, string>();
+  const diffs = new Map<number, string>();
   let left = budget;
   for (const piece of pieces) {
-    const cost = piece.text.length + 1;
+    const text = piece.render();
+    const cost = text.length + 1;
     if (cost <= left) {
-      (piece.kind === "row" ? rows : diffs).add(piece.change);
+      (piece.kind === "row" ? rows : diffs).set(piece.change, text);
       left -= cost;
     } else if (piece.kind === "row") {
       break;

@@ -5,7 +5,7 @@ import { hardCut, selectPieces } from "../../../src/core/report/truncate.js";
 const piece = (kind: "row" | "diff", change: number, size: number): Piece => ({
   kind,
   change,
-  text: "x".repeat(size),
+  render: () => "x".repeat(size),
 });
 
 describe("selectPieces", () => {
@@ -19,9 +19,24 @@ describe("selectPieces", () => {
   ])("%s", (_name, budget, rows, diffs) => {
     const pieces = [piece("row", 0, 9), piece("diff", 0, 50), piece("row", 1, 9)];
     const selection = selectPieces(pieces, budget);
-    expect([...selection.rows]).toEqual(rows);
-    expect([...selection.diffs]).toEqual(diffs);
+    expect([...selection.rows.keys()]).toEqual(rows);
+    expect([...selection.diffs.keys()]).toEqual(diffs);
   });
+});
+
+it("never renders pieces after the first row that does not fit", () => {
+  // Rendering is lazy: a report of 10,000 changes only renders what it may show.
+  let rendered = 0;
+  const counted = (kind: "row" | "diff", change: number): Piece => ({
+    kind,
+    change,
+    render: () => {
+      rendered++;
+      return "x".repeat(10);
+    },
+  });
+  selectPieces([counted("row", 0), counted("row", 1), counted("row", 2)], 15);
+  expect(rendered).toBe(2);
 });
 
 describe("hardCut", () => {
