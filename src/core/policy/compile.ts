@@ -46,11 +46,13 @@ function resolveRequirements(
   issues: PolicyIssue[],
 ): Record<RiskLevel, Requirement> {
   const out = {} as Record<RiskLevel, Requirement>;
+  const setBy: Partial<Record<RiskLevel, string>> = {};
   for (const level of RISK_LEVELS) out[level] = { ...DEFAULT_REQUIREMENTS[level] };
   for (const doc of documents) {
     for (const level of RISK_LEVELS) {
       const spec = doc.levels[level];
       if (spec === undefined) continue;
+      setBy[level] = doc.file;
       const req = out[level];
       if (spec.auto !== undefined) req.auto = spec.auto;
       if (spec.approvals !== undefined) req.approvals = spec.approvals;
@@ -67,14 +69,14 @@ function resolveRequirements(
     const req = out[level];
     if (!req.auto && req.approvals === 0) {
       issues.push({
-        file: "(merged policy)",
+        file: setBy[level] ?? "(defaults)",
         field: `spec.levels.${level}`,
         message: "0 approvals needs auto: true",
       });
     }
     if (req.approvals < previous) {
       issues.push({
-        file: "(merged policy)",
+        file: setBy[level] ?? "(defaults)",
         field: `spec.levels.${level}.approvals`,
         message: `a higher level cannot need fewer approvals than a lower one (${req.approvals} < ${previous})`,
       });

@@ -359,7 +359,7 @@ export function parsePolicySource(
   const documents: PolicyDocument[] = [];
   let parsed;
   try {
-    parsed = parseAllDocuments(content, { uniqueKeys: true, prettyErrors: false });
+    parsed = parseAllDocuments(content, { uniqueKeys: true, prettyErrors: true });
   } catch (error) {
     c.add(`cannot parse YAML: ${error instanceof Error ? error.message : String(error)}`);
     return { documents, issues: c.issues };
@@ -367,12 +367,8 @@ export function parsePolicySource(
   const list = Array.isArray(parsed) ? parsed : [parsed];
   for (const doc of list) {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const at = e.linePos?.[0];
-        c.add(
-          `YAML error${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${e.message.split("\n")[0] ?? ""}`,
-        );
-      }
+      // prettyErrors puts "at line L, column C" in the first line; the code excerpt after it is dropped.
+      for (const e of doc.errors) c.add(`YAML error: ${(e.message.split("\n")[0] ?? "").replace(/:$/, "")}`);
       continue;
     }
     let value: unknown;

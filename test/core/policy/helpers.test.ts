@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import {
+  changedFields,
+  containers,
+  intOrPercent,
+  networkPolicyOpenings,
+  parseImage,
+  podSpecPath,
+  runsAsNonRoot,
+} from "../../../src/core/policy/helpers.js";
+import { interpolate } from "../../../src/core/policy/interpolate.js";
+
+const pod = { containers: [{ name: "web", image: "x" }], initContainers: [{ name: "init", image: "y" }] };
+
+describe("pod spec helpers", () => {
+  it.each([
+    // A Pod's spec is the pod spec.
+    [{ kind: "Pod", spec: pod }, "spec"],
+    // Workloads keep it in the template.
+    [{ kind: "DaemonSet", spec: { template: { spec: pod } } }, "spec.template.spec"],
+    // CronJobs nest it in the job template.
+    [
+      { kind: "CronJob", spec: { jobTemplate: { spec: { template: { spec: pod } } } } },
+      "spec.jobTemplate.spec.template.spec",
+    ],
+    // Anything else has none.
+    [{ kind: "ConfigMap" }, undefined],
+  ])("podSpecPath(%j)", (object, path) => {
+    expect(podSpecPath(object)).toBe(path);
+  });
+
+  it("lists containers and init containers with named field paths", () => {
+    // Paths use the [name=...] notation of Change.fields.
+    expect(containers({ kind: "Deployment", spec: { template: { spec: pod } } }).map((c) => c.path)).toEqual([
+      "spec.template.spec.containers[name=web]",
+      "spec.template.spec.initContainers[name=init]",
+    ]);
+  });
+
+  it.each([
+    // Pod-level runAsNonRoot covers all containers.
+    [{ securityContext: { runAsNonRoot: true }, containers: [{ name: "a" }] }, true],
+    // A non-zero runAsUser on the container is enough.
+    [{ containers: [{ name: "a", securityContext: { runAsUser: 1000 } }] }, true],
+    // One container without either: may run as root.
+    [{ containers: [{ name: "a" }] }, false],
+    // A container overriding runAsNonRoot to false loses the pod default.
+    [
+      {
+        securityContext: { runAsNonRoot: true },
+        containers: [{ name: "a", securityContext: { runAsNonRoot: false } }],
+      },
+      false,
+    ],
+  ])("runsAsNonRoot(%j) = %s", (spec, expected) => {
+    expect(runsAsNonRoot({ kind: "Pod", spec })).toBe(expected);
+  });
+});
+
+describe("changedFields", () => {
+  it.each([
+    // Named list elements are matched by name, not index.
+    [
+      {
+        spec: {
+          c: [
+            { name: "a", image: "1" },
+            { name: "b", image: "1" },
+          ],
+        },
+      },
+      {
+        spec: {
+          c: [
+            { name: "b", image: "2" },
+            { name: "a", image: "1" },
+          ],
+        },
+      },
+      ["spec.c[name=b].image"],
+    ],
+    // Keys that are not identifiers are quoted.
+    [
+      { metadata: { labels: { "app.kubernetes.io/name": "x" } } },
+      { metadata: { labels: { "app.kubernetes.io/name": "y" } } },
+      ['metadata.labels["app.kubernetes.io/name"]'],
+    ],
+    // Unnamed lists compare by index; removed keys count.
+    [{ a: [1, 2], b: 1 }, { a: [1, 3] }, ["a[1]", "b"]],
+    // Identical objects: nothing changed.
+    [{ a: { b: 1 } }, { a: { b: 1 } }, []],
+  ])("%j → %j", (before, after, fields) => {
+    expect(changedFields(before, after)).toEqual(fields);
+  });
+});
+
+describe("parseImage", () => {
+  it.each([
+    // Docker Hub short names get the registry and library/ prefix.
+    ["nginx", { registry: "docker.io", repository: "library/nginx", tag: "", digest: "" }],
+    // A registry with a port is not a tag.
+    [
+      "registry.example.com:5000/team/web:1.2",
+      { registry: "registry.example.com:5000", repository: "team/web", tag: "1.2", digest: "" },
+    ],
+    // Tag and digest together.
+    ["ghcr.io/a/b:1@sha256:abc", { registry: "ghcr.io", repository: "a/b", tag: "1", digest: "sha256:abc" }],
+  ])("%s", (image, ref) => {
+    expect(parseImage(image)).toEqual(ref);
+  });
+});
+
+describe("small helpers", () => {
+  it.each([
+    [3, 3],
+    ["50%", 50],
+    ["x", -1],
+  ])("intOrPercent(%j) = %d", (value, expected) => {
+    // intOrString values compare as numbers.
+    expect(intOrPercent(value)).toBe(expected);
+  });
+
+  it("finds allow-all NetworkPolicy peers", () => {
+    // No peers, an empty peer and 0.0.0.0/0 are openings; a pod selector is not.
+    const np = {
+      spec: {
+        ingress: [{ ports: [{ port: 80 }] }, { from: [{}, { podSelector: { matchLabels: { a: "b" } } }] }],
+        egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }],
+      },
+    };
+    expect(networkPolicyOpenings(np)).toEqual([
+      "spec.ingress[0].from",
+      "spec.ingress[1].from[0]",
+      "spec.egress[0].to[0].ipBlock.cidr",
+    ]);
+  });
+});
+
+describe("interpolate", () => {
+  it.each([
+    // Known names are replaced.
+    ["container {{c}} runs", { c: "web" }, "container web runs"],
+    // Unknown names stay visible rather than vanish.
+    ["{{missing}}", {}, "{{missing}}"],
+    // Substituted text is not re-scanned (no template injection).
+    ["{{a}}", { a: "{{b}}", b: "boom" }, "{{b}}"],
+    // Newlines cannot forge extra report lines.
+    ["x={{a}}", { a: "1\n## fake heading" }, "x=1 ## fake heading"],
+    // Long values are cut.
+    ["{{a}}", { a: "z".repeat(500) }, `${"z".repeat(119)}…`],
+    // Numbers and lists are rendered as text.
+    ["{{n}} {{l}}", { n: 3, l: ["a", "b"] }, '3 ["a","b"]'],
+  ])("%s with %j", (template, values, expected) => {
+    expect(interpolate(template, values)).toBe(expected);
+  });
+});
