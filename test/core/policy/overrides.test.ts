@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PolicyError, compilePolicy, explainPolicy } from "../../../src/core/policy/index.js";
-import type { PolicySource } from "../../../src/core/policy/index.js";
+import { compilePolicy, explainPolicy } from "../../../src/core/policy/index.js";
+import type { PolicySource, PolicyError } from "../../../src/core/policy/index.js";
 import { change, changeSet, policyYaml } from "./changes.js";
 
 const pack: PolicySource = {
