@@ -138,7 +138,8 @@ export class LocalAuditStore implements AuditStore {
       }
       await this.syncDir(chain);
       await this.materialize(record);
-      await this.writeAtomic(join(this.root, cluster, "HEAD"), `${seq}\n`);
+      // Only a hint (readHead probes past it), so it needs no fsync.
+      await this.writeAtomic(join(this.root, cluster, "HEAD"), `${seq}\n`, false);
       return record;
     }
     throw new AuditHeadConflictError(cluster, this.maxAttempts);
@@ -178,18 +179,18 @@ export class LocalAuditStore implements AuditStore {
     await this.writeAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
   }
 
-  private async writeAtomic(path: string, text: string): Promise<void> {
+  private async writeAtomic(path: string, text: string, sync = true): Promise<void> {
     const tmp = join(path, "..", `.tmp-${randomBytes(8).toString("hex")}`);
-    await this.writeFile(tmp, text);
+    await this.writeFile(tmp, text, sync);
     await rename(tmp, path);
-    await this.syncDir(join(path, ".."));
+    if (sync) await this.syncDir(join(path, ".."));
   }
 
-  private async writeFile(path: string, text: string): Promise<void> {
+  private async writeFile(path: string, text: string, sync = true): Promise<void> {
     const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
     try {
       await handle.writeFile(text, "utf8");
-      if (this.durable) await handle.sync();
+      if (this.durable && sync) await handle.sync();
     } finally {
       await handle.close();
     }
