@@ -9,6 +9,7 @@ import { AuditLog } from "../../src/audit/audit-log.js";
 import type { IntentInput } from "../../src/audit/audit-log.js";
 import { LocalAuditStore } from "../../src/audit/local-store.js";
 import { readChain } from "../../src/audit/read-chain.js";
+import { createMasker } from "../../src/core/mask/masker.js";
 import { DIGEST_A, approval, fakeMasker } from "../core/audit/fixtures.js";
 
 /** A real local store with switchable faults: down (nothing written) or lost replies (written, then an error). */
@@ -223,5 +224,18 @@ describe("AuditLog", () => {
       message: "history rewritten; adopted by ops",
     });
     expect((await chain()).map((r) => [r.kind, r.previousCommit])).toEqual([["baseline", "deadbeef"]]);
+  });
+
+  it("keeps secrets out of stored records with the core's masker", async () => {
+    // The production Masker, injected as the reconciler will: Secret data and secret-looking text are masked.
+    const log = newLog({ masker: createMasker({ fingerprintKey: "test-key" }) });
+    const handle = await log.appendIntent(intent);
+    await log.appendResult(handle, {
+      status: "failed",
+      objects: [],
+      message: "apply failed: password=aHVudGVyMg== rejected",
+    });
+    const stored = JSON.stringify(await chain());
+    expect(stored).not.toContain("aHVudGVyMg==");
   });
 });

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_AUDIT_STORE,
+  openAuditStore,
+  parseStoreUrl,
+  resolveStoreUrl,
+} from "../../src/audit/store-url.js";
+
+describe("parseStoreUrl", () => {
+  it.each([
+    // An S3 bucket with a nested prefix; slashes around the prefix are dropped.
+    ["s3://audit-logs/countersign/prod/", { type: "s3", bucket: "audit-logs", prefix: "countersign/prod" }],
+    // A bucket alone: the bucket root.
+    ["s3://audit-logs", { type: "s3", bucket: "audit-logs", prefix: "" }],
+    // An absolute file URL.
+    ["file:///var/lib/countersign/audit", { type: "file", path: "/var/lib/countersign/audit" }],
+    // The default: a relative file URL.
+    [DEFAULT_AUDIT_STORE, { type: "file", path: "./.countersign/audit" }],
+    // A plain path.
+    ["/tmp/audit", { type: "file", path: "/tmp/audit" }],
+  ])("parses %s", (url, expected) => {
+    expect(parseStoreUrl(url)).toEqual(expected);
+  });
+
+  it.each([
+    // Unknown schemes get a clear error listing the supported forms.
+    ["https://example.com/audit", /unsupported scheme https/],
+    // Invalid bucket names.
+    ["s3://Bad_Bucket/x", /not a valid S3 bucket name/],
+    // Dot segments in the prefix.
+    ["s3://bucket/a/../b", /may not contain '\.' or '\.\.'/],
+    // Empty.
+    ["  ", /empty/],
+    // A file URL with a host.
+    ["file://host/path", /not a valid file URL/],
+  ])("rejects %s", (url, message) => {
+    expect(() => parseStoreUrl(url)).toThrow(message);
+  });
+});
+
+describe("resolveStoreUrl", () => {
+  it.each([
+    // The flag wins.
+    ["s3://a1b/x", { COUNTERSIGN_AUDIT_STORE: "file:///env" }, "s3://a1b/x"],
+    // Then the environment.
+    [undefined, { COUNTERSIGN_AUDIT_STORE: "file:///env" }, "file:///env"],
+    // Then the embedded default.
+    [undefined, {}, DEFAULT_AUDIT_STORE],
+  ])("flag %s with env %j gives %s", (flag, env, expected) => {
+    expect(resolveStoreUrl(flag, env)).toBe(expected);
+  });
+});
+
+describe("openAuditStore", () => {
+  it("opens the store type the URL names", () => {
+    expect(openAuditStore("file:///tmp/cs-audit").location).toBe("file:///tmp/cs-audit");
+    expect(openAuditStore("s3://audit-logs/p", { s3Client: { region: "eu-west-1" } }).location).toBe(
+      "s3://audit-logs/p",
+    );
+  });
+});
