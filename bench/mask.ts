@@ -21,6 +21,8 @@ const INPUTS: [string, () => string][] = [
   ["10 MB of 'a://'", () => repeat("a://")],
   ["10 MB of 'password='", () => repeat("password=")],
   ["10 MB of ':='", () => repeat(":=")],
+  ["10 MB of sensitive env names without values", () => repeat("- name: DB_PASSWORD\n")],
+  ["10 MB of empty sensitive block scalars", () => repeat("password: |\n")],
   ["10 MB of unterminated private keys", () => repeat("-----BEGIN PRIVATE KEY-----\n")],
   [
     "10 MB of log lines with a secret each",

@@ -3,7 +3,7 @@
  * bearer/basic credentials, and `key=value` / `key: value` pairs whose key names a secret.
  * Hand-written, linear-time scanners: every look-around is bounded or skipped over afterwards.
  */
-import { isPasswordKey, isSensitiveKey } from "./sensitive-names.js";
+import { isPasswordKey, isSensitiveKey, remembered } from "./sensitive-names.js";
 import type { Detector, Span } from "./span.js";
 import { isAlnum, isSpace } from "./span.js";
 
@@ -16,7 +16,6 @@ const MIN_GENERIC_VALUE = 8;
 const MIN_ENTROPY_BITS = 3;
 const MIN_PASSWORD_VALUE = 3;
 const MIN_BEARER_TOKEN = 8;
-const MAX_REMEMBERED_KEYS = 1024;
 
 function isSchemeChar(c: number): boolean {
   return isAlnum(c) || c === 43 || c === 45 || c === 46;
@@ -172,16 +171,8 @@ function keyBefore(text: string, sep: number): string | undefined {
  */
 export const detectSensitivePairs: Detector = (text) => {
   const out: Span[] = [];
-  // Logs repeat the same few keys: remember each key's verdict (bounded).
-  const verdicts = new Map<string, boolean>();
-  const sensitive = (key: string): boolean => {
-    let verdict = verdicts.get(key);
-    if (verdict === undefined) {
-      verdict = isSensitiveKey(key);
-      if (verdicts.size < MAX_REMEMBERED_KEYS) verdicts.set(key, verdict);
-    }
-    return verdict;
-  };
+  // Logs repeat the same few keys: remember each key's verdict.
+  const sensitive = remembered(isSensitiveKey);
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);

@@ -134,3 +134,18 @@ export function isPasswordKey(name: string): boolean {
     ) || words.join("").includes("password")
   );
 }
+
+const MAX_REMEMBERED = 1024;
+
+/** A per-scan cache of a name predicate: texts repeat the same few keys (bounded, so hostile input cannot grow it). */
+export function remembered(predicate: (name: string) => boolean): (name: string) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (name) => {
+    let verdict = verdicts.get(name);
+    if (verdict === undefined) {
+      verdict = predicate(name);
+      if (verdicts.size < MAX_REMEMBERED) verdicts.set(name, verdict);
+    }
+    return verdict;
+  };
+}

@@ -14,7 +14,8 @@ export type DetectorKind =
   | "jwt"
   | "url-password"
   | "bearer-token"
-  | "sensitive-pair";
+  | "sensitive-pair"
+  | "sensitive-env";
 
 /** A detector scans text once (linear time, no backtracking) and returns spans, in any order. */
 export type Detector = (text: string) => Span[];

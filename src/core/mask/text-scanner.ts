@@ -5,6 +5,7 @@
 import { detectJwts, detectPrivateKeys, detectTokens } from "./credential-patterns.js";
 import { detectBearerTokens, detectSensitivePairs, detectUrlPasswords } from "./context-patterns.js";
 import type { Detector, Span } from "./span.js";
+import { detectBlockScalars, detectEnvEntries } from "./yaml-patterns.js";
 
 export const DETECTORS: readonly Detector[] = [
   detectPrivateKeys,
@@ -13,6 +14,8 @@ export const DETECTORS: readonly Detector[] = [
   detectUrlPasswords,
   detectBearerTokens,
   detectSensitivePairs,
+  detectEnvEntries,
+  detectBlockScalars,
 ];
 
 /** The placeholder a masked value becomes: `<masked fp:1a2b3c4d5e6f>`. */

@@ -139,3 +139,35 @@ describe("maskText detectors", () => {
 function findSecretsByKind(text: string): string[] {
   return DETECTORS.flatMap((detect) => detect(text)).map((span) => span.kind);
 }
+
+describe("maskText on YAML and JSON snippets", () => {
+  it.each([
+    // A YAML env entry with a sensitive name: the value on the next line is masked.
+    [
+      "yaml env",
+      "env:\n- name: DB_PASSWORD\n  value: hunter2 with spaces\n- name: LOG_LEVEL\n  value: debug",
+      "hunter2",
+      "debug",
+    ],
+    // The JSON form of the same entry.
+    ["json env", '[{"name":"API_TOKEN","value":"abc"},{"name":"MODE","value":"fast"}]', '"abc"', "fast"],
+    // A block scalar under a sensitive key: every line of the block.
+    [
+      "block scalar",
+      "data:\n  password: |\n    line-one\n    line-two\n  user: bob",
+      "line-two",
+      "user: bob",
+    ],
+    // A secretKeyRef's name does not pull in the next entry's value.
+    [
+      "valueFrom",
+      "- name: API_TOKEN\n  valueFrom:\n    secretKeyRef:\n      name: api\n      key: token\n- name: LOG_LEVEL\n  value: debug",
+      "<none>",
+      "value: debug",
+    ],
+  ])("%s", (_name, text, secret, kept) => {
+    const masked = masker.maskText(text);
+    expect(masked).not.toContain(secret);
+    expect(masked).toContain(kept);
+  });
+});
