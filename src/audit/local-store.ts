@@ -28,6 +28,8 @@ export interface LocalStoreOptions {
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\/\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9._-]+\.json$/;
 const SEQ_WIDTH = 12;
+/** Largest record file read (a corrupt or hostile file must not exhaust memory). */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 function isCode(error: unknown, code: string): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
@@ -209,6 +211,8 @@ export class LocalAuditStore implements AuditStore {
   private async readJson(path: string, doing: string): Promise<unknown> {
     let text: string;
     try {
+      if ((await stat(path)).size > MAX_RECORD_BYTES)
+        throw new Error(`larger than ${MAX_RECORD_BYTES} bytes`);
       text = await readFile(path, "utf8");
     } catch (error) {
       throw new Error(doing, { cause: error });

@@ -14,6 +14,13 @@ describe("canonicalJson", () => {
     expect(canonicalJson(value)).toBe(expected);
   });
 
+  it("rejects hostile nesting with an error, not a stack overflow", () => {
+    // 100,000 nested arrays would overflow the stack of a naive recursive encoder.
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(/nested deeper than 256/);
+  });
+
   it.each([[Number.NaN], [Infinity], [10n]])("rejects %s", (value) => {
     // Values JSON cannot represent exactly are refused rather than silently changed.
     expect(() => canonicalJson(value)).toThrow(/canonical JSON/);
