@@ -38,8 +38,9 @@ function hide(value: unknown, f: MaskFunctions): string {
   return placeholder(f.fingerprint(text));
 }
 
+/** Any object of kind Secret, whatever its apiVersion claims (fail closed: a look-alike is masked too). */
 function isSecretObject(value: Record<string, unknown>): boolean {
-  return value["kind"] === "Secret" && (value["apiVersion"] === "v1" || value["apiVersion"] === undefined);
+  return value["kind"] === "Secret";
 }
 
 /** `{ a: "x" }` → `{ a: "<masked fp:…>" }`; a non-map value is hidden whole. */
@@ -111,7 +112,8 @@ function maskMetadata(value: Record<string, unknown>, f: MaskFunctions, depth: n
 
 /** Masks any JSON-like value; `depth` counts nesting to bound hostile input. */
 export function maskValue(value: Json, f: MaskFunctions, depth = 0): Json {
-  if (depth > MAX_MASK_DEPTH) return hide("<too deep>", f);
+  // Too deep to walk: hidden whole, fingerprinted by content where it serialises (so a change still shows).
+  if (depth > MAX_MASK_DEPTH) return hide(value, f);
   if (typeof value === "string") return f.maskText(value);
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((item) => maskValue(item, f, depth + 1));

@@ -186,3 +186,23 @@ describe("maskObject", () => {
     expect(masked).not.toContain('"password"');
   });
 });
+
+describe("maskObject fail-closed cases", () => {
+  it("masks a Secret look-alike with another apiVersion", () => {
+    // kind Secret is enough; a wrong apiVersion must not unmask data.
+    const masked = masker.maskObject({ apiVersion: "evil/v1", kind: "Secret", data: { a: "cGxhaW4=" } });
+    expect(at(masked, "data", "a")).toMatch(MASKED);
+  });
+
+  it("shows a change deep below the depth limit as changed", () => {
+    // The wholesale placeholder carries the fingerprint of the content, not a constant.
+    const deep = (leaf: string) => {
+      let v: Record<string, unknown> = { leaf };
+      for (let i = 0; i < 300; i++) v = { a: v };
+      return { kind: "X", spec: v };
+    };
+    expect(JSON.stringify(masker.maskObject(deep("one")))).not.toBe(
+      JSON.stringify(masker.maskObject(deep("two"))),
+    );
+  });
+});
