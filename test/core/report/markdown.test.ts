@@ -32,6 +32,14 @@ function bulkPlan(n: number, every = 1) {
   return plan(changes);
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** The markdown without the content of fenced code blocks (rendered literally by GitHub). */
 function outsideFences(md: string): string {
   const out: string[] = [];
@@ -146,6 +154,13 @@ describe("renderMarkdown", () => {
     expect(md).toContain("](https://github.com/o/r/blob/abc/clusters/prod/broken.yaml#L7)");
     const bad = renderMarkdown(p, { masker, links: { fileUrl: () => "javascript:alert(1)" } });
     expect(bad).not.toContain("javascript:");
+  });
+
+  it("does not mutate the plan", () => {
+    // A frozen plan would throw on any write; rendering twice gives the same text.
+    const p = deepFreeze(samplePlan());
+    const first = renderMarkdown(p, { masker });
+    expect(renderMarkdown(p, { masker })).toBe(first);
   });
 
   it("says when there are no changes", () => {
