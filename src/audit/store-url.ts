@@ -68,6 +68,46 @@ export interface OpenStoreOptions {
   s3Store?: Omit<S3StoreOptions, "bucket" | "prefix">;
 }
 
+/**
+ * S3 settings from the environment (shared by the CLI and the reconciler):
+ * - COUNTERSIGN_AUDIT_S3_ENDPOINT: endpoint override (MinIO, tests); path-style addressing is then used
+ * - COUNTERSIGN_AUDIT_ROLE_ARN: role to assume through STS
+ * - COUNTERSIGN_AUDIT_OBJECT_LOCK: `GOVERNANCE:<days>` or `COMPLIANCE:<days>`
+ * - COUNTERSIGN_AUDIT_KMS_KEY: `default` (the bucket's KMS key) or a key id/ARN/alias
+ * Region and credentials come from the usual AWS variables (AWS_REGION, IRSA...).
+ */
+export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenStoreOptions {
+  const s3Client: S3ClientOptions = {};
+  const s3Store: NonNullable<OpenStoreOptions["s3Store"]> = {};
+  const endpoint = env.COUNTERSIGN_AUDIT_S3_ENDPOINT;
+  if (endpoint) {
+    if (!/^https?:\/\/[^\s]+$/.test(endpoint))
+      throw new Error("COUNTERSIGN_AUDIT_S3_ENDPOINT must be an http(s) URL");
+    s3Client.endpoint = endpoint;
+    s3Client.forcePathStyle = true;
+  }
+  if (env.COUNTERSIGN_AUDIT_ROLE_ARN) {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(env.COUNTERSIGN_AUDIT_ROLE_ARN)) {
+      throw new Error(
+        "COUNTERSIGN_AUDIT_ROLE_ARN is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+      );
+    }
+    s3Client.roleArn = env.COUNTERSIGN_AUDIT_ROLE_ARN;
+  }
+  const lock = env.COUNTERSIGN_AUDIT_OBJECT_LOCK;
+  if (lock) {
+    const m = /^(GOVERNANCE|COMPLIANCE):(\d{1,5})$/.exec(lock);
+    if (!m || Number(m[2]) < 1)
+      throw new Error(
+        "COUNTERSIGN_AUDIT_OBJECT_LOCK must be GOVERNANCE:<days> or COMPLIANCE:<days> (days >= 1)",
+      );
+    s3Store.objectLock = { mode: m[1] as "GOVERNANCE" | "COMPLIANCE", days: Number(m[2]) };
+  }
+  const kms = env.COUNTERSIGN_AUDIT_KMS_KEY;
+  if (kms) s3Store.kms = kms === "default" ? {} : { keyId: kms };
+  return { s3Client, s3Store };
+}
+
 export function openAuditStore(url: string, options: OpenStoreOptions = {}): AuditStore {
   const location = parseStoreUrl(url);
   if (location.type === "file") return new LocalAuditStore(location.path);

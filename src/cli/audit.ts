@@ -14,7 +14,7 @@ import { verifyChain } from "../core/audit/verify.js";
 import type { ChainVerdict } from "../core/audit/verify.js";
 import type { AuditStore } from "../core/ports/audit-store.js";
 import { readChain } from "../audit/read-chain.js";
-import { openAuditStore, resolveStoreUrl } from "../audit/store-url.js";
+import { openAuditStore, resolveStoreUrl, storeOptionsFromEnv } from "../audit/store-url.js";
 import { EXIT } from "./exit-codes.js";
 
 /** What the command needs from the outside world; tests replace it. */
@@ -26,7 +26,7 @@ export interface AuditCliDeps {
 }
 
 const defaultDeps: AuditCliDeps = {
-  openStore: (url) => openAuditStore(url),
+  openStore: (url) => openAuditStore(url, storeOptionsFromEnv(process.env)),
   now: () => new Date(),
   write: (text) => void process.stdout.write(text),
   env: process.env,

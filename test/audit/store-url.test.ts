@@ -4,6 +4,7 @@ import {
   openAuditStore,
   parseStoreUrl,
   resolveStoreUrl,
+  storeOptionsFromEnv,
 } from "../../src/audit/store-url.js";
 
 describe("parseStoreUrl", () => {
@@ -57,5 +58,37 @@ describe("openAuditStore", () => {
     expect(openAuditStore("s3://audit-logs/p", { s3Client: { region: "eu-west-1" } }).location).toBe(
       "s3://audit-logs/p",
     );
+  });
+});
+
+describe("storeOptionsFromEnv", () => {
+  it("reads endpoint, role, Object Lock and KMS settings", () => {
+    expect(
+      storeOptionsFromEnv({
+        COUNTERSIGN_AUDIT_S3_ENDPOINT: "http://127.0.0.1:9000",
+        COUNTERSIGN_AUDIT_ROLE_ARN: "arn:aws:iam::123456789012:role/countersign-audit",
+        COUNTERSIGN_AUDIT_OBJECT_LOCK: "COMPLIANCE:365",
+        COUNTERSIGN_AUDIT_KMS_KEY: "alias/audit",
+      }),
+    ).toEqual({
+      s3Client: {
+        endpoint: "http://127.0.0.1:9000",
+        forcePathStyle: true,
+        roleArn: "arn:aws:iam::123456789012:role/countersign-audit",
+      },
+      s3Store: { objectLock: { mode: "COMPLIANCE", days: 365 }, kms: { keyId: "alias/audit" } },
+    });
+  });
+
+  it.each([
+    // A retention without days, or a mode S3 does not know.
+    [{ COUNTERSIGN_AUDIT_OBJECT_LOCK: "COMPLIANCE" }, /GOVERNANCE:<days> or COMPLIANCE:<days>/],
+    [{ COUNTERSIGN_AUDIT_OBJECT_LOCK: "LEGAL:5" }, /GOVERNANCE:<days> or COMPLIANCE:<days>/],
+    // Not a role ARN.
+    [{ COUNTERSIGN_AUDIT_ROLE_ARN: "countersign" }, /not an IAM role ARN/],
+    // Not a URL.
+    [{ COUNTERSIGN_AUDIT_S3_ENDPOINT: "localhost:9000" }, /must be an http\(s\) URL/],
+  ])("rejects %j", (env, message) => {
+    expect(() => storeOptionsFromEnv(env)).toThrow(message);
   });
 });
