@@ -3,7 +3,7 @@
  * errors with file/line/column. Hostile input is bounded by ManifestLimits. Error messages never
  * quote the file's content (it may hold secrets): they say what was wrong and where.
  */
-import { LineCounter, Lexer, parseAllDocuments, isMap, isSeq } from "yaml";
+import { LineCounter, Lexer, parseAllDocuments, isMap, isSeq, visit } from "yaml";
 import type { Document } from "yaml";
 import type { ManifestError, SkippedDocument, SourceLocation } from "./model.js";
 import { formatBytes } from "./manifest-limits.js";
@@ -100,7 +100,14 @@ function parseYaml(
   budget: Budget,
   result: ParsedFile,
 ): void {
-  const tooDeep = flowDepthExceeds(content, limits.maxDepth);
+  const tooDeep = flowDepthExceeds(content, limits.maxDepth) || compactChainExceeds(content, limits.maxDepth);
+  if (!tooDeep && aliasesExceed(content, limits.maxAliasCount)) {
+    result.errors.push({
+      file,
+      message: `too many YAML aliases (limit ${limits.maxAliasCount} per document); not parsed`,
+    });
+    return;
+  }
   if (tooDeep) {
     result.errors.push({ file, message: `nesting deeper than ${limits.maxDepth} levels; not parsed` });
     return;
@@ -117,6 +124,8 @@ function parseYaml(
     const pos = lineCounter.linePos(offset ?? 0);
     return { line: pos.line, column: pos.col };
   };
+  // Anchors are rare in manifests; only documents of a file that has `&` need the alias check.
+  const mayHaveAnchors = content.includes("&");
   for (const [index, doc] of documents.entries()) {
     if (result.errors.length >= limits.maxErrorsPerFile) {
       result.errors.push({
@@ -138,6 +147,11 @@ function parseYaml(
       continue;
     }
     if (doc.contents === null) continue; // An empty document (e.g. a trailing `---`) holds nothing.
+    const aliasError = mayHaveAnchors ? aliasProblem(doc, limits.maxAliasCount) : undefined;
+    if (aliasError !== undefined) {
+      result.errors.push({ file, line: source.line, column: source.column, message: aliasError });
+      continue;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
@@ -238,18 +252,70 @@ function isListKind(kind: string): boolean {
   return kind === "List" || (kind.endsWith("List") && kind.length > 4);
 }
 
-/** Depth of nested maps/lists, iteratively (no recursion on hostile input). Returns an error text when too deep. */
+/**
+ * Depth of nested maps/lists, iteratively (no recursion on hostile input). Returns an error text
+ * when too deep. YAML aliases make the value a graph (shared or even circular nodes): a node is
+ * walked again only when reached deeper than before, so the walk is bounded by nodes × maxDepth
+ * and a cycle is reported as too deep instead of being followed forever.
+ */
 export function checkDepth(value: unknown, maxDepth: number): string | undefined {
+  const deepest = new Map<object, number>();
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
     if (node === null || typeof node !== "object") continue;
-    if (depth >= maxDepth) return `nesting deeper than ${maxDepth} levels`;
+    if (depth >= maxDepth) return `nesting deeper than ${maxDepth} levels (or a circular alias)`;
+    const seen = deepest.get(node);
+    if (seen !== undefined && seen >= depth) continue;
+    deepest.set(node, depth);
     const children = Array.isArray(node) ? node : Object.values(node);
     for (const child of children)
       if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
   return undefined;
+}
+
+/**
+ * Aliases are checked before conversion: the YAML library's own alias limit does not stop an alias
+ * inside the node it refers to (a cycle), whose conversion takes cubic time.
+ */
+function aliasProblem(doc: Document.Parsed, maxAliasCount: number): string | undefined {
+  let count = 0;
+  let problem: string | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      if (++count > maxAliasCount) {
+        problem = `too many YAML aliases (limit ${maxAliasCount} per document)`;
+        return visit.BREAK;
+      }
+      // Inside a node carrying the alias's own anchor: a cycle. (`node.resolve` would search the
+      // whole document on every alias.)
+      if (path.some((ancestor) => (ancestor as { anchor?: string }).anchor === node.source)) {
+        problem = "a YAML alias refers to a node that contains it (circular)";
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return problem;
+}
+
+/**
+ * A cheap upper bound checked before parsing, because composing hundreds of thousands of aliases
+ * is itself slow: more alias-like `*name` tokens than the limit allows for the file's documents,
+ * and never more than ten documents' worth per file (manifests rarely use aliases at all).
+ */
+function aliasesExceed(content: string, maxAliasCount: number): boolean {
+  let aliases = 0;
+  let documents = 1;
+  for (let i = content.indexOf("*"); i >= 0; i = content.indexOf("*", i + 1)) {
+    const before = i === 0 ? 0x20 : content.charCodeAt(i - 1);
+    if (before === 0x20 || before === 0x5b || before === 0x2c || before === 0x7b || before === 0x0a)
+      aliases++;
+  }
+  if (aliases <= maxAliasCount) return false;
+  for (let i = content.indexOf("\n---"); i >= 0; i = content.indexOf("\n---", i + 1)) documents++;
+  return aliases > maxAliasCount * Math.min(documents, 10);
 }
 
 /**
@@ -269,6 +335,35 @@ function flowDepthExceeds(content: string, maxDepth: number): boolean {
     if (token === "[" || token === "{") {
       if (++depth > maxDepth) return true;
     } else if ((token === "]" || token === "}") && depth > 0) depth--;
+  }
+  return false;
+}
+
+/**
+ * True when a line chains more than maxDepth compact block indicators (`- - - x`, `? ? x`): each
+ * opens a nested collection without indentation, and the composer recurses on them too.
+ */
+function compactChainExceeds(content: string, maxDepth: number): boolean {
+  let chain = 0;
+  let atLineStart = true;
+  for (let i = 0; i < content.length; i++) {
+    const c = content.charCodeAt(i);
+    if (c === 0x0a) {
+      chain = 0;
+      atLineStart = true;
+    } else if (!atLineStart) {
+      continue;
+    } else if (c === 0x20 || c === 0x09) {
+      continue;
+    } else if (
+      (c === 0x2d || c === 0x3f || c === 0x3a) &&
+      (content.charCodeAt(i + 1) === 0x20 || content.charCodeAt(i + 1) === 0x09)
+    ) {
+      if (++chain > maxDepth) return true;
+      i++;
+    } else {
+      atLineStart = false;
+    }
   }
   return false;
 }

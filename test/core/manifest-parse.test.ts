@@ -132,6 +132,32 @@ describe("parseManifestFile: errors and hostile input", () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it.each([
+    // an alias inside the node it names: the YAML library's conversion would take cubic time
+    ["apiVersion: v1\nkind: ConfigMap\ndata: &a [" + "*a, ".repeat(50) + "]\n", /circular/],
+    // a flood of aliases is refused before parsing
+    ["a: &a [x]\nb: [" + "*a, ".repeat(200_000) + "]\n", /too many YAML aliases/],
+    // aliases spread over few documents count against the same limit
+    [
+      Array(3)
+        .fill("a: &a [x]\nb: [" + "*a, ".repeat(150) + "]")
+        .join("\n---\n"),
+      /too many YAML aliases/,
+    ],
+  ])("refuses hostile aliases %#", (content, message) => {
+    const started = performance.now();
+    const result = parse("alias.yaml", content);
+    expect(result.documents).toEqual([]);
+    expect(result.errors[0]?.message).toMatch(message);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("allows a few ordinary aliases", () => {
+    const result = parse("ok.yaml", `${cm("a")}metadata2: &m {x: 1}\nother: *m\n`);
+    expect(result.errors).toEqual([]);
+    expect(result.documents[0]?.object["other"]).toEqual({ x: 1 });
+  });
+
   it("refuses a 6 MB file without parsing it", () => {
     const content = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  x: "${"a".repeat(6 * 1024 * 1024)}"\n`;
     const result = parse("big.yaml", content);
@@ -148,6 +174,10 @@ describe("parseManifestFile: errors and hostile input", () => {
   it.each([
     // deep flow nesting would exhaust the YAML composer: refused before parsing
     ["flow.yaml", `a: ${"[".repeat(200_000)}${"]".repeat(200_000)}\n`],
+    // compact block sequences nest without indentation: refused before parsing
+    ["compact.yaml", "- ".repeat(2_000_000) + "x\n"],
+    // so do explicit keys
+    ["keys.yaml", "? ".repeat(1_000_000) + "x\n"],
     // deep block nesting is caught after parsing
     ["block.yaml", Array.from({ length: 300 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " 1\n"],
     // deep JSON nesting
