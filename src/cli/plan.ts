@@ -9,7 +9,12 @@ import type { ManifestSource } from "../core/ports/manifest-source.js";
 import { FsManifestSource } from "../repo/fs-source.js";
 import { openGitSource } from "../repo/git-source.js";
 import { EXIT } from "./exit-codes.js";
-import { planToJson, planToMarkdown } from "./plan-output.js";
+import { createMasker } from "../core/mask/masker.js";
+import { renderJson } from "../core/report/json.js";
+import { renderMarkdown } from "../core/report/markdown.js";
+
+/** Environment variable holding the fingerprint (HMAC) key for masked secret values. */
+export const FINGERPRINT_KEY_ENV = "COUNTERSIGN_FINGERPRINT_KEY";
 
 export interface PlanOptions {
   base: string;
@@ -73,8 +78,13 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     return fail(describe(error));
   }
 
+  // A stable key makes fingerprints comparable between runs; without one they are per-process.
+  const fingerprintKey = process.env[FINGERPRINT_KEY_ENV];
+  const masker = createMasker(fingerprintKey ? { fingerprintKey } : {});
   const stdout =
-    options.output === "json" ? `${JSON.stringify(planToJson(result), null, 2)}\n` : planToMarkdown(result);
+    options.output === "json"
+      ? `${JSON.stringify(renderJson(result, { masker }), null, 2)}\n`
+      : renderMarkdown(result, { masker, maxChars: Number.MAX_SAFE_INTEGER });
   if (result.errors.length > 0) {
     return {
       exitCode: EXIT.invalidInput,
