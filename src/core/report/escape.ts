@@ -54,6 +54,30 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * Text inside an HTML block (e.g. `<details>`), where markdown is not parsed: HTML escapes, markdown
+ * punctuation as numeric character references (literal in HTML and in markdown alike), mentions
+ * neutralised, one line.
+ */
+export function escapeHtmlText(text: string): string {
+  let out = "";
+  for (const ch of flatten(text)) {
+    if (ch === "&") out += "&amp;";
+    else if (ch === "<") out += "&lt;";
+    else if (ch === ">") out += "&gt;";
+    else if (ch === "@") out += MENTION_BREAK;
+    else if (ch === '"' || ch === "'" || ch === "|" || MARKDOWN_SPECIALS.has(ch))
+      out += `&#${ch.charCodeAt(0)};`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** `<code>` inside an HTML block: no markdown escapes, which would show as backslashes there. */
+export function htmlCode(text: string): string {
+  return `<code>${escapeHtmlText(text)}</code>`;
+}
+
+/**
  * An inline code element. Rendered as HTML `<code>` with escaped content rather than backticks:
  * no backtick run in the content can close it and a `|` cannot split a table cell. Markdown is
  * still parsed between HTML tags, so the content keeps its markdown escapes too.

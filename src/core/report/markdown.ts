@@ -6,7 +6,7 @@
 import { REPORT_CHAR_BUDGET } from "../constants.js";
 import type { Masker } from "../mask/types.js";
 import type { ClassifiedChange, Finding, Plan } from "../model.js";
-import { code, escapeHtml, escapeInline, fenced } from "./escape.js";
+import { code, escapeHtml, escapeHtmlText, escapeInline, fenced, htmlCode } from "./escape.js";
 import { diffLines, maskedDeltas, maskedYaml } from "./object-diff.js";
 import { levelRank, summaryLine } from "./summary.js";
 import type { Piece } from "./truncate.js";
@@ -59,10 +59,12 @@ function tableRow(c: ClassifiedChange, masker: Masker): string {
 }
 
 function diffPiece(c: ClassifiedChange, masker: Masker): string {
-  const label = code(masker.maskText(objectLabel(c)));
-  const head = `<b>${c.change.op}</b> ${label} · ${escapeHtml(c.level)}`;
+  const label = masker.maskText(objectLabel(c));
+  // Inside <details> GitHub renders an HTML block (no markdown); an open diff's heading is markdown.
+  const head = `<b>${c.change.op}</b> ${code(label)} · ${escapeHtml(c.level)}`;
+  const htmlHead = `<b>${c.change.op}</b> ${htmlCode(label)} · ${escapeHtmlText(c.level)}`;
   if (c.change.op !== "update") {
-    return `<details><summary>${head}</summary>\n\n${fenced(maskedYaml(c.change, masker), "yaml")}\n\n</details>`;
+    return `<details><summary>${htmlHead}</summary>\n\n${fenced(maskedYaml(c.change, masker), "yaml")}\n\n</details>`;
   }
   let lines = diffLines(maskedDeltas(c.change, masker));
   if (lines.length === 0) return `${head}: no field-level differences to show`;
@@ -72,7 +74,7 @@ function diffPiece(c: ClassifiedChange, masker: Masker): string {
   const block = fenced(lines.join("\n"), "diff");
   if (total <= OPEN_DIFF_LINES) return `${head}\n\n${block}`;
   const fields = c.change.fields.length;
-  return `<details><summary>${head} · ${fields} changed field${fields === 1 ? "" : "s"}</summary>\n\n${block}\n\n</details>`;
+  return `<details><summary>${htmlHead} · ${fields} changed field${fields === 1 ? "" : "s"}</summary>\n\n${block}\n\n</details>`;
 }
 
 function listSection(title: string, items: string[]): string[] {

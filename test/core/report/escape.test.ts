@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { code, escapeInline, fenced } from "../../../src/core/report/escape.js";
+import { code, escapeHtmlText, escapeInline, fenced, htmlCode } from "../../../src/core/report/escape.js";
 
 describe("escaping", () => {
   it.each([
@@ -17,6 +17,16 @@ describe("escaping", () => {
     ["&amp;", "&amp;amp;"],
   ])("escapeInline(%j)", (input, expected) => {
     expect(escapeInline(input)).toBe(expected);
+  });
+
+  it.each([
+    // Inside <details> no backslashes (they would show); punctuation becomes references.
+    ["a_b [x](y)", "a&#95;b &#91;x&#93;&#40;y&#41;"],
+    // HTML and mentions as inline.
+    ["<i>@x</i>", "&lt;i&gt;@&#8203;x&lt;/i&gt;"],
+  ])("escapeHtmlText(%j)", (input, expected) => {
+    expect(escapeHtmlText(input)).toBe(expected);
+    expect(htmlCode(input)).toBe(`<code>${expected}</code>`);
   });
 
   it("renders code without backticks so content cannot close it", () => {
