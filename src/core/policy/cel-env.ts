@@ -8,10 +8,14 @@ import {
   flatten,
   intOrPercent,
   networkPolicyOpenings,
+  onlyChanged,
   parseImage,
   podSpec,
   podSpecPath,
   runsAsNonRoot,
+  secretEnv,
+  secretLikeName,
+  secretLikeValue,
   volumes,
   withIndex,
 } from "./helpers.js";
@@ -57,12 +61,34 @@ export const CEL_HELPERS: readonly { signature: string; description: string }[] 
   },
 ];
 
-function asList(entries: ReturnType<typeof containers>): Record<string, unknown>[] {
+type Entries = Record<string, unknown>[];
+
+/**
+ * Memoises a per-object helper: a dozen rules ask for the containers of the same object, and
+ * objects are treated as immutable (ManifestObject.object), so the answer cannot change.
+ */
+function memo<T>(fn: (object: unknown) => T): (object: unknown) => T {
+  const cache = new WeakMap<object, T>();
+  return (object) => {
+    if (typeof object !== "object" || object === null) return fn(object);
+    const hit = cache.get(object);
+    if (hit !== undefined) return hit;
+    const value = fn(object);
+    cache.set(object, value);
+    return value;
+  };
+}
+
+function asList(entries: ReturnType<typeof containers>): Entries {
   return entries.map((e) => ({ name: e.name, path: e.path, list: e.list, spec: e.spec }));
 }
 
 /** Built once per compiled policy; parsing an expression with it type-checks names and calls. */
 export function createCelEnvironment(): Environment {
+  const containerList = memo((o) => asList(containers(o)));
+  const volumeList = memo((o) => asList(volumes(o)));
+  const images = memo((o) => containerImages(o));
+  const secrets = memo((o) => secretEnv(o).map((e) => ({ ...e })));
   return new Environment({
     enableOptionalTypes: true,
     homogeneousAggregateLiterals: false,
@@ -82,8 +108,8 @@ export function createCelEnvironment(): Environment {
     .registerVariable("countersignNamespace", "string")
     .registerFunction("podSpec(dyn): dyn", (o: unknown) => podSpec(o))
     .registerFunction("podSpecPath(dyn): string", (o: unknown) => podSpecPath(o) ?? "")
-    .registerFunction("containers(dyn): list<map<string, dyn>>", (o: unknown) => asList(containers(o)))
-    .registerFunction("volumes(dyn): list<map<string, dyn>>", (o: unknown) => asList(volumes(o)))
+    .registerFunction("containers(dyn): list<map<string, dyn>>", (o: unknown) => containerList(o))
+    .registerFunction("volumes(dyn): list<map<string, dyn>>", (o: unknown) => volumeList(o))
     .registerFunction("changedFields(dyn, dyn): list<string>", (a: unknown, b: unknown) =>
       changedFields(a, b),
     )
@@ -91,11 +117,17 @@ export function createCelEnvironment(): Environment {
       fieldChanged(a, b, p),
     )
     .registerFunction("image(string): map<string, string>", (s: string) => ({ ...parseImage(s) }))
-    .registerFunction("containerImages(dyn): map<string, string>", (o: unknown) => containerImages(o))
+    .registerFunction("containerImages(dyn): map<string, string>", (o: unknown) => images(o))
     .registerFunction("withIndex(dyn): list<map<string, dyn>>", (l: unknown) => withIndex(l))
     .registerFunction("runsAsNonRoot(dyn): bool", (o: unknown) => runsAsNonRoot(o))
     .registerFunction("intOrPercent(dyn): double", (v: unknown) => intOrPercent(v))
     .registerFunction("networkPolicyOpenings(dyn): list<string>", (o: unknown) => networkPolicyOpenings(o))
     .registerFunction("capability(string): string", (s: string) => capability(s))
-    .registerFunction("flatten(list<dyn>): list<dyn>", (l: unknown) => flatten(l));
+    .registerFunction("flatten(list<dyn>): list<dyn>", (l: unknown) => flatten(l))
+    .registerFunction("onlyChanged(dyn, dyn, list<string>): bool", (a: unknown, b: unknown, p: string[]) =>
+      onlyChanged(a, b, p),
+    )
+    .registerFunction("secretEnv(dyn): list<map<string, string>>", (o: unknown) => secrets(o))
+    .registerFunction("secretLikeName(string): bool", (s: string) => secretLikeName(s))
+    .registerFunction("secretLikeValue(string): bool", (s: string) => secretLikeValue(s));
 }

@@ -3,7 +3,7 @@ import type { CelContext } from "./cel-env.js";
 import type { CompiledParts, CompiledRule } from "./compile.js";
 import { interpolate, oneLine } from "./interpolate.js";
 import { maxLevel } from "./level.js";
-import { changeFile } from "./match.js";
+import { changeFile, mayMatchKind } from "./match.js";
 
 /** At most this many findings per rule and change: one finding per container is useful, a thousand is not. */
 const MAX_HITS_PER_RULE = 20;
@@ -59,6 +59,18 @@ function dropPreexisting(rule: CompiledRule, hits: Hit[], context: CelContext): 
   return hits.filter((h) => !seen.has(h.path ?? ""));
 }
 
+/** Values every reason may interpolate: {{kind}}, {{name}}, {{namespace}}, {{operation}}, {{file}}, {{rule}}. */
+function builtinValues(change: Change, context: CelContext, rule: string): Record<string, unknown> {
+  return {
+    kind: change.kind,
+    name: change.name,
+    namespace: change.namespace,
+    operation: change.op,
+    file: context.file,
+    rule,
+  };
+}
+
 /** Builds the CEL variables of one change. */
 export function celContext(change: Change, countersignNamespace: string): CelContext {
   const object = change.after?.object ?? null;
@@ -80,14 +92,6 @@ export function celContext(change: Change, countersignNamespace: string): CelCon
 export function evaluateRule(rule: CompiledRule, change: Change, context: CelContext): Finding[] {
   const spec = rule.spec;
   if (!rule.select(change, context.file)) return [];
-  const builtins = {
-    kind: change.kind,
-    name: change.name,
-    namespace: change.namespace,
-    operation: change.op,
-    file: context.file,
-    rule: spec.name,
-  };
   let hits: Hit[];
   try {
     hits =
@@ -96,6 +100,7 @@ export function evaluateRule(rule: CompiledRule, change: Change, context: CelCon
         : hitsOf(rule.expression(context), spec.path);
   } catch (error) {
     if (spec.onError === "ignore") return [];
+    const builtins = builtinValues(change, context, spec.name);
     const finding: Finding = {
       rule: spec.name,
       level: spec.level,
@@ -106,6 +111,7 @@ export function evaluateRule(rule: CompiledRule, change: Change, context: CelCon
     return [finding];
   }
   if (
+    hits.length > 0 &&
     spec.introducedOnly &&
     change.op === "update" &&
     context.oldObject !== null &&
@@ -113,6 +119,8 @@ export function evaluateRule(rule: CompiledRule, change: Change, context: CelCon
   ) {
     hits = dropPreexisting(rule, hits, context);
   }
+  if (hits.length === 0) return hits as [];
+  const builtins = builtinValues(change, context, spec.name);
   return hits.map((hit) => {
     const values: Record<string, unknown> = { ...builtins, ...hit.values };
     if (hit.path !== undefined) values["path"] = hit.path;
@@ -122,16 +130,29 @@ export function evaluateRule(rule: CompiledRule, change: Change, context: CelCon
   });
 }
 
+/** The enabled rules, looked up by kind so that a ConfigMap never pays for the pod-security rules. */
+export class RuleIndex {
+  private readonly byKind = new Map<string, readonly CompiledRule[]>();
+
+  constructor(private readonly rules: readonly CompiledRule[]) {}
+
+  forKind(kind: string): readonly CompiledRule[] {
+    let list = this.byKind.get(kind);
+    if (list === undefined) {
+      list = this.rules.filter((r) => mayMatchKind(r.spec.match, kind));
+      // Bounded: hostile input could bring many kinds; past this, compute without caching.
+      if (this.byKind.size < 1000) this.byKind.set(kind, list);
+    }
+    return list;
+  }
+}
+
 /** Classifies one change: the highest level of its findings, or the base level. */
-export function classifyChange(
-  parts: CompiledParts,
-  rules: readonly CompiledRule[],
-  change: Change,
-): ClassifiedChange {
+export function classifyChange(parts: CompiledParts, rules: RuleIndex, change: Change): ClassifiedChange {
   const context = celContext(change, parts.countersignNamespace);
   const findings: Finding[] = [];
   let level: RiskLevel = parts.baseLevel;
-  for (const rule of rules) {
+  for (const rule of rules.forKind(change.kind)) {
     for (const finding of evaluateRule(rule, change, context)) {
       findings.push(finding);
       level = maxLevel(level, finding.level);
@@ -143,7 +164,7 @@ export function classifyChange(
 /** Classifies a change set: each change, then the highest level overall and its requirement. */
 export function classifyChangeSet(
   parts: CompiledParts,
-  rules: readonly CompiledRule[],
+  rules: RuleIndex,
   changeSet: ChangeSet,
 ): Classification {
   const changes = changeSet.changes.map((change) => classifyChange(parts, rules, change));

@@ -293,3 +293,102 @@ export function flatten(list: unknown): unknown[] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((item: unknown) => (Array.isArray(item) ? (item as unknown[]) : [item]));
 }
+
+function segments(path: string): string[] {
+  return path.split(".");
+}
+
+/** True when a path (as segments) lies under one of the prefixes; `*` in a prefix matches any one segment. */
+function under(path: readonly string[], prefixes: readonly string[][]): boolean {
+  return prefixes.some((p) => p.length <= path.length && p.every((seg, i) => seg === "*" || seg === path[i]));
+}
+
+/** Finds a difference outside the prefixes, stopping at the first one. Lists are walked by name or index. */
+function differsOutside(a: unknown, b: unknown, path: string[], prefixes: readonly string[][]): boolean {
+  if (a === b || under(path, prefixes)) return false;
+  if (isObj(a) && isObj(b)) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      path.push(key);
+      const differs = differsOutside(a[key], b[key], path, prefixes);
+      path.pop();
+      if (differs) return true;
+    }
+    return false;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return true;
+    const byNameA = namedList(a);
+    const byNameB = namedList(b);
+    if (byNameA !== undefined && byNameB !== undefined && byNameA.size > 0) {
+      for (const [name, item] of byNameA) {
+        if (!byNameB.has(name)) return true;
+        path.push(name);
+        const differs = differsOutside(item, byNameB.get(name), path, prefixes);
+        path.pop();
+        if (differs) return true;
+      }
+      return false;
+    }
+    for (let i = 0; i < a.length; i++) {
+      path.push(String(i));
+      const differs = differsOutside(a[i], b[i], path, prefixes);
+      path.pop();
+      if (differs) return true;
+    }
+    return false;
+  }
+  return JSON.stringify(a) !== JSON.stringify(b);
+}
+
+/**
+ * Whether the two objects differ, and only under the given dotted prefixes (`metadata.labels`;
+ * list elements are named by their `name` or index, and `*` matches any one segment, as in
+ * `spec.template.spec.containers.*.image`). Stops at the first difference outside them.
+ */
+export function onlyChanged(before: unknown, after: unknown, prefixes: readonly string[]): boolean {
+  if (!isObj(before) || !isObj(after)) return false;
+  if (differsOutside(before, after, [], prefixes.map(segments))) return false;
+  return JSON.stringify(before) !== JSON.stringify(after);
+}
+
+/** An env var set to a literal value that looks like a credential, with its field path. */
+export interface SecretEnv {
+  path: string;
+  container: string;
+  env: string;
+}
+
+/**
+ * Env vars of every container whose literal `value` looks like a credential: by name
+ * (DB_PASSWORD, API_KEY...) or by value format. `valueFrom` references are fine. Values are never returned.
+ */
+export function secretEnv(object: unknown): SecretEnv[] {
+  const out: SecretEnv[] = [];
+  for (const c of containers(object)) {
+    const env = c.spec["env"];
+    if (!Array.isArray(env)) continue;
+    for (const e of env) {
+      if (!isObj(e) || typeof e["name"] !== "string" || typeof e["value"] !== "string" || e["value"] === "")
+        continue;
+      if (secretLikeName(e["name"]) || secretLikeValue(e["value"])) {
+        out.push({ path: `${c.path}.env[name=${e["name"]}].value`, container: c.name, env: e["name"] });
+      }
+    }
+  }
+  return out;
+}
+
+const SECRET_NAME =
+  /pass(word|wd)?($|_)|secret|token|api_?key|private_?key|access_?key|credential|(^|_)auth($|_)/i;
+const SECRET_VALUE =
+  /^(AKIA|ASIA)[0-9A-Z]{16}$|^gh[pousr]_[A-Za-z0-9]{36,}|^github_pat_|^xox[abprs]-|-----BEGIN [A-Z ]*PRIVATE KEY-----|^sk_live_|^glpat-/;
+
+/** An env var or key name that usually holds a credential (DB_PASSWORD, API_KEY, GITHUB_TOKEN...). */
+export function secretLikeName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** A value in a known credential format (AWS access key id, GitHub/GitLab/Slack/Stripe tokens, PEM private key). */
+export function secretLikeValue(value: string): boolean {
+  return SECRET_VALUE.test(value);
+}

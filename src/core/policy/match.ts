@@ -78,3 +78,9 @@ export function compileMatch(match: RuleMatch): ChangeSelector {
     return true;
   };
 }
+
+/** Whether a rule's kinds could match this kind at all (group is checked later by the selector). */
+export function mayMatchKind(match: RuleMatch, kind: string): boolean {
+  if (match.kinds === undefined || match.kinds.length === 0) return true;
+  return match.kinds.map(parseKind).some((k) => k.kind === undefined || k.kind === kind);
+}

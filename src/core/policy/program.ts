@@ -2,7 +2,7 @@ import type { ChangeSet, Classification, Requirement, RiskLevel } from "../model
 import type { CompiledPolicy } from "../ports/policy.js";
 import { compileParts } from "./compile.js";
 import type { CompileOptions, CompiledParts, CompiledRule } from "./compile.js";
-import { classifyChange, classifyChangeSet } from "./evaluate.js";
+import { RuleIndex, classifyChange, classifyChangeSet } from "./evaluate.js";
 import { runRuleExamples } from "./examples.js";
 import type { ExampleResult } from "./examples.js";
 import type { PolicySource } from "./types.js";
@@ -34,6 +34,7 @@ function freezeRequirements(req: Record<RiskLevel, Requirement>): Readonly<Recor
 export function compilePolicy(sources: PolicySource[], options: CompileOptions = {}): RiskPolicy {
   const parts: CompiledParts = compileParts(sources, options);
   const active = parts.rules.filter((r) => !r.spec.disabled);
+  const index = new RuleIndex(active);
   const requirements = freezeRequirements(parts.requirements);
   return {
     digest: parts.digest,
@@ -41,8 +42,8 @@ export function compilePolicy(sources: PolicySource[], options: CompileOptions =
     requirements,
     countersignNamespace: parts.countersignNamespace,
     rules: parts.rules,
-    classify: (changeSet: ChangeSet): Classification => classifyChangeSet(parts, active, changeSet),
-    classifyChange: (change) => classifyChange(parts, active, change),
+    classify: (changeSet: ChangeSet): Classification => classifyChangeSet(parts, index, changeSet),
+    classifyChange: (change) => classifyChange(parts, index, change),
     testExamples: () => active.flatMap((rule) => runRuleExamples(rule, parts.countersignNamespace)),
   };
 }

@@ -4,9 +4,11 @@ import {
   containers,
   intOrPercent,
   networkPolicyOpenings,
+  onlyChanged,
   parseImage,
   podSpecPath,
   runsAsNonRoot,
+  secretEnv,
 } from "../../../src/core/policy/helpers.js";
 import { interpolate } from "../../../src/core/policy/interpolate.js";
 
@@ -152,5 +154,64 @@ describe("interpolate", () => {
     ["{{n}} {{l}}", { n: 3, l: ["a", "b"] }, '3 ["a","b"]'],
   ])("%s with %j", (template, values, expected) => {
     expect(interpolate(template, values)).toBe(expected);
+  });
+});
+
+describe("onlyChanged", () => {
+  const d = (image: string, labels: Record<string, string> = {}, replicas = 1) => ({
+    metadata: { name: "d", labels },
+    spec: {
+      replicas,
+      template: {
+        spec: {
+          containers: [
+            { name: "web", image },
+            { name: "side", image: "s:1" },
+          ],
+        },
+      },
+    },
+  });
+  it.each([
+    // Only a label changed: inside the prefix.
+    [d("a:1"), d("a:1", { x: "y" }), ["metadata.labels"], true],
+    // A label and replicas changed: a difference outside the prefix.
+    [d("a:1"), d("a:1", { x: "y" }, 2), ["metadata.labels"], false],
+    // Nothing changed at all: not "only changed".
+    [d("a:1"), d("a:1"), ["metadata.labels"], false],
+    // Images under named containers, matched with *.
+    [d("a:1"), d("a:2"), ["spec.template.spec.containers.*.image"], true],
+    // An image change is outside a labels-only prefix.
+    [d("a:1"), d("a:2"), ["metadata.labels"], false],
+  ])("%j → %j under %j", (before, after, prefixes, expected) => {
+    expect(onlyChanged(before, after, prefixes)).toBe(expected);
+  });
+});
+
+describe("secretEnv", () => {
+  it("finds literal credentials by name or format, never returning values", () => {
+    // DB_PASSWORD by name, an AWS key id by format; valueFrom and harmless names are ignored.
+    const pod = {
+      kind: "Pod",
+      spec: {
+        containers: [
+          {
+            name: "web",
+            env: [
+              { name: "DB_PASSWORD", value: "hunter2" },
+              { name: "KEY_ID", value: "AKIAIOSFODNN7EXAMPLE" },
+              { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "t", key: "t" } } },
+              { name: "LOG_LEVEL", value: "debug" },
+            ],
+          },
+        ],
+      },
+    };
+    const found = secretEnv(pod);
+    expect(found).toEqual([
+      { path: "spec.containers[name=web].env[name=DB_PASSWORD].value", container: "web", env: "DB_PASSWORD" },
+      { path: "spec.containers[name=web].env[name=KEY_ID].value", container: "web", env: "KEY_ID" },
+    ]);
+    expect(JSON.stringify(found)).not.toContain("hunter2");
   });
 });
