@@ -123,12 +123,14 @@ describe("renderMarkdown", () => {
 
   it.each([
     // Small budgets, including smaller than the header.
-    [5_000],
-    [1_000],
-    [200],
-    [10],
-  ])("never exceeds maxChars=%i", (maxChars) => {
-    expect(renderMarkdown(bulkPlan(300), { masker, maxChars }).length).toBeLessThanOrEqual(maxChars);
+    [300, 5_000],
+    [300, 1_000],
+    [300, 200],
+    [300, 10],
+    // 10,000 changes into a third of the default budget.
+    [10_000, 20_000],
+  ])("%i changes never exceed maxChars=%i", (n, maxChars) => {
+    expect(renderMarkdown(bulkPlan(n), { masker, maxChars }).length).toBeLessThanOrEqual(maxChars);
   });
 
   it("drops low-risk diffs before any row", () => {
