@@ -165,6 +165,25 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown(p, { masker })).toBe(first);
   });
 
+  it("shows a rule error, masked, and ranks an unknown level first", () => {
+    // A fail-closed match says why; a level the renderer does not know is treated as the riskiest.
+    const cm = (v: string) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: v, namespace: "ns" },
+    });
+    const p = plan([
+      classified(change("create", undefined, manifest(cm("known"), "a.yaml", 1)), "critical"),
+      classified(change("create", undefined, manifest(cm("odd"), "b.yaml", 1)), "unknown" as RiskLevel, [
+        { rule: "r", level: "high", reason: "x", error: "no such key: token=Zk3pQ9xLm2Rt7Vb1" },
+      ]),
+    ]);
+    const md = renderMarkdown(p, { masker });
+    expect(md).toMatch(/⚠ rule error: no such key\\: token=&lt;masked fp\\:[0-9a-f]{12}&gt;/);
+    expect(md).not.toContain("Zk3pQ9xLm2Rt7Vb1");
+    expect(md.indexOf("ConfigMap ns/odd")).toBeLessThan(md.indexOf("ConfigMap ns/known"));
+  });
+
   it("says when there are no changes", () => {
     // An empty plan still gets a summary.
     expect(renderMarkdown(plan([]), { masker, title: "countersign" })).toBe(
