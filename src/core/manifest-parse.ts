@@ -68,7 +68,7 @@ function parseJson(
     result.errors.push({ file, ...at, message: "invalid JSON" });
     return;
   }
-  const depthError = checkDepth(value, limits.maxDepth);
+  const depthError = checkDepth(value, limits.maxDepth, false);
   if (depthError !== undefined) {
     result.errors.push({ file, line: 1, column: 1, message: depthError });
     return;
@@ -162,7 +162,7 @@ function parseYaml(
       result.errors.push({ file, line: source.line, column: source.column, message: why });
       continue;
     }
-    const depthError = checkDepth(value, limits.maxDepth);
+    const depthError = checkDepth(value, limits.maxDepth, mayHaveAnchors);
     if (depthError !== undefined) {
       result.errors.push({ file, line: source.line, column: source.column, message: depthError });
       continue;
@@ -258,16 +258,19 @@ function isListKind(kind: string): boolean {
  * walked again only when reached deeper than before, so the walk is bounded by nodes × maxDepth
  * and a cycle is reported as too deep instead of being followed forever.
  */
-export function checkDepth(value: unknown, maxDepth: number): string | undefined {
-  const deepest = new Map<object, number>();
+export function checkDepth(value: unknown, maxDepth: number, graph = true): string | undefined {
+  // Without aliases the value is a tree: nothing is reached twice, so no bookkeeping is needed.
+  const deepest = graph ? new Map<object, number>() : undefined;
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
     if (node === null || typeof node !== "object") continue;
     if (depth >= maxDepth) return `nesting deeper than ${maxDepth} levels (or a circular alias)`;
-    const seen = deepest.get(node);
-    if (seen !== undefined && seen >= depth) continue;
-    deepest.set(node, depth);
+    if (deepest) {
+      const seen = deepest.get(node);
+      if (seen !== undefined && seen >= depth) continue;
+      deepest.set(node, depth);
+    }
     const children = Array.isArray(node) ? node : Object.values(node);
     for (const child of children)
       if (child !== null && typeof child === "object") stack.push([child, depth + 1]);

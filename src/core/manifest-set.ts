@@ -3,7 +3,7 @@
  * and indexes objects by key. Two passes, so that CRDs anywhere in the set declare the scope of
  * their kinds before any object is keyed.
  */
-import { objectDigest, stripServerFields } from "./canonical.js";
+import { canonicalJson, sha256Hex, stripServerFields } from "./canonical.js";
 import { isManifestPath, resolveLimits } from "./manifest-limits.js";
 import type { ManifestLimits } from "./manifest-limits.js";
 import { parseManifestFile } from "./manifest-parse.js";
@@ -130,7 +130,8 @@ function toManifestObject(
   }
   let digest: string;
   try {
-    digest = objectDigest(stored);
+    // `stored` is already stripped: this equals objectDigest(object) without stripping twice.
+    digest = sha256Hex(canonicalJson(stored));
   } catch (error) {
     return fail(`${kind} ${name} holds a value that is not JSON (${(error as Error).message})`);
   }

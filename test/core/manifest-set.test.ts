@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { objectDigest } from "../../src/core/canonical.js";
 import { buildManifestSet } from "../../src/core/manifest-set.js";
 
 const deploy = (ns?: string) =>
@@ -46,6 +48,15 @@ describe("buildManifestSet", () => {
     expect(implicit.objects.get("apps/Deployment/web/api")?.digest).toBe(
       explicit.objects.get("apps/Deployment/web/api")?.digest,
     );
+  });
+
+  it("digests exactly as objectDigest does on the raw object (the gate and reconciler recompute it)", () => {
+    const raw =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: a\n  uid: x\nstatus: {}\ndata: {k: v}\n";
+    const set = buildManifestSet([{ path: "c.yaml", content: raw }]);
+    const object = set.objects.get("/ConfigMap/a/c");
+    expect(object?.digest).toBe(objectDigest(parse(raw) as Record<string, unknown>));
+    expect(object?.object).not.toHaveProperty("status");
   });
 
   it("reports a duplicate key naming both files and lines", () => {
