@@ -4,7 +4,7 @@
  * sensitive `env[].value`, fields whose key names a secret, and credential patterns in any string.
  */
 import type { KubeObject } from "../model.js";
-import { isSensitiveEnvName, isSensitiveKey } from "./sensitive-names.js";
+import { isPasswordKey, isSensitiveEnvName, isSensitiveKey } from "./sensitive-names.js";
 import { placeholder } from "./text-scanner.js";
 
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
@@ -110,13 +110,30 @@ function maskMetadata(value: Record<string, unknown>, f: MaskFunctions, depth: n
   return out;
 }
 
+/** `--password` or `-token` as a whole argument: the next argument is its value. */
+function isSensitiveFlag(item: unknown): boolean {
+  if (typeof item !== "string" || !item.startsWith("-") || item.length > 64 || item.includes("="))
+    return false;
+  const name = item.replace(/^-+/, "");
+  return name !== "" && (isSensitiveKey(name) || isPasswordKey(name));
+}
+
+/** Arrays; in argument lists (`args: ["--password", "x"]`) the value after a sensitive flag is hidden. */
+function maskArray(value: unknown[], f: MaskFunctions, depth: number): unknown[] {
+  return value.map((item, i) => {
+    const previous = i > 0 ? value[i - 1] : undefined;
+    if (typeof item === "string" && !item.startsWith("-") && isSensitiveFlag(previous)) return hide(item, f);
+    return maskValue(item, f, depth + 1);
+  });
+}
+
 /** Masks any JSON-like value; `depth` counts nesting to bound hostile input. */
 export function maskValue(value: Json, f: MaskFunctions, depth = 0): Json {
   // Too deep to walk: hidden whole, fingerprinted by content where it serialises (so a change still shows).
   if (depth > MAX_MASK_DEPTH) return hide(value, f);
   if (typeof value === "string") return f.maskText(value);
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, f, depth + 1));
+  if (Array.isArray(value)) return maskArray(value, f, depth);
   return maskRecord(value as Record<string, unknown>, f, depth, depth === 0);
 }
 

@@ -100,6 +100,12 @@ describe("maskObject", () => {
     ],
     // A field of a custom resource whose key names a secret.
     ["crd field", { kind: "Database", spec: { adminPassword: "pw" } }, [["spec", "adminPassword"]]],
+    // The argument after a sensitive flag in a container's args.
+    [
+      "args flag",
+      { kind: "Pod", spec: { containers: [{ name: "c", args: ["--db-password", "hunter2", "--verbose"] }] } },
+      [["spec", "containers", 0, "args", 1]],
+    ],
     // A Secret inside a List.
     [
       "list of secrets",
@@ -127,6 +133,20 @@ describe("maskObject", () => {
     ["image", { kind: "Pod", spec: podSpec() }, ["spec", "containers", 0, "image"], "repo/web:1.2.3"],
     // "data" of another kind is left to the pattern scan.
     ["non-secret data", { kind: "Other", data: { a: "b" } }, ["data", "a"], "b"],
+    // The argument after a harmless flag is kept.
+    [
+      "args",
+      { kind: "Pod", spec: { containers: [{ args: ["--port", "8080"] }] } },
+      ["spec", "containers", 0, "args", 1],
+      "8080",
+    ],
+    // A flag after a sensitive flag is a flag, not its value.
+    [
+      "args flag flag",
+      { kind: "Pod", spec: { args: ["--token", "--verbose"] } },
+      ["spec", "args", 1],
+      "--verbose",
+    ],
     // Plain annotations are kept.
     [
       "annotation",
