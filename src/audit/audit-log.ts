@@ -98,7 +98,7 @@ export interface FlushReport {
   stored: number;
   /** Spooled records found already stored (not written again). */
   alreadyStored: number;
-  /** Open intents closed with an `interrupted` result. */
+  /** Open intents closed with an `interrupted` result (or `failed`, when the intent write was never confirmed). */
   interrupted: number;
 }
 
@@ -151,6 +151,9 @@ export class AuditLog {
     try {
       record = await this.store.append(cluster, (head) => sealRecord(body, head, this.clock.now()));
     } catch (error) {
+      this.inFlight.delete(body.id);
+      // The write may still have landed (a lost reply): the next flush then closes it as not applied.
+      await this.spool.putOpen({ ...entry, unconfirmed: true }).catch(() => undefined);
       throw new Error(
         `writing the audit intent ${body.id} for ${input.commit.slice(0, 12)} on ${cluster} to ${this.store.location}; not applying`,
         { cause: error },
@@ -286,11 +289,12 @@ export class AuditLog {
                 repository: intent.repository,
                 commit: intent.commit,
                 pullRequests: intent.pullRequests,
-                message:
-                  "the reconciler stopped between intent and result: the apply may be partial; the next reconcile compares the cluster with the approved content again",
+                message: entry.unconfirmed
+                  ? "the store did not confirm the intent write, so nothing was applied"
+                  : "the reconciler stopped between intent and result: the apply may be partial; the next reconcile compares the cluster with the approved content again",
               },
               this.options.masker,
-              { intent: intent.id, status: "interrupted" },
+              { intent: intent.id, status: entry.unconfirmed ? "failed" : "interrupted" },
             ),
           };
           await this.store.append(entry.cluster, (head) => sealRecord(body, head, this.clock.now()));

@@ -16,6 +16,8 @@ export interface SpoolEntry {
   /** When the body was built (ISO 8601): the stored record's time is not earlier than this. */
   createdAt: string;
   body: AuditRecordBody;
+  /** Open intents only: the intent write failed (the caller did not apply), though it may have been stored. */
+  unconfirmed?: boolean;
 }
 
 type Area = "pending" | "open";

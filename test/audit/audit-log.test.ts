@@ -238,4 +238,18 @@ describe("AuditLog", () => {
     const stored = JSON.stringify(await chain());
     expect(stored).not.toContain("aHVudGVyMg==");
   });
+
+  it("closes an intent whose write was not confirmed as failed, nothing applied", async () => {
+    // The store wrote the intent but the reply was lost: the caller did not apply; the log must say so.
+    const log = newLog();
+    store.loseReplies = true;
+    await expect(log.appendIntent(intent)).rejects.toThrow(/not applying/);
+    store.loseReplies = false;
+    expect(await log.flushSpool()).toEqual({ stored: 0, alreadyStored: 0, interrupted: 1 });
+    const records = await chain();
+    expect(records.map((r) => [r.kind, r.status, r.message])).toEqual([
+      ["intent", undefined, undefined],
+      ["result", "failed", "the store did not confirm the intent write, so nothing was applied"],
+    ]);
+  });
 });
