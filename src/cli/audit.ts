@@ -142,7 +142,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
       for (const [cluster, v] of verdicts) {
         deps.write(
           v.ok
-            ? `${cluster}: OK, ${v.records} records: hashes and chain intact, every intent has one result, every applied change covered\n`
+            ? `${cluster}: OK, ${v.records} record${v.records === 1 ? "" : "s"}: hashes and chain intact, every intent has one result, every applied change covered\n`
             : `${cluster}: FAILED at record ${clean(v.problem.id)} (seq ${v.problem.seq}, hash ${v.problem.hash.slice(0, 12)}): ${v.problem.kind}: ${clean(v.problem.message)}\n`,
         );
       }

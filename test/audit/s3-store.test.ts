@@ -13,6 +13,7 @@ import { createS3Client } from "../../src/clients/s3.js";
 import { readChain } from "../../src/audit/read-chain.js";
 import { S3AuditStore } from "../../src/audit/s3-store.js";
 import { fakeMasker } from "../core/audit/fixtures.js";
+import { runAudit } from "../cli/audit-fixture.js";
 
 const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
@@ -68,6 +69,27 @@ describe("S3AuditStore against s3rver", () => {
     expect(chain.records).toEqual(written);
     expect(verifyChain(chain.records, { headHash: chain.headHash })).toEqual({ ok: true, records: 3 });
     client.destroy();
+  });
+
+  it("is what `countersign audit verify --store s3://...` reads, configured from the environment", async () => {
+    // The CLI's default wiring: store URL from the flag, endpoint and credentials from the environment.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      COUNTERSIGN_AUDIT_S3_ENDPOINT: endpoint,
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+      AWS_REGION: "us-east-1",
+    });
+    try {
+      const { out, code } = await runAudit(["verify", "--store", "s3://audit/countersign/logs"], "unused");
+      expect(code).toBe(0);
+      expect(out).toBe(
+        "prod: OK, 3 records: hashes and chain intact, every intent has one result, every applied change covered\n" +
+          "staging: OK, 1 record: hashes and chain intact, every intent has one result, every applied change covered\n",
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 });
 

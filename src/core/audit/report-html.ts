@@ -101,7 +101,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([cluster, v]) =>
       v.ok
-        ? `<li class="ok">${e(cluster)}: chain verified, ${v.records} records, every intent has one result, every applied change covered</li>`
+        ? `<li class="ok">${e(cluster)}: chain verified, ${v.records} record${v.records === 1 ? "" : "s"}, every intent has one result, every applied change covered</li>`
         : `<li class="bad">${e(cluster)}: FAILED at record ${e(v.problem.id)} (seq ${v.problem.seq}): ${e(v.problem.kind)} — ${e(v.problem.message)}</li>`,
     )
     .join("");
