@@ -1,24 +1,20 @@
 import { Environment } from "@marcbachmann/cel-js";
 import {
   capability,
-  changedFields,
   containerImages,
   containers,
-  fieldChanged,
   flatten,
   intOrPercent,
   networkPolicyOpenings,
-  onlyChanged,
   parseImage,
   podSpec,
   podSpecPath,
   runsAsNonRoot,
-  secretEnv,
-  secretLikeName,
-  secretLikeValue,
   volumes,
   withIndex,
 } from "./helpers.js";
+import { changedFields, fieldChanged, onlyChanged } from "./field-changes.js";
+import { secretEnv, secretLikeName, secretLikeValue } from "./credentials.js";
 
 /** The variables every rule expression sees (those of ValidatingAdmissionPolicy, plus a few conveniences). */
 export interface CelContext {

@@ -1,15 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
-  changedFields,
   containers,
   intOrPercent,
   networkPolicyOpenings,
-  onlyChanged,
   parseImage,
   podSpecPath,
   runsAsNonRoot,
-  secretEnv,
 } from "../../../src/core/policy/helpers.js";
+import { changedFields, onlyChanged } from "../../../src/core/policy/field-changes.js";
+import { secretEnv } from "../../../src/core/policy/credentials.js";
 import { interpolate } from "../../../src/core/policy/interpolate.js";
 
 const pod = { containers: [{ name: "web", image: "x" }], initContainers: [{ name: "init", image: "y" }] };
