@@ -52,7 +52,7 @@ export class LocalAuditStore implements AuditStore {
     try {
       const entries = await readdir(this.root, { withFileTypes: true });
       return entries
-        .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+        .filter((e) => e.isDirectory() && isClusterName(e.name))
         .map((e) => e.name)
         .sort();
     } catch (error) {
@@ -232,5 +232,15 @@ async function exists(path: string): Promise<boolean> {
   } catch (error) {
     if (isCode(error, "ENOENT")) return false;
     throw error;
+  }
+}
+
+/** Directories that are not valid cluster names (lost+found, a spool kept inside the root...) are not clusters. */
+function isClusterName(name: string): boolean {
+  try {
+    assertClusterName(name);
+    return true;
+  } catch {
+    return false;
   }
 }

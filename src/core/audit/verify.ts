@@ -163,7 +163,10 @@ function findProblem(records: readonly AuditRecord[], options: VerifyOptions): C
         id: last?.id ?? "",
         seq: last?.seq ?? -1,
         hash: last?.hash ?? "",
-        message: `the head pointer names ${short(options.headHash)}, which is not in the log (the latest records were deleted)`,
+        message:
+          options.headHash === null
+            ? "the chain has records but no head pointer (the head was deleted)"
+            : `the head pointer names ${short(options.headHash)}, which is not in the log (the latest records were deleted)`,
       };
     }
   }
