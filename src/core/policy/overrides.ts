@@ -48,7 +48,7 @@ export function mergeRules(documents: PolicyDocument[], issues: PolicyIssue[]): 
         issues.push({
           file: override.file,
           rule: override.rule,
-          field: "spec.overrides",
+          field: `spec.overrides[${override.index}].rule`,
           message: "no rule of that name",
         });
         continue;
@@ -57,7 +57,7 @@ export function mergeRules(documents: PolicyDocument[], issues: PolicyIssue[]): 
         issues.push({
           file: override.file,
           rule: override.rule,
-          field: "spec.overrides.disabled",
+          field: `spec.overrides[${override.index}].disabled`,
           message: "a protected rule cannot be disabled",
         });
         continue;
@@ -70,7 +70,7 @@ export function mergeRules(documents: PolicyDocument[], issues: PolicyIssue[]): 
         issues.push({
           file: override.file,
           rule: override.rule,
-          field: "spec.overrides.level",
+          field: `spec.overrides[${override.index}].level`,
           message: `a protected rule cannot be lowered below ${rule.level}`,
         });
         continue;

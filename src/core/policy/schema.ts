@@ -267,7 +267,7 @@ function parseOverrides(c: Checker, value: unknown): OverrideSpec[] {
     if (rule === undefined)
       return c.add("rule is required (the name of the rule to override)", join(field, "rule"));
     c.unknownKeys(o, ["rule", "level", "disabled", "justification"], field, rule);
-    const spec: OverrideSpec = { rule, file: c.file };
+    const spec: OverrideSpec = { rule, file: c.file, index: i };
     if (o["level"] !== undefined) {
       const level = c.level(o["level"], join(field, "level"), rule);
       if (level !== undefined) spec.level = level;

@@ -70,6 +70,8 @@ export interface OverrideSpec {
   /** Why the override exists; required to disable a rule. */
   justification?: string;
   file: string;
+  /** Position in spec.overrides, for error messages. */
+  index: number;
 }
 
 /** One validated RiskPolicy document. */

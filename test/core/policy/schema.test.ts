@@ -79,7 +79,7 @@ describe("policy validation", () => {
     [
       "override unknown rule",
       policyYaml(ok, "  overrides:\n    - { rule: nope, level: high }"),
-      { rule: "nope", field: "spec.overrides" },
+      { rule: "nope", field: "spec.overrides[0].rule" },
     ],
     // Disabling needs a justification.
     [
