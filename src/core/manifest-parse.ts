@@ -6,6 +6,7 @@
 import { LineCounter, Lexer, parseAllDocuments, isMap, isSeq, visit } from "yaml";
 import type { Document } from "yaml";
 import type { ManifestError, SkippedDocument, SourceLocation } from "./model.js";
+import { jsonErrorOffset } from "./json-error-offset.js";
 import { formatBytes } from "./manifest-limits.js";
 import type { ManifestLimits } from "./manifest-limits.js";
 
@@ -61,9 +62,8 @@ function parseJson(
   let value: unknown;
   try {
     value = JSON.parse(content);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : "";
-    const at = jsonErrorPosition(content, message);
+  } catch {
+    const at = jsonErrorPosition(content);
     // The engine's message may quote the content; only the position is kept.
     result.errors.push({ file, ...at, message: "invalid JSON" });
     return;
@@ -76,21 +76,16 @@ function parseJson(
   addValue(file, value, { file, line: 1, column: 1, document: 0 }, budget, limits, result, () => undefined);
 }
 
-function jsonErrorPosition(content: string, message: string): { line?: number; column?: number } {
-  const lineCol = /line (\d+) column (\d+)/.exec(message);
-  if (lineCol) return { line: Number(lineCol[1]), column: Number(lineCol[2]) };
-  const position = /position (\d+)/.exec(message);
-  if (!position) return {};
-  const offset = Number(position[1]);
-  const lineCounter = new LineCounter();
-  let start = 0;
-  lineCounter.addNewLine(0);
+function jsonErrorPosition(content: string): { line?: number; column?: number } {
+  const offset = jsonErrorOffset(content);
+  if (offset < 0) return {};
+  let line = 1;
+  let lineStart = 0;
   for (let i = content.indexOf("\n"); i >= 0 && i < offset; i = content.indexOf("\n", i + 1)) {
-    start = i + 1;
-    lineCounter.addNewLine(start);
+    line++;
+    lineStart = i + 1;
   }
-  const pos = lineCounter.linePos(offset);
-  return { line: pos.line, column: pos.col };
+  return { line, column: offset - lineStart + 1 };
 }
 
 function parseYaml(
