@@ -4,10 +4,8 @@
  * approval verdict, then the check run and the sticky comment.
  */
 import { describeVerdict } from "../core/approval/evaluate.js";
-import { escalateForProtectedFiles } from "../core/approval/protected-changes.js";
 import { buildApprovalRecord, encodeApprovalRecord } from "../core/approval/record.js";
-import { REPO_CONFIG_PATH, REPORT_CHAR_BUDGET } from "../core/constants.js";
-import { plan as planChanges } from "../core/plan.js";
+import { REPO_CONFIG_PATH } from "../core/constants.js";
 import type { CompiledPolicy } from "../core/ports/policy.js";
 import type { Clock } from "../core/ports/clock.js";
 import type {
@@ -24,13 +22,12 @@ import {
   commentBody,
   evaluationErrorResult,
   invalidConfigResult,
-  invalidManifestsResult,
   invalidPolicyResult,
-  noManagedChangeResult,
   verdictResult,
 } from "./check-output.js";
 import type { GateEngine } from "./engine.js";
-import { readPullRequestContent } from "./read-manifests.js";
+import { planHead, planKey } from "./plan-head.js";
+import type { PlannedHead } from "./plan-head.js";
 
 /** The pino subset the gate logs through. */
 export interface GateLog {
@@ -45,6 +42,8 @@ export interface GateDeps {
   engine: GateEngine;
   /** Head SHA -> change-set digest (shared across events). */
   digests: Lru<string>;
+  /** Plans by planKey (shared across events): review events skip re-reading and re-planning. */
+  plans?: Lru<PlannedHead>;
   clock: Clock;
   log: GateLog;
 }
@@ -176,25 +175,15 @@ export async function evaluatePullRequest(
     const { policy } = compiled;
 
     const mergeBase = await source.mergeBase(repo, target.baseSha, target.headSha);
-    const content = await readPullRequestContent(source, repo, config, mergeBase, target.headSha);
-    if (content.head.errors.length > 0) {
-      return await finish(invalidManifestsResult(content.head.errors), "invalid-manifests");
+    const key = planKey(repo, mergeBase, target.headSha, configText, policy);
+    const planned = await planHead(deps, repo, config, key, policy, mergeBase, target.headSha);
+    if (planned.kind === "final") {
+      if (planned.digest !== undefined)
+        deps.digests.set(`${repo.owner}/${repo.repo}@${target.headSha}`, planned.digest);
+      return await finish(planned.result, planned.outcome);
     }
-    const classified = planChanges(content.base, content.head, policy);
-    const { changeSet } = classified;
-    const plan = escalateForProtectedFiles(
-      classified,
-      content.changedFiles,
-      config,
-      policy.requirements.critical,
-    );
-    const protectedTouched = plan !== classified;
-    if (changeSet.changes.length === 0 && !protectedTouched) {
-      deps.digests.set(`${repo.owner}/${repo.repo}@${target.headSha}`, changeSet.digest);
-      const neutral = noManagedChangeResult(content.changedFiles.length, content.changedManifests.length);
-      return await finish({ ...neutral, externalId: changeSet.digest }, "neutral");
-    }
-
+    const { plan, report } = planned;
+    const changeSet = { digest: planned.digest };
     const level = plan.classification.level;
     const verdict = await gatherApproval(
       deps,
@@ -217,10 +206,6 @@ export async function evaluatePullRequest(
       });
       recordBlock = encodeApprovalRecord(record);
     }
-    const report = deps.engine.renderReport(plan, {
-      maxChars: REPORT_CHAR_BUDGET - 100,
-      title: `countersign: ${level} risk`,
-    });
     deps.digests.set(`${repo.owner}/${repo.repo}@${target.headSha}`, changeSet.digest);
     const outcome = await finish(
       verdictResult(plan, description, report, changeSet.digest, recordBlock),

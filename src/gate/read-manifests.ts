@@ -19,7 +19,7 @@ export interface PullRequestContent {
 }
 
 /** Blob reads in flight at once: enough to hide latency, few enough to stay friendly to the API. */
-const BLOB_CONCURRENCY = 8;
+const BLOB_CONCURRENCY = 16;
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -72,10 +72,10 @@ export async function readPullRequestContent(
     blobsNeeded++;
     return { path: file.path, content: await source.readBlob(repo, file.blobSha), size: file.size };
   };
-  const pairs = await mapLimit(changedManifests, BLOB_CONCURRENCY, async (path) => ({
-    before: await read(base.get(path)),
-    after: await read(head.get(path)),
-  }));
+  const pairs = await mapLimit(changedManifests, BLOB_CONCURRENCY / 2, async (path) => {
+    const [before, after] = await Promise.all([read(base.get(path)), read(head.get(path))]);
+    return { before, after };
+  });
   const options = config.defaultNamespace === undefined ? {} : { defaultNamespace: config.defaultNamespace };
   return {
     base: buildManifestSet(

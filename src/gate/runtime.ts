@@ -8,6 +8,7 @@ import { OctokitPullRequestSource } from "../github/octokit-pull-request-source.
 import type { GitHubClient } from "../github/octokit-pull-request-source.js";
 import type { GateEngine } from "./engine.js";
 import type { GateDeps, GateLog } from "./evaluate.js";
+import type { PlannedHead } from "./plan-head.js";
 import { createGateMetrics } from "./metrics.js";
 import type { GateMetrics } from "./metrics.js";
 import { DeliveryDedupe, PullRequestQueue } from "./work-queue.js";
@@ -17,6 +18,8 @@ export interface GateRuntime {
   caches: GitHubCaches;
   /** `owner/repo@sha` -> change-set digest of that head. */
   digests: Lru<string>;
+  /** Plans of recent heads (see planKey). */
+  plans: Lru<PlannedHead>;
   queue: PullRequestQueue;
   deliveries: DeliveryDedupe;
   engine: GateEngine;
@@ -38,6 +41,8 @@ export function createGateRuntime(options: GateRuntimeOptions): GateRuntime {
   const runtime: GateRuntime = {
     caches: options.caches ?? createGitHubCaches(),
     digests: new Lru<string>(10_000),
+    // A plan of 1,000 objects holds their parsed content: keep only the most recent heads.
+    plans: new Lru<PlannedHead>(32),
     queue: new PullRequestQueue(),
     deliveries: new DeliveryDedupe(),
     engine: options.engine,
@@ -55,6 +60,7 @@ export function gateDeps(runtime: GateRuntime, octokit: GitHubClient, log: GateL
     publisher: new OctokitCheckPublisher(octokit, runtime.caches, runtime.appId, () => runtime.clock.now()),
     engine: runtime.engine,
     digests: runtime.digests,
+    plans: runtime.plans,
     clock: runtime.clock,
     log,
   };

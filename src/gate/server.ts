@@ -1,13 +1,17 @@
 /**
- * The gate's HTTP server: Probot's server (webhook signature verification, routing) with the
- * gate app loaded, and /healthz, /readyz and /metrics beside the webhook path.
+ * The gate's HTTP server: Probot's webhook middleware (signature verification) with the gate app
+ * loaded, and /healthz, /readyz and /metrics beside the webhook path. A plain node:http server
+ * rather than Probot's Server, which treats PORT=0 as 3000 and serves pages the gate does not need.
  */
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Probot, Server } from "probot";
+import type { AddressInfo } from "node:net";
+import { Probot } from "probot";
 import type { Logger } from "pino";
 import { buildOctokitClass, gitHubBaseUrl } from "../clients/github.js";
 import { createLogger } from "../clients/logger.js";
+import { DEFAULT_COUNTERSIGN_NAMESPACE } from "../core/repo-config.js";
 import { createGateApp } from "./app.js";
 import { createDefaultEngine } from "./engine.js";
 import type { GateEngine } from "./engine.js";
@@ -137,34 +141,55 @@ export async function startGate(config: GateConfig, options: StartGateOptions = 
     appId: config.appId,
     metrics,
   });
-  const Octokit = buildOctokitClass({ metrics, testing: options.testing === true });
-  const GateProbot = Probot.defaults({
+  const probot = new Probot({
     appId: config.appId,
     privateKey: config.privateKey,
     secret: config.webhookSecret,
-    Octokit,
+    Octokit: buildOctokitClass({ metrics, testing: options.testing === true }),
     log,
     ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
   });
-  const server = new Server({
-    Probot: GateProbot,
-    port: config.port,
-    host: config.host,
-    log,
-    webhookPath: config.webhookPath,
-    enableStaticFiles: false,
-  });
+  await probot.load(createGateApp(runtime));
+  // Compile the default pack now: the first webhook should not pay for it (and a broken pack shows at start).
+  try {
+    await runtime.engine.compilePolicy(undefined, DEFAULT_COUNTERSIGN_NAMESPACE);
+  } catch (error) {
+    log.error(
+      { error: error instanceof Error ? error.message : String(error) },
+      "the default policy pack does not compile",
+    );
+  }
+  // Probot's middleware verifies the signature (X-Hub-Signature-256) before any handler runs.
+  const webhooks = await probot.getNodeMiddleware({ log, path: config.webhookPath });
   let ready = false;
-  await server.load(createGateApp(runtime));
-  server.addHandler(operationalRoutes(runtime, () => ready));
-  await server.start();
+  const routes = operationalRoutes(runtime, () => ready);
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        if (await routes(req, res)) return;
+        if (await webhooks(req, res)) return;
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+      } catch (error) {
+        log.error({ error: error instanceof Error ? error.message : String(error) }, "request failed");
+        if (!res.headersSent) res.writeHead(500).end();
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) =>
+      reject(new Error(`listening on ${config.host}:${config.port}`, { cause: error })),
+    );
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, host: config.host, webhookPath: config.webhookPath }, "countersign gate listening");
   ready = true;
   return {
-    port: server.port,
+    port,
     runtime,
     stop: async () => {
       ready = false;
-      await server.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
