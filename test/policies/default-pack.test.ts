@@ -141,6 +141,28 @@ describe("dangerous changes", () => {
   });
 });
 
+describe("introducedOnly does not hide a widening", () => {
+  const role = (rule: Record<string, string[]>): KubeObject => ({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name: "ops" },
+    rules: [rule],
+  });
+  it("re-fires when the content at a pre-existing hit changes", () => {
+    // rules[0] already had a wildcard group; widening it to all resources and verbs is a new risk.
+    const before = role({ apiGroups: ["*"], resources: ["pods"], verbs: ["get"] });
+    const after = role({ apiGroups: ["*"], resources: ["*"], verbs: ["*"] });
+    expect(level(before, after).rules).toContain("rbac-wildcard");
+  });
+
+  it("stays quiet when only something else changed", () => {
+    // The same wildcard rule with a new label on the role is not re-flagged.
+    const before = role({ apiGroups: ["*"], resources: ["pods"], verbs: ["get"] });
+    const after = { ...before, metadata: { name: "ops", labels: { team: "ops" } } };
+    expect(level(before, after)).toEqual({ level: "low", rules: ["metadata-only-change"] });
+  });
+});
+
 describe("harmless changes stay low", () => {
   it.each([
     // ConfigMap data changes are everyday configuration.

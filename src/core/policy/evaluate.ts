@@ -3,6 +3,8 @@ import type { CelContext } from "./cel-env.js";
 import type { CompiledParts, CompiledRule } from "./compile.js";
 import { interpolate, oneLine } from "./interpolate.js";
 import { maxLevel } from "./level.js";
+import { canonicalJson } from "./digest.js";
+import { valueAt } from "./field-changes.js";
 import { changeFile, mayMatchKind } from "./match.js";
 
 /** At most this many findings per rule and change: one finding per container is useful, a thousand is not. */
@@ -38,7 +40,11 @@ function hitsOf(result: unknown, fallback: string | undefined): Hit[] {
   throw new Error(`the expression must return a bool or a list, got ${typeof result}`);
 }
 
-/** Keeps the hits whose path did not already hit on the old object; if the old side errors, keeps all (fail closed). */
+/**
+ * Keeps the hits that are new: a hit is dropped only when the same path hit on the old object and
+ * the value at that path did not change (so widening `rules[0]` from one wildcard to three still
+ * fires). If the old side errors, or a path cannot be resolved, the hit is kept (fail closed).
+ */
 function dropPreexisting(rule: CompiledRule, hits: Hit[], context: CelContext): Hit[] {
   const old = context.oldObject;
   if (old === null || rule.expression === undefined) return hits;
@@ -56,7 +62,13 @@ function dropPreexisting(rule: CompiledRule, hits: Hit[], context: CelContext): 
     return hits;
   }
   const seen = new Set(before.map((h) => h.path ?? ""));
-  return hits.filter((h) => !seen.has(h.path ?? ""));
+  return hits.filter((h) => {
+    if (h.path === undefined || !seen.has(h.path)) return true;
+    const a = valueAt(old, h.path);
+    const b = valueAt(context.object, h.path);
+    if (!a.found || !b.found) return true;
+    return canonicalJson(a.value) !== canonicalJson(b.value);
+  });
 }
 
 /** Values every reason may interpolate: {{kind}}, {{name}}, {{namespace}}, {{operation}}, {{file}}, {{rule}}. */

@@ -137,3 +137,41 @@ export function onlyChanged(before: unknown, after: unknown, prefixes: readonly 
   if (differsOutside(before, after, [], prefixes.map(segments))) return false;
   return JSON.stringify(before) !== JSON.stringify(after);
 }
+
+const SEGMENT = /^(?:\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[name=([^\]]*)\]|\[("(?:[^"\\]|\\.)*")\])/;
+
+/** Found: the value at the path (possibly undefined when the last key is absent); not found: the path is malformed. */
+export type PathValue = { found: true; value: unknown } | { found: false };
+
+/**
+ * The value at a field path in Change.fields notation: `spec.containers[name=web].image`,
+ * `metadata.annotations["a.b/c"]`, `rules[0].verbs`. Malformed paths are reported as not found.
+ */
+export function valueAt(object: unknown, path: string): PathValue {
+  let current: unknown = object;
+  let rest = path;
+  while (rest.length > 0) {
+    const m = SEGMENT.exec(rest);
+    if (m === null) return { found: false };
+    rest = rest.slice(m[0].length);
+    if (m[1] !== undefined || m[4] !== undefined) {
+      let key = m[1];
+      if (key === undefined) {
+        try {
+          key = JSON.parse(m[4] ?? "") as string;
+        } catch {
+          return { found: false };
+        }
+      }
+      current = isObj(current) ? current[key] : undefined;
+    } else if (m[2] !== undefined) {
+      current = Array.isArray(current) ? (current as unknown[])[Number(m[2])] : undefined;
+    } else {
+      const name = m[3];
+      current = Array.isArray(current)
+        ? (current as unknown[]).find((item) => isObj(item) && item["name"] === name)
+        : undefined;
+    }
+  }
+  return { found: true, value: current };
+}

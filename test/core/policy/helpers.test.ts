@@ -7,7 +7,7 @@ import {
   podSpecPath,
   runsAsNonRoot,
 } from "../../../src/core/policy/helpers.js";
-import { changedFields, onlyChanged } from "../../../src/core/policy/field-changes.js";
+import { changedFields, onlyChanged, valueAt } from "../../../src/core/policy/field-changes.js";
 import { secretEnv } from "../../../src/core/policy/credentials.js";
 import { interpolate } from "../../../src/core/policy/interpolate.js";
 
@@ -212,5 +212,27 @@ describe("secretEnv", () => {
       { path: "spec.containers[name=web].env[name=KEY_ID].value", container: "web", env: "KEY_ID" },
     ]);
     expect(JSON.stringify(found)).not.toContain("hunter2");
+  });
+});
+
+describe("valueAt", () => {
+  const obj = {
+    metadata: { annotations: { "a.b/c": "x" } },
+    spec: { containers: [{ name: "web", image: "w:1" }], rules: [{ verbs: ["get"] }] },
+  };
+  it.each([
+    // Named list elements.
+    ["spec.containers[name=web].image", { found: true, value: "w:1" }],
+    // Quoted keys.
+    ['metadata.annotations["a.b/c"]', { found: true, value: "x" }],
+    // Indexes.
+    ["spec.rules[0].verbs", { found: true, value: ["get"] }],
+    // An absent element resolves to undefined, not an error.
+    ["spec.containers[name=nope].image", { found: true, value: undefined }],
+    // Malformed paths are reported, so callers can fail closed.
+    ["spec..x", { found: false }],
+    ["spec[", { found: false }],
+  ])("%s", (path, expected) => {
+    expect(valueAt(obj, path)).toEqual(expected);
   });
 });
