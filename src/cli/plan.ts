@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
 import { loadPolicy } from "../config/policy-files.js";
-import { buildManifestSet } from "../core/manifest-set.js";
+import { buildManifestSet, createManifestParseCache } from "../core/manifest-set.js";
 import { RISK_LEVELS } from "../core/model.js";
 import type { ManifestSet, Plan, RiskLevel } from "../core/model.js";
 import { plan } from "../core/plan.js";
@@ -57,6 +57,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
       }
     };
     const setOptions = {
+      cache: createManifestParseCache(),
       ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
       ...(maxFileBytes === undefined ? {} : { limits: { maxFileBytes } }),
     };

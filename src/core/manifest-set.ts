@@ -7,7 +7,7 @@ import { canonicalJson, sha256Hex, stripServerFields } from "./canonical.js";
 import { isManifestPath, resolveLimits } from "./manifest-limits.js";
 import type { ManifestLimits } from "./manifest-limits.js";
 import { parseManifestFile } from "./manifest-parse.js";
-import type { ParsedDocument } from "./manifest-parse.js";
+import type { ParsedDocument, ParsedFile } from "./manifest-parse.js";
 import type { KubeObject, ManifestError, ManifestObject, ManifestSet } from "./model.js";
 import { crdScope, isClusterScoped, objectKey, splitApiVersion } from "./object-key.js";
 
@@ -24,6 +24,21 @@ export interface BuildManifestSetOptions {
   limits?: Partial<ManifestLimits>;
   /** Extra cluster-scoped kinds as `group/Kind` (custom resources whose CRD is not in the set). */
   clusterScopedKinds?: string[];
+  /**
+   * Shared between the two sides of a plan: a file with the same path and content at base and
+   * head is parsed once. Most files of a typical change are identical on both sides.
+   */
+  cache?: ManifestParseCache;
+}
+
+/** Parsed files by path; reused only for identical content and limits. Create one per plan. */
+export type ManifestParseCache = Map<
+  string,
+  { content: string; size?: number; limits: string; parsed: ParsedFile }
+>;
+
+export function createManifestParseCache(): ManifestParseCache {
+  return new Map();
 }
 
 /** DNS-label-ish check kept loose on purpose: the API server validates names; we only need a safe key. */
@@ -39,16 +54,39 @@ export function buildManifestSet(files: ManifestFile[], options: BuildManifestSe
   const documents: ParsedDocument[] = [];
   let remaining = limits.maxObjects;
   const sorted = files.filter((f) => isManifestPath(f.path)).sort((a, b) => compare(a.path, b.path));
+  const limitsKey = JSON.stringify(limits);
   for (const file of sorted) {
-    const parsed = parseManifestFile(file.path, file.content, {
-      limits,
-      remainingObjects: remaining,
-      ...(file.size === undefined ? {} : { size: file.size }),
-    });
+    const cached = options.cache?.get(file.path);
+    let parsed: ParsedFile;
+    if (
+      cached &&
+      cached.content === file.content &&
+      cached.size === file.size &&
+      cached.limits === limitsKey &&
+      cached.parsed.documents.length <= remaining
+    ) {
+      parsed = cached.parsed;
+    } else {
+      parsed = parseManifestFile(file.path, file.content, {
+        limits,
+        remainingObjects: remaining,
+        ...(file.size === undefined ? {} : { size: file.size }),
+      });
+      // A parse cut short by this set's object budget is not the file's parse: never reuse it.
+      if (options.cache && !parsed.errors.some((e) => e.message.includes("objects in the manifest set"))) {
+        options.cache.set(file.path, {
+          content: file.content,
+          ...(file.size === undefined ? {} : { size: file.size }),
+          limits: limitsKey,
+          parsed,
+        });
+      }
+    }
     remaining -= parsed.documents.length;
-    documents.push(...parsed.documents);
-    set.skipped.push(...parsed.skipped);
-    set.errors.push(...parsed.errors);
+    // Loops, not push(...spread): a file may hold 100,000 documents, more than a call's arguments.
+    for (const doc of parsed.documents) documents.push(doc);
+    for (const skipped of parsed.skipped) set.skipped.push(skipped);
+    for (const error of parsed.errors) set.errors.push(error);
     if (remaining <= 0 && parsed.errors.some((e) => e.message.includes("objects in the manifest set"))) break;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { objectDigest } from "../../src/core/canonical.js";
-import { buildManifestSet } from "../../src/core/manifest-set.js";
+import { buildManifestSet, createManifestParseCache } from "../../src/core/manifest-set.js";
 
 const deploy = (ns?: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n${ns ? `  namespace: ${ns}\n` : ""}spec:\n  replicas: 1\n`;
@@ -146,6 +146,24 @@ describe("buildManifestSet", () => {
       limits: { maxFileBytes: 16 * 1024 * 1024 },
     });
     expect(set.errors.some((e) => /more than 100000 objects/.test(e.message))).toBe(true);
+  });
+
+  it("parses a file once when both sides share a cache, and not when its content differs", () => {
+    const cache = createManifestParseCache();
+    const same = { path: "same.yaml", content: deploy("web") };
+    const base = buildManifestSet([same, { path: "c.yaml", content: deploy("a") }], { cache });
+    const head = buildManifestSet([{ ...same }, { path: "c.yaml", content: deploy("b") }], { cache });
+    expect(head.objects.get("apps/Deployment/web/api")?.source).toBe(
+      base.objects.get("apps/Deployment/web/api")?.source,
+    );
+    expect(head.objects.get("apps/Deployment/b/api")?.source).not.toBe(
+      base.objects.get("apps/Deployment/a/api")?.source,
+    );
+    // different limits do not reuse the parse
+    const other = buildManifestSet([same], { cache, limits: { maxDepth: 50 } });
+    expect(other.objects.get("apps/Deployment/web/api")?.source).not.toBe(
+      base.objects.get("apps/Deployment/web/api")?.source,
+    );
   });
 
   it("rejects invalid limits and default namespaces clearly", () => {
