@@ -175,6 +175,23 @@ async function measure(n: number): Promise<Record<string, number>> {
   const planCpuMs = cpuMs(cpu);
   if (result.errors.length > 0) throw new Error(`synthetic set has errors: ${result.errors[0]?.message}`);
 
+  // A typical pull request: 5% of the files change (image bumps), the rest are identical.
+  const prHead = base.map((f, index) =>
+    index % 20 === 0 ? { path: f.path, content: f.content.replace(/:1\.0\.0/g, ":1.1.0") } : f,
+  );
+  t = performance.now();
+  bareParse([...base, ...prHead]);
+  const prParseMs = performance.now() - t;
+  t = performance.now();
+  const prCache = createManifestParseCache();
+  const pr = plan(
+    buildManifestSet(base, { cache: prCache }),
+    buildManifestSet(prHead, { cache: prCache }),
+    policy,
+  );
+  const prPlanMs = performance.now() - t;
+  if (pr.errors.length > 0 || pr.changeSet.changes.length === 0) throw new Error("synthetic PR is wrong");
+
   const dir = await mkdtemp(join(tmpdir(), "countersign-bench-"));
   let fsMs = 0;
   try {
@@ -195,6 +212,9 @@ async function measure(n: number): Promise<Record<string, number>> {
     mb: bytes / (1024 * 1024),
     parseMs,
     parseCpuMs,
+    prParseMs,
+    prPlanMs,
+    prChanges: pr.changeSet.changes.length,
     planCpuMs,
     setsMs,
     planMs,
@@ -231,6 +251,11 @@ export async function run(): Promise<void> {
         `CPU: parse ${m["parseCpuMs"]?.toFixed(0)} ms, plan ${m["planCpuMs"]?.toFixed(0)} ms; ` +
         `fs read ${m["fsMs"]?.toFixed(0)} ms, peak RSS ${m["rssMb"]?.toFixed(0)} MB` +
         (n === 10_000 ? ` [targets < 10 s, < 500 MB]` : ""),
+    );
+    console.log(
+      `plan ${n} objects/side, typical PR (5% of files changed, ${m["prChanges"]} changes): ` +
+        `bare yaml parse of both sides ${m["prParseMs"]?.toFixed(0)} ms, plan ${m["prPlanMs"]?.toFixed(0)} ms ` +
+        `= ${((m["prPlanMs"] ?? 0) / (m["prParseMs"] ?? 1)).toFixed(2)}× parse`,
     );
   }
 }
