@@ -85,6 +85,18 @@ export function createCelEnvironment(): Environment {
   const volumeList = memo((o) => asList(volumes(o)));
   const images = memo((o) => containerImages(o));
   const secrets = memo((o) => secretEnv(o).map((e) => ({ ...e })));
+  const specOf = memo((o) => podSpec(o));
+  const specPathOf = memo((o) => podSpecPath(o) ?? "");
+  // Image strings repeat across rules and objects; bounded so hostile input cannot grow it without limit.
+  const imageCache = new Map<string, Record<string, string>>();
+  const imageOf = (ref: string): Record<string, string> => {
+    let parsed = imageCache.get(ref);
+    if (parsed === undefined) {
+      parsed = { ...parseImage(ref) };
+      if (imageCache.size < 10_000) imageCache.set(ref, parsed);
+    }
+    return parsed;
+  };
   return new Environment({
     enableOptionalTypes: true,
     homogeneousAggregateLiterals: false,
@@ -102,8 +114,8 @@ export function createCelEnvironment(): Environment {
     .registerVariable("resource", "dyn")
     .registerVariable("file", "string")
     .registerVariable("countersignNamespace", "string")
-    .registerFunction("podSpec(dyn): dyn", (o: unknown) => podSpec(o))
-    .registerFunction("podSpecPath(dyn): string", (o: unknown) => podSpecPath(o) ?? "")
+    .registerFunction("podSpec(dyn): dyn", (o: unknown) => specOf(o))
+    .registerFunction("podSpecPath(dyn): string", (o: unknown) => specPathOf(o))
     .registerFunction("containers(dyn): list<map<string, dyn>>", (o: unknown) => containerList(o))
     .registerFunction("volumes(dyn): list<map<string, dyn>>", (o: unknown) => volumeList(o))
     .registerFunction("changedFields(dyn, dyn): list<string>", (a: unknown, b: unknown) =>
@@ -112,7 +124,7 @@ export function createCelEnvironment(): Environment {
     .registerFunction("fieldChanged(dyn, dyn, string): bool", (a: unknown, b: unknown, p: string) =>
       fieldChanged(a, b, p),
     )
-    .registerFunction("image(string): map<string, string>", (s: string) => ({ ...parseImage(s) }))
+    .registerFunction("image(string): map<string, string>", (s: string) => imageOf(s))
     .registerFunction("containerImages(dyn): map<string, string>", (o: unknown) => images(o))
     .registerFunction("withIndex(dyn): list<map<string, dyn>>", (l: unknown) => withIndex(l))
     .registerFunction("runsAsNonRoot(dyn): bool", (o: unknown) => runsAsNonRoot(o))
