@@ -14,6 +14,7 @@ Environment (flags win over the environment):
   GHE_HOST           GitHub Enterprise Server host name, e.g. github.example.com (--ghe-host)
   GHE_PROTOCOL       https (default) or http                                   (--ghe-protocol)
   WEBHOOK_PATH       webhook path, default /api/github/webhooks                 (--webhook-path)
+  COUNTERSIGN_FINGERPRINT_KEY  HMAC key for secret fingerprints in reports (env only; random per process if unset)
 
 Endpoints: POST <WEBHOOK_PATH> (signature verified), GET /healthz, GET /readyz, GET /metrics.
 See docs/gate.md for the app manifest (app.yml) and the permissions it needs.`;
@@ -40,6 +41,7 @@ export function gateInput(env: NodeJS.ProcessEnv, flags: GateFlags): GateConfigI
   set("PRIVATE_KEY", flags.privateKeyPath === undefined ? env.PRIVATE_KEY : undefined);
   set("PRIVATE_KEY_PATH", pick(flags.privateKeyPath, "PRIVATE_KEY_PATH"));
   set("WEBHOOK_SECRET", env.WEBHOOK_SECRET);
+  set("COUNTERSIGN_FINGERPRINT_KEY", env.COUNTERSIGN_FINGERPRINT_KEY);
   set("PORT", pick(flags.port, "PORT"));
   set("HOST", pick(flags.host, "HOST"));
   set("LOG_LEVEL", pick(flags.logLevel, "LOG_LEVEL"));

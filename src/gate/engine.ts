@@ -6,7 +6,9 @@
 import { createHash } from "node:crypto";
 import { loadPolicySources, withDefaultPack } from "../config/policy-files.js";
 import type { Plan } from "../core/model.js";
+import { createMasker } from "../core/mask/masker.js";
 import { compilePolicy } from "../core/policy/index.js";
+import { renderMarkdown } from "../core/report/markdown.js";
 import type { PolicySource } from "../core/policy/index.js";
 import type { CompiledPolicy } from "../core/ports/policy.js";
 import { Lru } from "../github/lru.js";
@@ -27,50 +29,20 @@ export interface GateEngine {
   renderReport(plan: Plan, options: { maxChars: number; title: string }): string;
 }
 
-/** Escapes text for a markdown table cell. */
-function cell(text: string): string {
-  return text.replace(/[|\\`<>]/g, (c) => `\\${c}`).replace(/\s+/g, " ");
-}
-
-/**
- * Interim report (local adapter until src/core/report/markdown.ts lands): keys, operations, levels,
- * reasons and changed field paths only, never a field value, so nothing needs masking.
- */
-export function interimReport(plan: Plan, options: { maxChars: number; title: string }): string {
-  const levels = new Map(plan.classification.changes.map((c) => [c.change.key, c]));
-  const lines = [
-    `### ${options.title}`,
-    "",
-    `**${plan.classification.level}** risk · ${plan.changeSet.changes.length} change(s), ${plan.changeSet.unchanged} unchanged`,
-    "",
-    "| object | op | risk | why |",
-    "|---|---|---|---|",
-  ];
-  let used = lines.join("\n").length;
-  let shown = 0;
-  for (const change of plan.changeSet.changes) {
-    const classified = levels.get(change.key);
-    const why = (classified?.findings ?? [])
-      .map((f) => `${f.reason}${f.path ? ` (${f.path})` : ""}`)
-      .join("; ");
-    const row = `| \`${cell(change.key)}\` | ${change.op} | ${classified?.level ?? plan.classification.level} | ${cell(why)} |`;
-    if (used + row.length + 200 > options.maxChars) break;
-    lines.push(row);
-    used += row.length + 1;
-    shown++;
-  }
-  if (shown < plan.changeSet.changes.length)
-    lines.push("", `… and ${plan.changeSet.changes.length - shown} more`);
-  return lines.join("\n");
-}
-
 /**
  * The engine of a running gate: policies compiled with the real compiler and cached by the digest
  * of their sources (compiling CEL on every event would cost more than the evaluation).
  */
 export function createDefaultEngine(
-  options: { defaultSources?: () => Promise<PolicySource[]> } = {},
+  options: {
+    defaultSources?: () => Promise<PolicySource[]>;
+    /** HMAC key of the deployment for secret fingerprints; without it a random per-process key. */
+    fingerprintKey?: string;
+  } = {},
 ): GateEngine {
+  const masker = createMasker(
+    options.fingerprintKey === undefined ? {} : { fingerprintKey: options.fingerprintKey },
+  );
   let pack: Promise<PolicySource[]> | undefined;
   const defaults = (): Promise<PolicySource[]> => {
     pack ??= (options.defaultSources ?? (() => loadPolicySources()))();
@@ -92,6 +64,7 @@ export function createDefaultEngine(
       compiled.set(key, policy);
       return policy;
     },
-    renderReport: interimReport,
+    renderReport: (plan, report) =>
+      renderMarkdown(plan, { masker, maxChars: report.maxChars, title: report.title }),
   };
 }

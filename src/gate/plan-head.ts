@@ -72,7 +72,7 @@ export async function planHead(
     } else {
       const report = deps.engine.renderReport(plan, {
         maxChars: REPORT_CHAR_BUDGET - 100,
-        title: `countersign: ${plan.classification.level} risk`,
+        title: "countersign report",
       });
       planned = { kind: "plan", plan, digest: changeSet.digest, report };
     }

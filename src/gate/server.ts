@@ -31,6 +31,8 @@ export interface GateConfig {
   /** API base URL (GitHub Enterprise Server or any GitHub-compatible API); undefined = api.github.com. */
   baseUrl?: string;
   webhookPath: string;
+  /** HMAC key for secret fingerprints in reports (COUNTERSIGN_FINGERPRINT_KEY); random per process when absent. */
+  fingerprintKey?: string;
 }
 
 export interface GateConfigInput {
@@ -44,6 +46,7 @@ export interface GateConfigInput {
   GHE_HOST?: string;
   GHE_PROTOCOL?: string;
   WEBHOOK_PATH?: string;
+  COUNTERSIGN_FINGERPRINT_KEY?: string;
   /** Overrides GHE_HOST: a full API base URL (tests, benchmarks, GitHub-compatible servers). */
   GITHUB_API_URL?: string;
 }
@@ -89,6 +92,9 @@ export function gateConfig(input: GateConfigInput): GateConfig {
     logLevel: input.LOG_LEVEL ?? "info",
     webhookPath: input.WEBHOOK_PATH ?? "/api/github/webhooks",
   };
+  if (input.COUNTERSIGN_FINGERPRINT_KEY !== undefined && input.COUNTERSIGN_FINGERPRINT_KEY !== "") {
+    config.fingerprintKey = input.COUNTERSIGN_FINGERPRINT_KEY;
+  }
   const baseUrl = input.GITHUB_API_URL?.replace(/\/+$/, "") || gitHubBaseUrl(input);
   if (baseUrl !== undefined) config.baseUrl = baseUrl;
   return config;
@@ -137,7 +143,11 @@ export async function startGate(config: GateConfig, options: StartGateOptions = 
   const log = options.log ?? createLogger({ level: config.logLevel });
   const metrics = createGateMetrics({ defaultMetrics: options.testing !== true });
   const runtime = createGateRuntime({
-    engine: options.engine ?? createDefaultEngine(),
+    engine:
+      options.engine ??
+      createDefaultEngine(
+        config.fingerprintKey === undefined ? {} : { fingerprintKey: config.fingerprintKey },
+      ),
     appId: config.appId,
     metrics,
   });

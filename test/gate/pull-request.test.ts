@@ -334,6 +334,39 @@ describe("pull_request", () => {
     expect(String(done?.["external_id"])).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("never shows a secret's value in the check run or the comment", async () => {
+    const { probot } = await createTestGate();
+    const secret = (value: string): string =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: web\nstringData:\n  password: ${value}\n`;
+    const base = { ...baseFiles, "clusters/prod/db.yaml": secret("old-Pa55word-value-1") };
+    const head = { ...baseFiles, "clusters/prod/db.yaml": secret("new-Pa55word-value-2") };
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, base)
+      .tree(HEAD, head)
+      .blobs(base["clusters/prod/db.yaml"], head["clusters/prod/db.yaml"])
+      .reviews([])
+      .commits()
+      .team("acme", "sre", ["alice"])
+      .completeCheck(1)
+      .listComments([])
+      .createComment(500);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const published = JSON.stringify(gh.writes);
+    expect(published).toContain("Secret");
+    expect(published).not.toContain("Pa55word");
+    expect((gh.checkUpdates()[0]?.["output"] as Record<string, unknown>)["title"]).toMatch(/^high risk/);
+  });
+
   it("only ever requests blobs of changed files", () => {
     // Proven by every scenario above: unchanged files (README.md, settings.yaml) have no blob interceptor.
     expect(blobSha(baseFiles["README.md"])).not.toBe(blobSha(headFiles["clusters/prod/web.yaml"]));
