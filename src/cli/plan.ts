@@ -5,9 +5,10 @@ import { buildManifestSet, createManifestParseCache } from "../core/manifest-set
 import { RISK_LEVELS } from "../core/model.js";
 import type { ManifestSet, Plan, RiskLevel } from "../core/model.js";
 import { plan } from "../core/plan.js";
-import type { ManifestSource } from "../core/ports/manifest-source.js";
+import type { ManifestSource, SourceFile } from "../core/ports/manifest-source.js";
 import { FsManifestSource } from "../repo/fs-source.js";
 import { openGitSource } from "../repo/git-source.js";
+import { MissingPathError } from "../repo/sub-paths.js";
 import { EXIT } from "./exit-codes.js";
 import { createMasker } from "../core/mask/masker.js";
 import { renderJson } from "../core/report/json.js";
@@ -65,7 +66,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
       open(options.base, "base"),
       open(options.head, "head"),
     ]);
-    const [baseFiles, headFiles] = await Promise.all([baseSource.read(paths), headSource.read(paths)]);
+    const [baseSide, headSide] = await Promise.all([
+      readSide(baseSource, paths),
+      readSide(headSource, paths),
+    ]);
+    // A path may be new in head or removed in head; a path in neither is a mistake.
+    const nowhere = baseSide.missing.filter((p) => headSide.missing.includes(p));
+    if (nowhere.length > 0) throw new Error(`path ${nowhere.join(", ")} exists in neither base nor head`);
+    const baseFiles = baseSide.files;
+    const headFiles = headSide.files;
     base = buildManifestSet(baseFiles, setOptions);
     head = buildManifestSet(headFiles, setOptions);
   } catch (error) {
@@ -107,6 +116,25 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     };
   }
   return { exitCode: EXIT.ok, stdout, stderr: "" };
+}
+
+/** Reads one side path by path, so that a path missing on this side reads as empty, not as an error. */
+async function readSide(
+  source: ManifestSource,
+  paths: string[],
+): Promise<{ files: SourceFile[]; missing: string[] }> {
+  if (paths.length === 0) return { files: await source.read([]), missing: [] };
+  const files = new Map<string, SourceFile>();
+  const missing: string[] = [];
+  for (const path of paths) {
+    try {
+      for (const file of await source.read([path])) files.set(file.path, file);
+    } catch (error) {
+      if (!(error instanceof MissingPathError)) throw error;
+      missing.push(path);
+    }
+  }
+  return { files: [...files.values()], missing };
 }
 
 /** An error's message with its causes, in plain words (never a stack). */

@@ -7,7 +7,7 @@ import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { DEFAULT_MANIFEST_LIMITS, isManifestPath } from "../core/manifest-limits.js";
 import type { ManifestSource, SourceFile } from "../core/ports/manifest-source.js";
-import { normaliseSubPaths } from "./sub-paths.js";
+import { MissingPathError, normaliseSubPaths } from "./sub-paths.js";
 
 export interface FsSourceOptions {
   /** Files larger than this are returned with `size` and empty content. Default 5 MB. */
@@ -40,8 +40,8 @@ export class FsManifestSource implements ManifestSource {
       let real: string;
       try {
         real = await realpath(start);
-      } catch (cause) {
-        throw new Error(`reading manifests from ${this.root}: path ${sub} does not exist`, { cause });
+      } catch {
+        throw new MissingPathError(`reading manifests from ${this.root}: path ${sub} does not exist`, sub);
       }
       if (!inside(rootReal, real))
         throw new Error(`reading manifests from ${this.root}: path ${sub} leaves the root`);

@@ -6,7 +6,7 @@ import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { DEFAULT_MANIFEST_LIMITS, isManifestPath } from "../core/manifest-limits.js";
 import type { ManifestSource, SourceFile } from "../core/ports/manifest-source.js";
-import { normaliseSubPaths } from "./sub-paths.js";
+import { MissingPathError, normaliseSubPaths } from "./sub-paths.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -95,7 +95,8 @@ export class GitManifestSource implements ManifestSource {
         if (!entries.some((e) => e.path === sub || e.path.startsWith(`${sub}/`))) {
           // An empty listing for a path is indistinguishable from a typo; say so rather than plan nothing.
           const exists = await git(this.repo, ["ls-tree", "--name-only", this.commit, "--", sub], what);
-          if (exists.trim() === "") throw new Error(`${what}: path ${sub} does not exist in the commit`);
+          if (exists.trim() === "")
+            throw new MissingPathError(`${what}: path ${sub} does not exist in the commit`, sub);
         }
       }
     }

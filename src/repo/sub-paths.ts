@@ -17,3 +17,14 @@ export function normaliseSubPaths(paths: string[]): string[] {
     return parts.join("/");
   });
 }
+
+/** A sub-path that names nothing at this revision: callers comparing two revisions may treat it as empty on one side. */
+export class MissingPathError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = "MissingPathError";
+  }
+}

@@ -88,6 +88,21 @@ describe("countersign plan", () => {
     ]);
   });
 
+  it("treats a path that exists on one side only as empty on the other", async () => {
+    const result = await runPlan({
+      base,
+      head,
+      path: ["monitoring", "apps/shop/configmap.yaml"],
+      output: "json",
+    });
+    expect(result.exitCode).toBe(0);
+    const json = JSON.parse(result.stdout) as { changes: { key: string; op: string }[] };
+    expect(json.changes.map((c) => [c.key, c.op])).toEqual([
+      ["/ConfigMap/shop/shop-config", "update"],
+      ["apps/DaemonSet/monitoring/node-exporter", "create"],
+    ]);
+  });
+
   it("exits 1 and lists manifest errors in the output", async () => {
     const broken = join(dir, "broken");
     await cp(head, broken, { recursive: true });
@@ -120,6 +135,8 @@ describe("countersign plan", () => {
     [{ base: "--upload-pack=x", head: "HEAD", repo: "." }, /base: invalid revision/],
     // a sub-path escaping the root
     [{ base, head, path: ["../.."] }, /not allowed/],
+    // a sub-path on neither side is a typo, not an empty plan
+    [{ base, head, path: ["apps", "nope"] }, /path nope exists in neither base nor head/],
   ])("exits 1 with a plain message for bad input %#", async (options, message) => {
     const result = await runPlan(options);
     expect(result.exitCode).toBe(1);
