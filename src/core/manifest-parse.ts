@@ -110,7 +110,12 @@ function parseYaml(
   const lineCounter = new LineCounter();
   let documents: Document.Parsed[];
   try {
-    documents = parseAllDocuments(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    documents = parseAllDocuments(content, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: true,
+    });
   } catch (error) {
     result.errors.push({ file, message: `YAML could not be parsed (${errorName(error)})` });
     return;

@@ -158,6 +158,12 @@ describe("parseManifestFile: errors and hostile input", () => {
     expect(result.documents[0]?.object["other"]).toEqual({ x: 1 });
   });
 
+  it("applies merge keys as kubectl does", () => {
+    const result = parse("merge.yaml", `${cm("m")}base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n`);
+    expect(result.errors).toEqual([]);
+    expect(result.documents[0]?.object["derived"]).toEqual({ x: 1, y: 3 });
+  });
+
   it("refuses a 6 MB file without parsing it", () => {
     const content = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  x: "${"a".repeat(6 * 1024 * 1024)}"\n`;
     const result = parse("big.yaml", content);
