@@ -16,9 +16,22 @@ interface Hit {
   values: Record<string, unknown>;
 }
 
-function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return oneLine(text.split("\n")[0] ?? "", MAX_ERROR_LENGTH);
+const IDENTIFIER_DETAIL = /^[A-Za-z0-9_.\-/<>, +*%=!?]{1,64}$/;
+
+/**
+ * The first line of an expression error, without object content: CEL messages can quote values
+ * ("Invalid regular expression: <value>", "No such key: <value>"), so a detail after the last
+ * ": " is kept only when it looks like an identifier or a type, and never for a Secret.
+ */
+export function errorText(error: unknown, kind: string): string {
+  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  const colon = text.lastIndexOf(": ");
+  if (colon >= 0) {
+    const detail = text.slice(colon + 2);
+    if (kind === "Secret" || !IDENTIFIER_DETAIL.test(detail))
+      return oneLine(`${text.slice(0, colon)}: …`, MAX_ERROR_LENGTH);
+  }
+  return oneLine(text, MAX_ERROR_LENGTH);
 }
 
 function toHit(item: unknown, fallback: string | undefined): Hit {
@@ -117,7 +130,7 @@ export function evaluateRule(rule: CompiledRule, change: Change, context: CelCon
       rule: spec.name,
       level: spec.level,
       reason: `${interpolate(spec.reason, builtins)} (rule could not be evaluated; counted as matched)`,
-      error: errorText(error),
+      error: errorText(error, change.kind),
     };
     if (spec.path !== undefined) finding.path = spec.path;
     return [finding];

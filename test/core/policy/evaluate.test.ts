@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorText } from "../../../src/core/policy/evaluate.js";
 import { compilePolicy } from "../../../src/core/policy/index.js";
 import type { PolicySource } from "../../../src/core/policy/index.js";
 import { change, changeSet, deployment, policyYaml } from "./changes.js";
@@ -238,5 +239,22 @@ describe("classify", () => {
       policy.classify(changeSet(change(undefined, deployment("w", { containers: many })))).changes[0]
         ?.findings,
     ).toHaveLength(20);
+  });
+});
+
+describe("expression error text", () => {
+  it.each([
+    // A missing key names the key: useful to the policy author.
+    [new Error("No such key: annotations"), "ConfigMap", "No such key: annotations"],
+    // Types are kept.
+    [new Error("no such overload: dyn<string> + int"), "Pod", "no such overload: dyn<string> + int"],
+    // A detail that is not identifier-like may be object content: dropped.
+    [new Error("Invalid regular expression: hunter2("), "Pod", "Invalid regular expression: …"],
+    // Nothing after ": " is kept for a Secret.
+    [new Error("No such key: hunter2"), "Secret", "No such key: …"],
+    // Only the first line, bounded.
+    [new Error(`boom\n${"x".repeat(10)}`), "Pod", "boom"],
+  ])("%s on %s", (error, kind, expected) => {
+    expect(errorText(error, kind)).toBe(expected);
   });
 });
