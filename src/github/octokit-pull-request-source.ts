@@ -41,6 +41,8 @@ export function underPaths(file: string, paths: readonly string[]): boolean {
  * default-branch files use ETags so an unchanged file costs a 304 (free of rate limit).
  */
 export class OctokitPullRequestSource implements PullRequestSource {
+  readonly #inflight = new Map<string, Promise<string>>();
+
   constructor(
     private readonly octokit: GitHubClient,
     private readonly caches: GitHubCaches,
@@ -139,6 +141,15 @@ export class OctokitPullRequestSource implements PullRequestSource {
   async readBlob(repo: RepoRef, blobSha: string): Promise<string> {
     const cached = this.caches.blobs.get(blobSha);
     if (cached !== undefined) return cached;
+    // The same blob at two paths (a moved file) is requested once, even when both reads run at once.
+    const pending = this.#inflight.get(blobSha);
+    if (pending !== undefined) return pending;
+    const read = this.fetchBlob(repo, blobSha).finally(() => this.#inflight.delete(blobSha));
+    this.#inflight.set(blobSha, read);
+    return read;
+  }
+
+  private async fetchBlob(repo: RepoRef, blobSha: string): Promise<string> {
     const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
       ...repo,
       file_sha: blobSha,

@@ -4,7 +4,6 @@ import {
   CONFIG,
   GitHubScope,
   PR_NUMBER,
-  blobSha,
   configMap,
   createTestGate,
   deployment,
@@ -367,9 +366,84 @@ describe("pull_request", () => {
     expect((gh.checkUpdates()[0]?.["output"] as Record<string, unknown>)["title"]).toMatch(/^high risk/);
   });
 
-  it("only ever requests blobs of changed files", () => {
-    // Proven by every scenario above: unchanged files (README.md, settings.yaml) have no blob interceptor.
-    expect(blobSha(baseFiles["README.md"])).not.toBe(blobSha(headFiles["clusters/prod/web.yaml"]));
-    expect(PR_NUMBER).toBe(7);
+  it.each([
+    // Closing a PR changes nothing the gate judges.
+    ["closed", {}],
+    // Labels do not change content.
+    ["labeled", {}],
+    // An edit of the title or body (no base change) does not change content.
+    ["edited", { changes: { title: { from: "old" } } }],
+  ])("ignores pull_request.%s without any GitHub call", async (action, extra) => {
+    const { probot, runtime } = await createTestGate();
+    const payload = { ...pullRequestPayload({ head: HEAD, base: BASE }), action, ...extra };
+    await probot.receive({ id: `i-${action}`, name: "pull_request", payload } as never);
+    expect(unmatched.list).toEqual([]);
+    const metrics = await runtime.metrics.registry.getSingleMetricAsString("countersign_events_total");
+    expect(metrics).toContain(`action="${action}",outcome="ignored"} 1`);
+  });
+
+  it("makes no check run and does not crash when GitHub fails before the check exists", async () => {
+    const { probot, runtime } = await createTestGate();
+    const gh = new GitHubScope().token().noConfig(500);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    expect(gh.writes).toEqual([]);
+    const metrics = await runtime.metrics.registry.getSingleMetricAsString("countersign_events_total");
+    expect(metrics).toContain('outcome="error"} 1');
+  });
+
+  it("fails the check when the repository policy named by the configuration is missing", async () => {
+    const { probot } = await createTestGate();
+    const config = CONFIG.replace("policy: default", "policy: .github/countersign-policy");
+    const gh = new GitHubScope().token().config(config).startCheck(1).completeCheck(1);
+    gh.scope
+      .get("/repos/acme/deploy/contents/.github%2Fcountersign-policy")
+      .reply(404, { message: "Not Found" });
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    expect(gh.checkUpdates()[0]).toMatchObject({
+      conclusion: "failure",
+      output: { title: "invalid policy" },
+    });
+  });
+
+  it("reads a moved file's blob once: same SHA on both sides", async () => {
+    const { probot } = await createTestGate();
+    const moved = baseFiles["clusters/prod/web.yaml"];
+    const head = {
+      "README.md": baseFiles["README.md"],
+      "clusters/prod/settings.yaml": baseFiles["clusters/prod/settings.yaml"],
+      "clusters/prod/apps/web.yaml": moved,
+    };
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, baseFiles)
+      .tree(HEAD, head)
+      // One interceptor for the one blob: a second request for it would be unmatched.
+      .blobs(moved)
+      .completeCheck(1);
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const [done] = gh.checkUpdates();
+    expect(done).toMatchObject({ conclusion: "neutral" });
+    expect((done?.["output"] as Record<string, unknown>)["summary"]).toContain("but no Kubernetes object");
   });
 });
