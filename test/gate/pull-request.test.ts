@@ -3,7 +3,6 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   CONFIG,
   GitHubScope,
-  PR_NUMBER,
   configMap,
   createTestGate,
   deployment,
