@@ -140,6 +140,18 @@ class FakeGitHub {
       if (content === undefined) return send(404, { message: "Not Found" });
       return send(200, { sha: id, encoding: "base64", content: Buffer.from(content).toString("base64") });
     }
+    if (req.method === "POST" && path === "/graphql") {
+      this.count("POST /graphql (blobs, 100 per query)");
+      const query = String(body["query"] ?? "");
+      const repository: Record<string, unknown> = {};
+      for (const match of query.matchAll(/(b\d+): object\(oid: "([0-9a-f]+)"\)/g)) {
+        const content = this.blobs.get(match[2] ?? "");
+        if (this.untouchedBlobs.has(match[2] ?? "")) this.count("GET blob of an UNTOUCHED file");
+        repository[match[1] ?? ""] =
+          content === undefined ? null : { text: content, isBinary: false, isTruncated: false };
+      }
+      return send(200, { data: { repository } });
+    }
     if (req.method === "GET" && path === `${repo}/pulls/7/reviews`) {
       this.count("GET /repos/{o}/{r}/pulls/{n}/reviews");
       return send(200, this.reviews);

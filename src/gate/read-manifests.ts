@@ -63,6 +63,12 @@ export async function readPullRequestContent(
   const changed = [...changedFiles].sort();
   const changedManifests = changed.filter((p) => isManifestPath(p) && isManagedPath(config, p));
 
+  const wanted = changedManifests.flatMap((path) =>
+    [base.get(path), head.get(path)].flatMap((f) =>
+      f !== undefined && f.size <= DEFAULT_MANIFEST_LIMITS.maxFileBytes ? [f] : [],
+    ),
+  );
+  await source.prefetchBlobs(repo, wanted);
   let blobsNeeded = 0;
   const read = async (file: TreeFile | undefined): Promise<ManifestFile | undefined> => {
     if (file === undefined) return undefined;

@@ -134,3 +134,67 @@ describe("underPaths", () => {
     expect(underPaths(file, paths)).toBe(expected);
   });
 });
+
+describe("OctokitPullRequestSource.prefetchBlobs", () => {
+  const shas = Array.from({ length: 12 }, (_, i) => String(i).padStart(40, "a"));
+  const blobs = (list: string[], size = 100): { blobSha: string; size: number }[] =>
+    list.map((blobSha) => ({ blobSha, size }));
+
+  it("reads many blobs in one GraphQL query and serves them from the cache", async () => {
+    let query = "";
+    const scope = nock(API)
+      .post("/graphql")
+      .reply(200, (_path, body) => {
+        query = (body as { query: string }).query;
+        const repository = Object.fromEntries(
+          shas.map((_, i) => [
+            `b${i}`,
+            i === 11
+              ? { text: "cut", isTruncated: true }
+              : { text: `content ${i}`, isBinary: false, isTruncated: false },
+          ]),
+        );
+        return { data: { repository } };
+      })
+      // The truncated one is read through REST.
+      .get(`/repos/acme/deploy/git/blobs/${shas[11]}`)
+      .reply(200, { encoding: "base64", content: b64("full content 11") });
+    const s = source();
+    await s.prefetchBlobs(repo, blobs(shas));
+    expect(query).toContain(`b0: object(oid: "${shas[0]}")`);
+    expect(await s.readBlob(repo, shas[0] as string)).toBe("content 0");
+    expect(await s.readBlob(repo, shas[11] as string)).toBe("full content 11");
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it("splits batches so that one answer stays under 4 MiB, and leaves large blobs to REST", async () => {
+    const sizes: number[] = [];
+    const scope = nock(API)
+      .post("/graphql")
+      .times(3)
+      .reply(200, (_path, body) => {
+        const count = ((body as { query: string }).query.match(/object\(oid:/g) ?? []).length;
+        sizes.push(count);
+        return { data: { repository: {} } };
+      });
+    const many = Array.from({ length: 31 }, (_, i) => String(i).padStart(40, "b"));
+    // 30 blobs of 400 KiB: 10 per batch; one blob of 1 MiB is left for REST.
+    await source().prefetchBlobs(repo, [
+      ...blobs(many.slice(0, 30), 400 * 1024),
+      ...blobs(many.slice(30), 1024 * 1024),
+    ]);
+    expect(sizes).toEqual([10, 10, 10]);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it.each([
+    // Few blobs: no GraphQL at all (REST per blob is cheaper).
+    ["few blobs", 3, 0],
+    // GraphQL failing: silently left to REST.
+    ["a GraphQL error", 12, 500],
+  ])("does nothing visible for %s", async (_case, count, status) => {
+    const scope = status === 0 ? nock(API) : nock(API).post("/graphql").reply(status, { message: "boom" });
+    await expect(source().prefetchBlobs(repo, blobs(shas.slice(0, count)))).resolves.toBeUndefined();
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+});

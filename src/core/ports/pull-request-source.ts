@@ -84,6 +84,8 @@ export interface PullRequestSource {
   listTree(repo: RepoRef, sha: string, paths: readonly string[]): Promise<TreeFile[]>;
   /** Content of a blob as UTF-8 text; cached by SHA (immutable). */
   readBlob(repo: RepoRef, blobSha: string): Promise<string>;
+  /** Warms the blob cache for many blobs at once (batched where the API allows); readBlob then serves them. */
+  prefetchBlobs(repo: RepoRef, blobs: readonly Pick<TreeFile, "blobSha" | "size">[]): Promise<void>;
   /** A file on the default branch, or undefined when it does not exist. */
   readFileAtDefaultBranch(repo: RepoRef, path: string): Promise<string | undefined>;
   /** The file `path` on the default branch, or the YAML files directly in directory `path`; empty when absent. */
