@@ -3,6 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   CONFIG,
   GitHubScope,
+  blobSha,
   configMap,
   createTestGate,
   deployment,
@@ -414,6 +415,52 @@ describe("pull_request", () => {
       conclusion: "failure",
       output: { title: "invalid policy" },
     });
+  });
+
+  it("reads many changed blobs through one GraphQL query instead of one REST request each", async () => {
+    const { probot } = await createTestGate();
+    const base: Record<string, string> = { ...baseFiles };
+    const head: Record<string, string> = { ...baseFiles };
+    for (let i = 0; i < 6; i++) {
+      base[`clusters/prod/cm-${i}.yaml`] = configMap(`cm-${i}`, "old");
+      head[`clusters/prod/cm-${i}.yaml`] = configMap(`cm-${i}`, "new");
+    }
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, base)
+      .tree(HEAD, head)
+      .reviews([])
+      .commits()
+      .completeCheck(1)
+      .listComments([])
+      .createComment(500);
+    let oids: string[] = [];
+    gh.scope.post("/graphql").reply(200, (_path, body) => {
+      const query = (body as { query: string }).query;
+      oids = [...query.matchAll(/object\(oid: "([0-9a-f]+)"\)/g)].map((m) => m[1] as string);
+      const contents = new Map([...Object.values(base), ...Object.values(head)].map((c) => [blobSha(c), c]));
+      return {
+        data: {
+          repository: Object.fromEntries(
+            oids.map((oid, i) => [`b${i}`, { text: contents.get(oid), isBinary: false, isTruncated: false }]),
+          ),
+        },
+      };
+    });
+    await probot.receive({
+      id: "d-1",
+      name: "pull_request",
+      payload: pullRequestPayload({ head: HEAD, base: BASE }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    // The 12 changed versions, and nothing of the unchanged files.
+    expect(oids).toHaveLength(12);
+    expect(oids).not.toContain(blobSha(baseFiles["README.md"]));
+    expect(gh.checkUpdates()[0]).toMatchObject({ conclusion: "success" });
   });
 
   it("reads a moved file's blob once: same SHA on both sides", async () => {
