@@ -10,6 +10,7 @@ import type { AuditRecord } from "../core/audit/record.js";
 import { renderCsv, renderRecord, renderTable, listRow, clean } from "../core/audit/render-text.js";
 import { recordKey } from "../core/audit/seal.js";
 import { parseTimeArg } from "../core/audit/time-arg.js";
+import { describeError } from "../core/error-text.js";
 import { verifyChain } from "../core/audit/verify.js";
 import type { ChainVerdict } from "../core/audit/verify.js";
 import type { AuditStore } from "../core/ports/audit-store.js";
@@ -213,10 +214,7 @@ async function verifyAll(store: AuditStore, cluster: string | undefined): Promis
       const chain = await readChain(store, c);
       verdicts.set(c, verifyChain(chain.records, { cluster: c, headHash: chain.headHash }));
     } catch (error) {
-      const message =
-        error instanceof Error
-          ? [error.message, (error.cause as Error | undefined)?.message].filter(Boolean).join(": ")
-          : String(error);
+      const message = describeError(error);
       verdicts.set(c, {
         ok: false,
         records: 0,

@@ -2,6 +2,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./program.js";
 import { EXIT } from "./exit-codes.js";
+import { describeError } from "../core/error-text.js";
 
 const program = buildProgram();
 try {
@@ -11,8 +12,8 @@ try {
     // --help and --version are "errors" to commander; they already printed what was asked.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT.usage;
   } else {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`countersign: ${message}\n`);
+    // The whole cause chain, in plain words and with credentials redacted: never a stack.
+    process.stderr.write(`countersign: ${describeError(error)}\n`);
     process.exitCode = EXIT.invalidInput;
   }
 }

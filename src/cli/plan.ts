@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
 import { loadPolicy } from "../config/policy-files.js";
 import { buildManifestSet, createManifestParseCache } from "../core/manifest-set.js";
+import { describeError } from "../core/error-text.js";
 import { RISK_LEVELS } from "../core/model.js";
 import type { ManifestSet, Plan, RiskLevel } from "../core/model.js";
 import { plan } from "../core/plan.js";
@@ -78,14 +79,14 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     base = buildManifestSet(baseFiles, setOptions);
     head = buildManifestSet(headFiles, setOptions);
   } catch (error) {
-    return fail(describe(error));
+    return fail(describeError(error));
   }
 
   let result: Plan;
   try {
     result = plan(base, head, await loadPolicy(options.policy));
   } catch (error) {
-    return fail(describe(error));
+    return fail(describeError(error));
   }
 
   // A stable key makes fingerprints comparable between runs; without one they are per-process.
@@ -135,11 +136,6 @@ async function readSide(
     }
   }
   return { files: [...files.values()], missing };
-}
-
-/** An error's message with its causes, in plain words (never a stack). */
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function parseBytes(value: string): number {

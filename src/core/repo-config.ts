@@ -17,7 +17,6 @@ export {
 
 /** A configuration file larger than this is refused unread. */
 export const REPO_CONFIG_MAX_BYTES = 256 * 1024;
-export const DEFAULT_COUNTERSIGN_NAMESPACE = "countersign-system";
 const MAX_ENTRIES = 1_000;
 
 const TOP_KEYS = [
@@ -211,8 +210,7 @@ export function parseRepoConfig(text: string, file: string = REPO_CONFIG_PATH): 
   if (agentReviewer !== undefined)
     out.add(["reviewers", "users"], `${agentReviewer} is also an agent: agents never approve`);
   const defaultNamespace = namespace(value.defaultNamespace, ["defaultNamespace"], out);
-  const countersignNamespace =
-    namespace(value.countersignNamespace, ["countersignNamespace"], out) ?? DEFAULT_COUNTERSIGN_NAMESPACE;
+  const countersignNamespace = namespace(value.countersignNamespace, ["countersignNamespace"], out);
   if (out.problems.length > 0) throw new RepoConfigError(file, out.problems);
 
   const config: RepoConfig = {
@@ -222,8 +220,8 @@ export function parseRepoConfig(text: string, file: string = REPO_CONFIG_PATH): 
     policy,
     agents,
     reviewers: { users, teams },
-    countersignNamespace,
   };
   if (defaultNamespace !== undefined) config.defaultNamespace = defaultNamespace;
+  if (countersignNamespace !== undefined) config.countersignNamespace = countersignNamespace;
   return config;
 }

@@ -1,6 +1,6 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { handleCheckRun } from "./check-run.js";
-import { describeError } from "./evaluate.js";
+import { describeError } from "../core/error-text.js";
 import { handleMergeGroup } from "./merge-group.js";
 import { handlePullRequestReview } from "./pull-request-review.js";
 import { handlePullRequest } from "./pull-request.js";

@@ -23,7 +23,8 @@ export interface GateEngine {
   /** The policy the repository configuration names: the default pack, or the repository's files (read from the default branch) compiled with it. Throws on invalid policy. */
   compilePolicy(
     repositorySources: PolicySourceFile[] | undefined,
-    countersignNamespace: string,
+    /** The repository configuration's namespace; undefined leaves the policy's own setting. */
+    countersignNamespace?: string,
   ): Promise<CompiledPolicy>;
   /** The masked markdown report of a plan, within `maxChars`. */
   renderReport(plan: Plan, options: { maxChars: number; title: string }): string;
@@ -56,11 +57,14 @@ export function createDefaultEngine(
           ? await defaults()
           : await withDefaultPack(repositorySources, defaults);
       const key = createHash("sha256")
-        .update(JSON.stringify([countersignNamespace, sources]))
+        .update(JSON.stringify([countersignNamespace ?? null, sources]))
         .digest("hex");
       const cached = compiled.get(key);
       if (cached !== undefined) return cached;
-      const policy = compilePolicy(sources, { countersignNamespace });
+      const policy = compilePolicy(
+        sources,
+        countersignNamespace === undefined ? {} : { countersignNamespace },
+      );
       compiled.set(key, policy);
       return policy;
     },

@@ -9,7 +9,8 @@ import { REPO_CONFIG_PATH } from "../core/constants.js";
 import type { ApprovalRecord } from "../core/model.js";
 import type { CheckResult, RepoRef } from "../core/ports/pull-request-source.js";
 import { evaluationErrorResult, invalidManifestsResult, noManagedChangeResult } from "./check-output.js";
-import { describeError, loadConfig } from "./evaluate.js";
+import { describeError } from "../core/error-text.js";
+import { loadConfig } from "./evaluate.js";
 import type { EvaluationOutcome, GateDeps } from "./evaluate.js";
 import { readPullRequestContent } from "./read-manifests.js";
 

@@ -6,6 +6,7 @@
 import { describeVerdict } from "../core/approval/evaluate.js";
 import { buildApprovalRecord, encodeApprovalRecord } from "../core/approval/record.js";
 import { REPO_CONFIG_PATH } from "../core/constants.js";
+import { describeError } from "../core/error-text.js";
 import type { CompiledPolicy } from "../core/ports/policy.js";
 import type { Clock } from "../core/ports/clock.js";
 import type {
@@ -74,27 +75,6 @@ export interface EvaluateOptions {
   comment: boolean;
   /** False once a newer head of the PR is known: nothing more is published for this one. */
   isCurrent?: () => boolean;
-}
-
-/** A short, secret-free description of an error and its causes. */
-export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && depth < 4; depth++) {
-    if (current instanceof Error) {
-      const status = (current as { status?: unknown }).status;
-      parts.push(typeof status === "number" ? `${current.message} (HTTP ${status})` : current.message);
-      current = current.cause;
-    } else {
-      parts.push(String(current));
-      current = undefined;
-    }
-  }
-  // Never echo anything that looks like a credential, even from a library's message.
-  return parts
-    .join(": ")
-    .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,}|v1\.[0-9a-f]{40}|Bearer\s+\S+|token\s+\S+)/gi, "[redacted]")
-    .slice(0, 1_000);
 }
 
 type Loaded = { config: RepoConfig } | { result: CheckResult; outcome: EvaluationOutcome };

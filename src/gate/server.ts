@@ -11,7 +11,6 @@ import { Probot } from "probot";
 import type { Logger } from "pino";
 import { buildOctokitClass, gitHubBaseUrl } from "../clients/github.js";
 import { createLogger } from "../clients/logger.js";
-import { DEFAULT_COUNTERSIGN_NAMESPACE } from "../core/repo-config.js";
 import { createGateApp } from "./app.js";
 import { createDefaultEngine } from "./engine.js";
 import type { GateEngine } from "./engine.js";
@@ -162,7 +161,7 @@ export async function startGate(config: GateConfig, options: StartGateOptions = 
   await probot.load(createGateApp(runtime));
   // Compile the default pack now: the first webhook should not pay for it (and a broken pack shows at start).
   try {
-    await runtime.engine.compilePolicy(undefined, DEFAULT_COUNTERSIGN_NAMESPACE);
+    await runtime.engine.compilePolicy(undefined);
   } catch (error) {
     log.error(
       { error: error instanceof Error ? error.message : String(error) },

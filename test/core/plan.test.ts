@@ -10,6 +10,7 @@ const policy: CompiledPolicy & { seen: ChangeSet[] } = {
   seen: [],
   digest: "p".repeat(64),
   baseLevel: "low",
+  countersignNamespace: "countersign-system",
   requirements: { low: requirement, medium: requirement, high: requirement, critical: requirement },
   classify(changeSet: ChangeSet): Classification {
     this.seen.push(changeSet);

@@ -49,7 +49,6 @@ describe("parseRepoConfig", () => {
       policy: { source: "default" },
       agents: [],
       reviewers: { users: [], teams: [] },
-      countersignNamespace: "countersign-system",
     });
   });
 

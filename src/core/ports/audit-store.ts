@@ -1,4 +1,4 @@
-import type { AuditRecord } from "../../core/audit/record.js";
+import type { AuditRecord } from "../audit/record.js";
 
 /** The head of a cluster's chain: its latest record, and the store's version token for a conditional advance. */
 export interface AuditHead {

@@ -9,6 +9,8 @@ export interface CompiledPolicy {
   readonly digest: string;
   /** Level of a change no rule matches. */
   readonly baseLevel: RiskLevel;
+  /** The namespace countersign runs in: changes to it are self-protection findings. */
+  readonly countersignNamespace: string;
   /** Requirement of each level. */
   readonly requirements: Readonly<Record<RiskLevel, Requirement>>;
   /** Classify every change; never throws on object content (rule errors become findings). */

@@ -23,8 +23,11 @@ export interface RepoConfig {
   reviewers: { users: string[]; teams: string[] };
   /** Namespace given to namespaced objects that name none. */
   defaultNamespace?: string;
-  /** Namespace countersign itself runs in (default `countersign-system`). */
-  countersignNamespace: string;
+  /**
+   * Namespace countersign itself runs in. Absent when the file names none: the policy's own
+   * `spec.countersignNamespace` (or the pack default, `countersign-system`) then applies.
+   */
+  countersignNamespace?: string;
 }
 
 /** One problem found in a repository configuration file. */

@@ -3,7 +3,7 @@
  * plus identity fields, counts, digests and the masked field deltas. Every text goes through the masker.
  */
 import type { Masker } from "../mask/types.js";
-import type { FieldDelta, Operation, Plan, RiskLevel } from "../model.js";
+import type { FieldDelta, Finding, Operation, Plan, RiskLevel } from "../model.js";
 import { maskedDeltas } from "./object-diff.js";
 
 export interface PlanReportFinding {
@@ -39,6 +39,8 @@ export interface PlanReport {
   level: RiskLevel;
   requirement: { approvals: number; teams: string[]; users: string[]; auto: boolean };
   changes: PlanReportChange[];
+  /** Findings about the PR as a whole (e.g. it changes countersign's configuration or policy). */
+  pullRequestFindings: PlanReportFinding[];
   changeSetDigest: string;
   policyDigest: string;
   /** Number of objects identical on both sides. */
@@ -52,6 +54,12 @@ export interface PlanReport {
 export function renderJson(plan: Plan, options: { masker: Masker }): PlanReport {
   const { masker } = options;
   const text = (s: string): string => masker.maskText(s);
+  const reportFinding = (f: Finding): PlanReportFinding => {
+    const finding: PlanReportFinding = { rule: f.rule, level: f.level, reason: text(f.reason) };
+    if (f.path !== undefined) finding.path = text(f.path);
+    if (f.error !== undefined) finding.error = text(f.error);
+    return finding;
+  };
   const { classification, changeSet } = plan;
   const counts = { create: 0, update: 0, delete: 0 };
   const changes = classification.changes.map(({ change, level, findings }): PlanReportChange => {
@@ -61,12 +69,7 @@ export function renderJson(plan: Plan, options: { masker: Masker }): PlanReport 
       key: change.key,
       op: change.op,
       level,
-      findings: findings.map((f) => {
-        const finding: PlanReportFinding = { rule: f.rule, level: f.level, reason: text(f.reason) };
-        if (f.path !== undefined) finding.path = text(f.path);
-        if (f.error !== undefined) finding.error = text(f.error);
-        return finding;
-      }),
+      findings: findings.map(reportFinding),
       fields: change.fields.map(text),
       group: change.group,
       kind: change.kind,
@@ -91,6 +94,7 @@ export function renderJson(plan: Plan, options: { masker: Masker }): PlanReport 
       auto: requirement.auto,
     },
     changes,
+    pullRequestFindings: (classification.pullRequestFindings ?? []).map(reportFinding),
     changeSetDigest: changeSet.digest,
     policyDigest: classification.policyDigest,
     unchanged: changeSet.unchanged,

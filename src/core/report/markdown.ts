@@ -145,6 +145,12 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   const head: string[] = [`### ${escapeInline(title)}`, "", summaryLine(plan), ""];
   head.push(
     ...listSection(
+      "Pull request",
+      (plan.classification.pullRequestFindings ?? []).map((f) => findingText(f, masker)),
+    ),
+  );
+  head.push(
+    ...listSection(
       "Errors",
       plan.errors.map(
         (e) =>

@@ -54,4 +54,25 @@ describe("renderJson", () => {
     const json = JSON.stringify(renderJson(p, { masker }));
     expect(json).not.toContain("cmF3");
   });
+
+  it("carries the PR-level findings, masked", () => {
+    // Machines (agents, CI) must see why a PR with no object changes is critical.
+    const p = samplePlan();
+    p.classification.pullRequestFindings = [
+      {
+        rule: "protected-file",
+        level: "critical",
+        reason: "token ghp_" + "x".repeat(36),
+        path: ".github/countersign.yml",
+      },
+    ];
+    const report = renderJson(p, { masker });
+    expect(report.pullRequestFindings).toHaveLength(1);
+    expect(report.pullRequestFindings[0]).toMatchObject({
+      rule: "protected-file",
+      path: ".github/countersign.yml",
+    });
+    expect(report.pullRequestFindings[0]?.reason).not.toContain("x".repeat(36));
+    expect(renderJson(samplePlan(), { masker }).pullRequestFindings).toEqual([]);
+  });
 });

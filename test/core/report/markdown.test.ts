@@ -184,6 +184,30 @@ describe("renderMarkdown", () => {
     expect(md.indexOf("ConfigMap ns/odd")).toBeLessThan(md.indexOf("ConfigMap ns/known"));
   });
 
+  it("lists the PR-level findings, such as a changed countersign configuration (snapshot)", () => {
+    // A PR that changes only .github/countersign.yml has no object changes, yet is critical: the
+    // reviewer must see why.
+    const base = plan([]);
+    const p = {
+      ...base,
+      classification: {
+        ...base.classification,
+        level: "critical" as RiskLevel,
+        pullRequestFindings: [
+          {
+            rule: "protected-file",
+            level: "critical" as RiskLevel,
+            reason: "changes .github/countersign.yml, the countersign repository configuration",
+            path: ".github/countersign.yml",
+          },
+        ],
+      },
+    };
+    const md = renderMarkdown(p, { masker, title: "countersign" });
+    expect(md).toContain("#### Pull request (1)");
+    expect(md).toMatchSnapshot();
+  });
+
   it("says when there are no changes", () => {
     // An empty plan still gets a summary.
     expect(renderMarkdown(plan([]), { masker, title: "countersign" })).toBe(

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { describeError, redact } from "../../src/core/error-text.js";
+
+describe("describeError", () => {
+  it("joins the cause chain in plain words, with HTTP statuses", () => {
+    const root = Object.assign(new Error("Bad credentials"), { status: 401 });
+    const error = new Error("reading the tree", {
+      cause: new Error("GET /repos/o/r/git/trees/x", { cause: root }),
+    });
+    expect(describeError(error)).toBe(
+      "reading the tree: GET /repos/o/r/git/trees/x: Bad credentials (HTTP 401)",
+    );
+  });
+
+  it("does not repeat a cause the wrapper already quotes", () => {
+    const cause = new Error("no such directory: examples/nope");
+    expect(describeError(new Error(`--base: ${cause.message}`, { cause }))).toBe(
+      "--base: no such directory: examples/nope",
+    );
+  });
+
+  it("stops after four levels, even on a cycle", () => {
+    const a = new Error("a");
+    const b = new Error("b", { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    expect(describeError(b)).toBe("b: a");
+  });
+
+  it("describes non-errors", () => {
+    expect(describeError("plain")).toBe("plain");
+    expect(describeError(undefined)).toBe("undefined");
+  });
+
+  it("redacts credentials from any level of the chain", () => {
+    const token = `ghs_${"A1b2".repeat(9)}`;
+    const aws = "AKIAIOSFODNN7EXAMPLE";
+    const error = new Error("request failed", {
+      cause: new Error(`Authorization: token ${token}; url postgres://app:hunter2@db:5432/x; key ${aws}`),
+    });
+    const text = describeError(error);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain(aws);
+    expect(text).toContain("[redacted]");
+  });
+
+  it("bounds an enormous message", () => {
+    expect(redact("x".repeat(1_000_000)).length).toBeLessThanOrEqual(1_000);
+  });
+});
