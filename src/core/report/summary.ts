@@ -34,8 +34,11 @@ export function summaryLine(plan: Plan): string {
       `${plural(total, "change")} (${counts.create} create, ${counts.update} update, ${counts.delete} delete), ` +
         `${plan.changeSet.unchanged} unchanged`,
     );
-    parts.push(requirementText(plan.classification.requirement));
   }
+  // A PR with no object changes still needs approval when it is risky as a whole (it changes the
+  // countersign configuration, say).
+  if (total > 0 || (plan.classification.pullRequestFindings ?? []).length > 0)
+    parts.push(requirementText(plan.classification.requirement));
   if (plan.errors.length > 0) parts.push(`**${plural(plan.errors.length, "error")}**`);
   if (plan.skipped.length > 0) parts.push(`${plural(plan.skipped.length, "skipped document")}`);
   return parts.join(" · ");
