@@ -6,10 +6,14 @@ import { run as runPlan } from "./plan.js";
 import { run as runPolicy } from "./policy.js";
 import { run as runGate } from "./gate.js";
 import { run as runAudit } from "./audit.js";
+import { run as runMask } from "./mask.js";
+import { run as runApproval } from "./approval.js";
 
 const sections: Record<string, () => Promise<void>> = {
   plan: runPlan,
   policy: runPolicy,
+  mask: runMask,
+  approval: runApproval,
   gate: runGate,
   audit: runAudit,
 };

@@ -9,8 +9,7 @@ import { REPO_CONFIG_PATH } from "../core/constants.js";
 import type { ApprovalRecord } from "../core/model.js";
 import type { CheckResult, RepoRef } from "../core/ports/pull-request-source.js";
 import { evaluationErrorResult, invalidManifestsResult, noManagedChangeResult } from "./check-output.js";
-import { describeError } from "../core/error-text.js";
-import { loadConfig } from "./evaluate.js";
+import { loadConfig, reportEvaluationError } from "./evaluate.js";
 import type { EvaluationOutcome, GateDeps } from "./evaluate.js";
 import { readPullRequestContent } from "./read-manifests.js";
 
@@ -128,15 +127,7 @@ export async function evaluateMergeGroup(
       "failure",
     );
   } catch (error) {
-    const message = describeError(error);
-    log.error({ ...where, error: message }, "merge group evaluation failed");
-    if (checkId !== undefined) {
-      try {
-        await publisher.completeCheck(repo, checkId, evaluationErrorResult(message));
-      } catch (publishError) {
-        log.error({ ...where, error: describeError(publishError) }, "could not report the failure");
-      }
-    }
+    await reportEvaluationError(deps, repo, checkId, where, error, "merge group evaluation failed");
     return "error";
   }
 }

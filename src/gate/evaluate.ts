@@ -196,16 +196,30 @@ export async function evaluatePullRequest(
     log.info({ ...where, level, conclusion: description.conclusion }, "evaluated");
     return outcome;
   } catch (error) {
-    const message = describeError(error);
-    log.error({ ...where, error: message }, "evaluation failed");
-    if (checkId !== undefined) {
-      try {
-        await publisher.completeCheck(repo, checkId, evaluationErrorResult(message));
-      } catch (publishError) {
-        // The check stays in progress, which is not success either (fail closed).
-        log.error({ ...where, error: describeError(publishError) }, "could not report the failure");
-      }
-    }
+    await reportEvaluationError(deps, repo, checkId, where, error, "evaluation failed");
     return "error";
+  }
+}
+
+/**
+ * Logs a failed evaluation and completes its check run (when one was started) as a failure naming
+ * the error, credentials redacted.
+ */
+export async function reportEvaluationError(
+  deps: Pick<GateDeps, "publisher" | "log">,
+  repo: RepoRef,
+  checkId: number | undefined,
+  where: object,
+  error: unknown,
+  what: string,
+): Promise<void> {
+  const message = describeError(error);
+  deps.log.error({ ...where, error: message }, what);
+  if (checkId === undefined) return;
+  try {
+    await deps.publisher.completeCheck(repo, checkId, evaluationErrorResult(message));
+  } catch (publishError) {
+    // The check stays in progress, which is not success either (fail closed).
+    deps.log.error({ ...where, error: describeError(publishError) }, "could not report the failure");
   }
 }

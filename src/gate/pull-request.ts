@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { evaluatePullRequest } from "./evaluate.js";
-import type { EvaluationOutcome } from "./evaluate.js";
+import type { EvaluationOutcome, GateLog } from "./evaluate.js";
+import type { GitHubClient } from "../github/octokit-pull-request-source.js";
 import { gateDeps, pullKey } from "./runtime.js";
 import type { GateRuntime } from "./runtime.js";
 
@@ -24,6 +25,32 @@ export async function handlePullRequest(
   if (!PULL_REQUEST_ACTIONS.has(payload.action)) return "ignored";
   if (payload.action === "edited" && !("changes" in payload && payload.changes.base !== undefined))
     return "ignored";
+  return evaluatePayloadHead(runtime, context, { comment: true });
+}
+
+/** The fields of a `pull_request` or `pull_request_review` payload the gate reads. */
+interface PullRequestPayload {
+  repository: { name: string; owner: { login: string } };
+  pull_request: {
+    number: number;
+    state: string;
+    updated_at: string;
+    head: { sha: string };
+    base: { sha: string };
+    user: { login: string } | null;
+  };
+}
+
+/**
+ * Evaluates the head a payload names, queued per PR: an event for a head older than one already
+ * seen is stale, and nothing is published once a newer head arrives during the evaluation.
+ */
+export async function evaluatePayloadHead(
+  runtime: GateRuntime,
+  context: { payload: PullRequestPayload; octokit: GitHubClient; log: GateLog },
+  options: { comment: boolean },
+): Promise<HandlerOutcome> {
+  const { payload } = context;
   const pr = payload.pull_request;
   if (pr.state !== "open") return "ignored";
   const owner = payload.repository.owner.login;
@@ -42,7 +69,7 @@ export async function handlePullRequest(
         baseSha: pr.base.sha,
         author: pr.user?.login ?? "",
       },
-      { comment: true, isCurrent: () => runtime.queue.isNewest(key, head) },
+      { comment: options.comment, isCurrent: () => runtime.queue.isNewest(key, head) },
     );
   });
 }

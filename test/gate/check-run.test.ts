@@ -1,5 +1,4 @@
-import nock from "nock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   APP_ID,
   GitHubScope,
@@ -8,25 +7,13 @@ import {
   deployment,
   examplePayload,
   sha,
-  testPrivateKey,
-  trackUnmatched,
+  isolateGitHub,
 } from "./harness.js";
 
 const BASE = sha("base");
 const HEAD = sha("head");
 
-let unmatched: ReturnType<typeof trackUnmatched>;
-beforeAll(() => {
-  testPrivateKey();
-  nock.disableNetConnect();
-});
-beforeEach(() => {
-  unmatched = trackUnmatched();
-});
-afterEach(() => {
-  unmatched.stop();
-  nock.cleanAll();
-});
+const unmatched = isolateGitHub();
 
 const baseFiles = { "clusters/prod/settings.yaml": configMap("settings", "a") };
 const headFiles = { ...baseFiles, "clusters/prod/web.yaml": deployment("web", "nginx:1.0") };

@@ -8,6 +8,7 @@ import { createHash, generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import nock from "nock";
+import { afterEach, beforeAll, beforeEach } from "vitest";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { buildOctokitClass } from "../../src/clients/github.js";
@@ -377,4 +378,29 @@ export function trackUnmatched(): { list: string[]; stop(): void } {
   };
   nock.emitter.on("no match", listener);
   return { list, stop: () => nock.emitter.removeListener("no match", listener) };
+}
+
+/**
+ * Registers the hooks every gate test file needs: the test private key, no real network, a fresh
+ * unmatched-request tracker per test, and no interceptor left over afterwards. Read `.list` of the
+ * returned tracker inside a test.
+ */
+export function isolateGitHub(): { readonly list: string[] } {
+  let current: ReturnType<typeof trackUnmatched> | undefined;
+  beforeAll(() => {
+    testPrivateKey();
+    nock.disableNetConnect();
+  });
+  beforeEach(() => {
+    current = trackUnmatched();
+  });
+  afterEach(() => {
+    current?.stop();
+    nock.cleanAll();
+  });
+  return {
+    get list(): string[] {
+      return current?.list ?? [];
+    },
+  };
 }

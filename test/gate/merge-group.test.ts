@@ -1,5 +1,5 @@
 import nock from "nock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   GitHubScope,
   configMap,
@@ -8,8 +8,7 @@ import {
   examplePayload,
   reviewPayload,
   sha,
-  testPrivateKey,
-  trackUnmatched,
+  isolateGitHub,
 } from "./harness.js";
 import type { Files } from "./harness.js";
 
@@ -19,18 +18,7 @@ const GROUP_BASE = sha("group-base");
 const GROUP_HEAD = sha("group-head");
 const GROUP_COMMIT = sha("group-commit");
 
-let unmatched: ReturnType<typeof trackUnmatched>;
-beforeAll(() => {
-  testPrivateKey();
-  nock.disableNetConnect();
-});
-beforeEach(() => {
-  unmatched = trackUnmatched();
-});
-afterEach(() => {
-  unmatched.stop();
-  nock.cleanAll();
-});
+const unmatched = isolateGitHub();
 
 const baseFiles = {
   "clusters/prod/web.yaml": deployment("web", "nginx:1.0"),

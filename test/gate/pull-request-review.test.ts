@@ -1,5 +1,5 @@
 import nock from "nock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decodeApprovalRecord } from "../../src/core/approval/record.js";
 import {
   GitHubScope,
@@ -8,8 +8,7 @@ import {
   deployment,
   reviewPayload,
   sha,
-  testPrivateKey,
-  trackUnmatched,
+  isolateGitHub,
 } from "./harness.js";
 
 const BASE = sha("base");
@@ -17,18 +16,7 @@ const HEAD = sha("head");
 const OLD_HEAD = sha("old-head");
 const MERGE_BASE = sha("merge-base");
 
-let unmatched: ReturnType<typeof trackUnmatched>;
-beforeAll(() => {
-  testPrivateKey();
-  nock.disableNetConnect();
-});
-beforeEach(() => {
-  unmatched = trackUnmatched();
-});
-afterEach(() => {
-  unmatched.stop();
-  nock.cleanAll();
-});
+const unmatched = isolateGitHub();
 
 const baseFiles = {
   "clusters/prod/web.yaml": deployment("web", "nginx:1.0"),

@@ -1,5 +1,4 @@
-import nock from "nock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CONFIG,
   GitHubScope,
@@ -9,26 +8,14 @@ import {
   deployment,
   pullRequestPayload,
   sha,
-  testPrivateKey,
-  trackUnmatched,
+  isolateGitHub,
 } from "./harness.js";
 
 const BASE = sha("base");
 const HEAD = sha("head");
 const MERGE_BASE = sha("merge-base");
 
-let unmatched: ReturnType<typeof trackUnmatched>;
-beforeAll(() => {
-  testPrivateKey();
-  nock.disableNetConnect();
-});
-beforeEach(() => {
-  unmatched = trackUnmatched();
-});
-afterEach(() => {
-  unmatched.stop();
-  nock.cleanAll();
-});
+const unmatched = isolateGitHub();
 
 const baseFiles = {
   "README.md": "hello\n",
