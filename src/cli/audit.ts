@@ -44,7 +44,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
   const audit = program
     .command("audit")
     .description(
-      "browse and verify the audit log (store: --store, $COUNTERSIGN_AUDIT_STORE, or file://./.countersign/audit)",
+      "Browse and verify the audit log (store: --store, $COUNTERSIGN_AUDIT_STORE, or file://./.countersign/audit)",
     );
   const storeOption = (): Option =>
     new Option("--store <url>", "audit store: s3://bucket/prefix, file:///path or a directory");
@@ -52,7 +52,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
 
   audit
     .command("ls")
-    .description("list records")
+    .description("List audit records, oldest first")
     .addOption(storeOption())
     .option("--cluster <name>", "only this cluster")
     .option("--pr <number>", "only records naming this pull request")
@@ -99,7 +99,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
   audit
     .command("show")
     .description(
-      "show one record (by id, or by hash or a hash prefix of at least 8 hex digits) with its masked objects and approval evidence",
+      "Show one record (by id, or by hash or a hash prefix of at least 8 hex digits) with its masked objects and approval evidence",
     )
     .argument("<record>", "record id or hash")
     .addOption(storeOption())
@@ -132,7 +132,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
   audit
     .command("verify")
     .description(
-      `verify every hash, the chain (no gap, fork or reordering), that every intent has one result and every applied change is covered; exit ${EXIT.failOn} naming the first bad record`,
+      `Verify every hash, the chain (no gap, fork or reordering), that every intent has one result and every applied change is covered; exit ${EXIT.failOn} naming the first bad record`,
     )
     .addOption(storeOption())
     .option("--cluster <name>", "only this cluster")
@@ -152,7 +152,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
 
   audit
     .command("report")
-    .description("write a self-contained HTML report (timeline of applies and refusals) for auditors")
+    .description("Write a self-contained HTML report (timeline of applies and refusals) for auditors")
     .requiredOption("--since <time>", "from this time (ISO 8601 or relative: 24h, 7d)")
     .option("--until <time>", "up to this time (default: now)")
     .requiredOption("--html <file>", "where to write the HTML page")
