@@ -31,7 +31,7 @@ export interface AuditLogOptions {
   retryDelaysMs?: number[];
   /** Record ids (default: random UUIDs). */
   newId?: () => string;
-  /** Told about background retry failures (never holds secrets: errors name records by id). */
+  /** Told about background retry failures and corrupt spool entries moved aside (never holds secrets: errors name records by id). */
   onRetryError?: (error: Error) => void;
 }
 
@@ -136,6 +136,13 @@ export class AuditLog {
       );
     }
     const body = buildRecordBody("intent", this.context(this.newId(), input), this.options.masker);
+    try {
+      assertWellFormed(body);
+    } catch (error) {
+      throw new Error(`writing the audit intent ${body.id} on ${cluster}: not a valid record; not applying`, {
+        cause: error,
+      });
+    }
     const entry: SpoolEntry = { cluster, createdAt: this.clock.now().toISOString(), body };
     this.inFlight.add(body.id);
     try {
@@ -245,6 +252,8 @@ export class AuditLog {
   }
 
   private async storeOrSpool(body: AuditRecordBody, notBefore?: string): Promise<void> {
+    // A malformed body would be retried forever and make the chain unreadable: refuse it now.
+    assertWellFormed(body);
     const entry: SpoolEntry = {
       cluster: this.options.cluster,
       createdAt: notBefore ?? this.clock.now().toISOString(),
@@ -264,7 +273,9 @@ export class AuditLog {
 
   private async flushOnce(): Promise<FlushReport> {
     const report: FlushReport = { stored: 0, alreadyStored: 0, interrupted: 0 };
-    for (const entry of await this.spool.pending()) {
+    const pending = await this.spool.pending();
+    this.reportCorrupt();
+    for (const entry of pending) {
       if (await this.isStored(entry.cluster, entry.body.id, entry.createdAt)) {
         report.alreadyStored++;
       } else {
@@ -274,9 +285,13 @@ export class AuditLog {
       await this.spool.removePending(entry.body.id);
       if (entry.body.kind === "result" && entry.body.intent) await this.spool.removeOpen(entry.body.intent);
     }
-    for (const entry of await this.spool.open()) {
+    const open = await this.spool.open();
+    this.reportCorrupt();
+    for (const entry of open) {
       const intent = entry.body;
       if (this.inFlight.has(intent.id)) continue;
+      // Its result was spooled while this flush ran (the apply finished): that result closes it.
+      if (await this.spool.hasPending(resultId(intent.id))) continue;
       if (await this.isStored(entry.cluster, intent.id, entry.createdAt)) {
         if (!(await this.isStored(entry.cluster, resultId(intent.id), entry.createdAt))) {
           const body: AuditRecordBody = {
@@ -308,6 +323,12 @@ export class AuditLog {
     return report;
   }
 
+  private reportCorrupt(): void {
+    for (const path of this.spool.takeCorrupt()) {
+      this.options.onRetryError?.(new Error(`audit spool entry ${path} was unreadable: moved aside`));
+    }
+  }
+
   /** Whether a record with `id` is in the chain, looking only at records stored since `since`. */
   private async isStored(cluster: string, id: string, since: string): Promise<boolean> {
     const head = await this.store.readHead(cluster);
@@ -336,4 +357,12 @@ export class AuditLog {
     }, delay);
     this.timer.unref?.();
   }
+}
+
+/**
+ * Throws unless `body` seals into a record that `parseRecord` (what every reader applies) accepts:
+ * the log must never store a record that would make its own chain unreadable.
+ */
+function assertWellFormed(body: AuditRecordBody): void {
+  parseRecord(sealRecord(body, null, new Date(0)), `audit record ${body.id}`);
 }

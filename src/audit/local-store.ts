@@ -15,8 +15,9 @@ import { link, mkdir, open, readFile, readdir, rename, stat, unlink } from "node
 import { join, resolve } from "node:path";
 import { parseRecord } from "../core/audit/parse.js";
 import type { AuditRecord } from "../core/audit/record.js";
+import { jsonErrorText } from "../core/audit/render-text.js";
 import { assertClusterName, recordKey } from "../core/audit/seal.js";
-import { AuditHeadConflictError } from "../core/ports/audit-store.js";
+import { AuditHeadConflictError, AuditHeadMissingError } from "../core/ports/audit-store.js";
 import type { AuditHead, AuditStore } from "../core/ports/audit-store.js";
 
 export interface LocalStoreOptions {
@@ -117,6 +118,8 @@ export class LocalAuditStore implements AuditStore {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const head = await this.readHead(cluster);
       if (head) await this.materialize(head.record);
+      else if ((await this.listKeys(cluster)).length > 0)
+        throw new AuditHeadMissingError(cluster, this.location);
       const record = build(head?.record ?? null);
       const seq = head ? head.record.seq + 1 : 0;
       if (record.seq !== seq || record.prev !== (head?.record.hash ?? null) || record.cluster !== cluster) {
@@ -220,7 +223,8 @@ export class LocalAuditStore implements AuditStore {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new Error(`${doing}: not valid JSON`, { cause: error });
+      // Not kept as the cause: the parser quotes the (hostile) file content, escape sequences and all.
+      throw new Error(`${doing}: not valid JSON (${jsonErrorText(error)})`);
     }
   }
 }

@@ -20,8 +20,9 @@ import {
 import type { PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { parseRecord } from "../core/audit/parse.js";
 import type { AuditRecord } from "../core/audit/record.js";
+import { jsonErrorText } from "../core/audit/render-text.js";
 import { assertClusterName, recordKey } from "../core/audit/seal.js";
-import { AuditHeadConflictError } from "../core/ports/audit-store.js";
+import { AuditHeadConflictError, AuditHeadMissingError } from "../core/ports/audit-store.js";
 import type { AuditHead, AuditStore } from "../core/ports/audit-store.js";
 
 export interface S3StoreOptions {
@@ -86,7 +87,8 @@ export class S3AuditStore implements AuditStore {
       );
       for (const p of out.CommonPrefixes ?? []) {
         const name = p.Prefix?.slice(base.length).replace(/\/$/, "");
-        if (name) clusters.push(name);
+        // Like the local store: a prefix that is not a cluster name holds no chain (and would fail listKeys).
+        if (name && isClusterName(name)) clusters.push(name);
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
@@ -140,9 +142,14 @@ export class S3AuditStore implements AuditStore {
   async append(cluster: string, build: (head: AuditRecord | null) => AuditRecord): Promise<AuditRecord> {
     assertClusterName(cluster);
     const max = this.options.maxAttempts ?? 8;
+    /** Records whose head write came back 412/409: a retried PUT whose first try landed (lost reply) does that. */
+    const attempted: AuditRecord[] = [];
     for (let attempt = 1; attempt <= max; attempt++) {
       const head = await this.readHead(cluster);
       if (head && this.materialized.get(cluster) !== head.record.hash) await this.ensureStored(head.record);
+      if (!head && (await this.hasRecords(cluster))) throw new AuditHeadMissingError(cluster, this.location);
+      const landed = head ? await this.ownLandedWrite(head.record, attempted) : undefined;
+      if (landed) return landed; // our write won after all: sealing again would write the record twice
       const record = build(head?.record ?? null);
       if (
         record.seq !== (head ? head.record.seq + 1 : 0) ||
@@ -162,6 +169,7 @@ export class S3AuditStore implements AuditStore {
       } catch (error) {
         const code = status(error);
         if (code === 412 || code === 409) {
+          attempted.push(record);
           await (this.options.backoff ?? defaultBackoff)(attempt);
           continue; // lost the race: re-read the head and re-seal
         }
@@ -171,6 +179,46 @@ export class S3AuditStore implements AuditStore {
       return record;
     }
     throw new AuditHeadConflictError(cluster, max);
+  }
+
+  /** Whether any record is stored for `cluster` (only asked when it has no head). */
+  private async hasRecords(cluster: string): Promise<boolean> {
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    const out = await this.send(`listing audit records of ${cluster} in ${this.location}`, () =>
+      this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: this.full(`${cluster}/`),
+          MaxKeys: 100,
+        }),
+      ),
+    );
+    return (out.Contents ?? []).some((o) => RECORD_KEY.test(o.Key?.slice(strip) ?? ""));
+  }
+
+  /**
+   * One of `attempted` when its head write did land: it is the head (stored under its key just
+   * before this is called), or a later writer built on it (and so stored it under its key).
+   */
+  private async ownLandedWrite(
+    head: AuditRecord,
+    attempted: AuditRecord[],
+  ): Promise<AuditRecord | undefined> {
+    const mine = attempted.find((a) => a.hash === head.hash);
+    if (mine) return mine;
+    for (const a of attempted) {
+      if (a.seq >= head.seq) continue; // the head holds that position (and it is not ours)
+      try {
+        await this.client.send(
+          new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.full(recordKey(a)) }),
+        );
+        return a;
+      } catch (error) {
+        if (!isNotFound(error))
+          throw new Error(`checking audit record ${a.id} in ${this.location}`, { cause: error });
+      }
+    }
+    return undefined;
   }
 
   private async ensureStored(record: AuditRecord): Promise<void> {
@@ -224,7 +272,8 @@ export class S3AuditStore implements AuditStore {
       try {
         return { value: JSON.parse(text) as unknown, etag: out.ETag };
       } catch (error) {
-        throw new Error(`${doing}: not valid JSON`, { cause: error });
+        // Not kept as the cause: the parser quotes the (hostile) object content, escape sequences and all.
+        throw new Error(`${doing}: not valid JSON (${jsonErrorText(error)})`);
       }
     } catch (error) {
       if (isNotFound(error)) return null;
@@ -239,6 +288,15 @@ export class S3AuditStore implements AuditStore {
     } catch (error) {
       throw new Error(doing, { cause: error });
     }
+  }
+}
+
+function isClusterName(name: string): boolean {
+  try {
+    assertClusterName(name);
+    return true;
+  } catch {
+    return false;
   }
 }
 

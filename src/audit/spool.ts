@@ -9,7 +9,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readFile, readdir, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { parseRecord } from "../core/audit/parse.js";
 import type { AuditRecordBody } from "../core/audit/record.js";
+import { sealRecord } from "../core/audit/seal.js";
 
 export interface SpoolEntry {
   cluster: string;
@@ -27,6 +29,9 @@ function fileName(id: string): string {
 }
 
 export class Spool {
+  /** Entry files that could not be read, moved aside (`<name>.corrupt`) since the last `takeCorrupt()`. */
+  private corrupt: string[] = [];
+
   constructor(
     readonly dir: string,
     private readonly durable = true,
@@ -56,6 +61,24 @@ export class Spool {
 
   async removeOpen(id: string): Promise<void> {
     await this.remove("open", id);
+  }
+
+  /** Whether a record body with `id` is waiting in `pending/`. */
+  async hasPending(id: string): Promise<boolean> {
+    try {
+      await readFile(join(this.dir, "pending", fileName(id)));
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") return false;
+      throw new Error(`reading the audit spool entry of ${id}`, { cause: error });
+    }
+  }
+
+  /** Paths of corrupt entries moved aside since the last call (to be reported). */
+  takeCorrupt(): string[] {
+    const out = this.corrupt;
+    this.corrupt = [];
+    return out;
   }
 
   private async write(area: Area, entry: SpoolEntry): Promise<void> {
@@ -92,19 +115,26 @@ export class Spool {
     }
     const entries: SpoolEntry[] = [];
     for (const name of names) {
+      const path = join(dir, name);
+      let text: string;
       try {
-        const entry = JSON.parse(await readFile(join(dir, name), "utf8")) as SpoolEntry;
-        if (
-          typeof entry?.cluster !== "string" ||
-          typeof entry.body?.id !== "string" ||
-          typeof entry.createdAt !== "string"
-        ) {
-          throw new Error("not a spool entry");
-        }
-        entries.push(entry);
+        text = await readFile(path, "utf8");
       } catch (error) {
-        throw new Error(`reading audit spool entry ${join(dir, name)}`, { cause: error });
+        throw new Error(`reading audit spool entry ${path}`, { cause: error });
       }
+      const entry = validEntry(text);
+      if (entry) {
+        entries.push(entry);
+        continue;
+      }
+      // One unreadable file must not block the spool (and every later intent) forever: move it
+      // aside for an operator; an intent it held shows as result-missing in `audit verify`.
+      try {
+        await rename(path, `${path}.corrupt`);
+      } catch (error) {
+        throw new Error(`moving aside the corrupt audit spool entry ${path}`, { cause: error });
+      }
+      this.corrupt.push(`${path}.corrupt`);
     }
     return entries.sort(
       (a, b) => a.createdAt.localeCompare(b.createdAt) || a.body.id.localeCompare(b.body.id),
@@ -119,5 +149,26 @@ export class Spool {
         throw new Error(`removing audit spool entry ${id}`, { cause: error });
       }
     }
+  }
+}
+
+/** The entry in `text`, or undefined when it is not a complete, sealable spool entry of one cluster. */
+function validEntry(text: string): SpoolEntry | undefined {
+  try {
+    const entry = JSON.parse(text) as SpoolEntry;
+    if (
+      typeof entry?.cluster !== "string" ||
+      typeof entry.createdAt !== "string" ||
+      Number.isNaN(Date.parse(entry.createdAt)) ||
+      (entry.unconfirmed !== undefined && typeof entry.unconfirmed !== "boolean") ||
+      entry.body?.cluster !== entry.cluster
+    ) {
+      return undefined;
+    }
+    // The body must seal into a valid record, or every resend of it would fail.
+    parseRecord(sealRecord(entry.body, null, new Date(0)));
+    return entry;
+  } catch {
+    return undefined;
   }
 }

@@ -7,7 +7,14 @@ import { Option } from "commander";
 import type { Command } from "commander";
 import { renderHtmlReport } from "../core/audit/report-html.js";
 import type { AuditRecord } from "../core/audit/record.js";
-import { renderCsv, renderRecord, renderTable, listRow, clean } from "../core/audit/render-text.js";
+import {
+  clean,
+  listRow,
+  renderCsv,
+  renderRecord,
+  renderTable,
+  terminalJson,
+} from "../core/audit/render-text.js";
 import { recordKey } from "../core/audit/seal.js";
 import { parseTimeArg } from "../core/audit/time-arg.js";
 import { describeError } from "../core/error-text.js";
@@ -15,6 +22,7 @@ import { verifyChain } from "../core/audit/verify.js";
 import type { ChainVerdict } from "../core/audit/verify.js";
 import type { AuditStore } from "../core/ports/audit-store.js";
 import { readChain } from "../audit/read-chain.js";
+import type { StoredChain } from "../audit/read-chain.js";
 import { openAuditStore, resolveStoreUrl, storeOptionsFromEnv } from "../audit/store-url.js";
 import { EXIT } from "./exit-codes.js";
 
@@ -72,7 +80,8 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
         const until = opts.until ? parseTimeArg(opts.until, now) : undefined;
         let pr: number | undefined;
         if (opts.pr !== undefined) {
-          pr = Number(opts.pr.replace(/^#/, ""));
+          // Digits only: Number() would also take "1e3", "0x10" or " 7".
+          pr = /^#?\d{1,15}$/.test(opts.pr) ? Number(opts.pr.replace(/^#/, "")) : NaN;
           if (!Number.isSafeInteger(pr) || pr <= 0)
             throw new Error(`--pr ${JSON.stringify(opts.pr)}: not a pull request number`);
         }
@@ -90,7 +99,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
             (commit === undefined || r.commit.toLowerCase().startsWith(commit))
           );
         });
-        if (opts.output === "json") deps.write(`${JSON.stringify(records.map(listRow), null, 2)}\n`);
+        if (opts.output === "json") deps.write(`${terminalJson(records.map(listRow))}\n`);
         else if (opts.output === "csv") deps.write(renderCsv(records));
         else deps.write(renderTable(records));
       },
@@ -124,9 +133,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
         );
       }
       const record = matches[0]!;
-      deps.write(
-        opts.json ? `${JSON.stringify(record, null, 2)}\n` : renderRecord(record, recordKey(record)),
-      );
+      deps.write(opts.json ? `${terminalJson(record)}\n` : renderRecord(record, recordKey(record)));
     });
 
   audit
@@ -140,14 +147,16 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
       const store = open(opts);
       const verdicts = await verifyAll(store, opts.cluster);
       if (verdicts.size === 0) deps.write(`no audit records in ${store.location}\n`);
-      for (const [cluster, v] of verdicts) {
+      for (const [cluster, { verdict: v, head }] of verdicts) {
+        // The head is printed so an auditor can keep it: a later log without it was truncated.
+        const at = head ? ` up to seq ${head.seq} (head ${head.hash.slice(0, 12)})` : "";
         deps.write(
           v.ok
-            ? `${cluster}: OK, ${v.records} record${v.records === 1 ? "" : "s"}: hashes and chain intact, every intent has one result, every applied change covered\n`
+            ? `${cluster}: OK, ${v.records} record${v.records === 1 ? "" : "s"}${at}: hashes and chain intact, every intent has one result, every applied change covered\n`
             : `${cluster}: FAILED at record ${clean(v.problem.id)} (seq ${v.problem.seq}, hash ${v.problem.hash.slice(0, 12)}): ${v.problem.kind}: ${clean(v.problem.message)}\n`,
         );
       }
-      if ([...verdicts.values()].some((v) => !v.ok)) process.exitCode = EXIT.failOn;
+      if ([...verdicts.values()].some(({ verdict }) => !verdict.ok)) process.exitCode = EXIT.failOn;
     });
 
   audit
@@ -164,12 +173,12 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
       const now = deps.now();
       const since = parseTimeArg(opts.since, now);
       const until = opts.until ? parseTimeArg(opts.until, now) : now;
-      const clusters = opts.cluster ? [opts.cluster] : await store.listClusters();
       const verdicts = new Map<string, ChainVerdict>();
       const records: AuditRecord[] = [];
-      for (const cluster of clusters) {
-        const chain = await readChain(store, cluster);
-        verdicts.set(cluster, verifyChain(chain.records, { cluster, headHash: chain.headHash }));
+      // An unreadable chain is reported in the page (FAILED, unreadable) instead of failing the page.
+      for (const [cluster, { verdict, chain }] of await verifyAll(store, opts.cluster)) {
+        verdicts.set(cluster, verdict);
+        if (!chain) continue;
         records.push(
           ...chain.records.filter(
             (r) => Date.parse(r.time) >= since.getTime() && Date.parse(r.time) <= until.getTime(),
@@ -206,19 +215,37 @@ async function allRecords(store: AuditStore, cluster: string | undefined): Promi
   );
 }
 
+interface VerifiedChain {
+  verdict: ChainVerdict;
+  /** The last record read (what the head should be). */
+  head?: { seq: number; hash: string };
+  /** Absent when the chain could not be read. */
+  chain?: StoredChain;
+}
+
 /** Verifies each cluster; a record that cannot be read or parsed is a failed verification too. */
-async function verifyAll(store: AuditStore, cluster: string | undefined): Promise<Map<string, ChainVerdict>> {
-  const verdicts = new Map<string, ChainVerdict>();
+async function verifyAll(
+  store: AuditStore,
+  cluster: string | undefined,
+): Promise<Map<string, VerifiedChain>> {
+  const verdicts = new Map<string, VerifiedChain>();
   for (const c of cluster ? [cluster] : await store.listClusters()) {
     try {
       const chain = await readChain(store, c);
-      verdicts.set(c, verifyChain(chain.records, { cluster: c, headHash: chain.headHash }));
+      const last = chain.records[chain.records.length - 1];
+      verdicts.set(c, {
+        verdict: verifyChain(chain.records, { cluster: c, headHash: chain.headHash }),
+        head: last ? { seq: last.seq, hash: last.hash } : undefined,
+        chain,
+      });
     } catch (error) {
       const message = describeError(error);
       verdicts.set(c, {
-        ok: false,
-        records: 0,
-        problem: { kind: "unreadable", index: -1, id: "(unreadable)", seq: -1, hash: "", message },
+        verdict: {
+          ok: false,
+          records: 0,
+          problem: { kind: "unreadable", index: -1, id: "(unreadable)", seq: -1, hash: "", message },
+        },
       });
     }
   }

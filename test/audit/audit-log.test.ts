@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -8,14 +8,18 @@ import type { AuditHead, AuditStore } from "../../src/core/ports/audit-store.js"
 import { AuditLog } from "../../src/audit/audit-log.js";
 import type { IntentInput } from "../../src/audit/audit-log.js";
 import { LocalAuditStore } from "../../src/audit/local-store.js";
+import { Spool } from "../../src/audit/spool.js";
 import { readChain } from "../../src/audit/read-chain.js";
 import { createMasker } from "../../src/core/mask/masker.js";
+import { buildRecordBody } from "../../src/core/audit/build.js";
 import { DIGEST_A, approval, fakeMasker } from "../core/audit/fixtures.js";
 
 /** A real local store with switchable faults: down (nothing written) or lost replies (written, then an error). */
 class FaultyStore implements AuditStore {
   down = false;
   loseReplies = false;
+  /** When set, the next readHead waits for it (to hold a flush mid-way). */
+  hold: Promise<void> | undefined;
   constructor(private readonly inner: LocalAuditStore) {}
   get location(): string {
     return this.inner.location;
@@ -36,6 +40,9 @@ class FaultyStore implements AuditStore {
     return this.inner.readRecord(key);
   }
   async readHead(cluster: string): Promise<AuditHead | null> {
+    const hold = this.hold;
+    this.hold = undefined;
+    if (hold) await hold;
     this.check();
     return this.inner.readHead(cluster);
   }
@@ -251,5 +258,75 @@ describe("AuditLog", () => {
       ["intent", undefined, undefined],
       ["result", "failed", "the store did not confirm the intent write, so nothing was applied"],
     ]);
+  });
+
+  it("moves a corrupt spool file aside instead of refusing every later intent", async () => {
+    // A torn or garbage spool entry must not block the reconciler forever; the operator is told.
+    const errors: string[] = [];
+    const log = newLog({ onRetryError: (e) => errors.push(e.message) });
+    await mkdir(join(dir, "spool", "pending"), { recursive: true });
+    await writeFile(join(dir, "spool", "pending", "0000.json"), '{"cluster":"prod","createdAt":"2026-');
+    await mkdir(join(dir, "spool", "open"), { recursive: true });
+    await writeFile(
+      join(dir, "spool", "open", "0001.json"),
+      JSON.stringify({ cluster: "prod", createdAt: "2026-01-01T00:00:00Z", body: { id: "x" } }),
+    );
+    const handle = await log.appendIntent(intent);
+    await log.appendResult(handle, applied);
+    expect((await chain()).map((r) => r.kind)).toEqual(["intent", "result"]);
+    expect((await readdir(join(dir, "spool", "pending"))).sort()).toEqual(["0000.json.corrupt"]);
+    expect((await readdir(join(dir, "spool", "open"))).sort()).toEqual(["0001.json.corrupt"]);
+    expect(errors).toEqual([
+      expect.stringMatching(/pending\/0000\.json\.corrupt was unreadable/),
+      expect.stringMatching(/open\/0001\.json\.corrupt was unreadable/),
+    ]);
+  });
+
+  it("does not close as interrupted an intent whose result was spooled while a flush ran", async () => {
+    // The flush lists the open intents, the apply finishes meanwhile with its result spooled (store
+    // blip): the real result must be stored, not an "interrupted" one that makes it a duplicate.
+    const log = newLog();
+    const handle = await log.appendIntent(intent);
+    // An older open intent (never stored) ahead of ours keeps the flush busy on the store.
+    await new Spool(join(dir, "spool")).putOpen({
+      cluster: "prod",
+      createdAt: "2020-01-01T00:00:00.000Z",
+      body: buildRecordBody(
+        "intent",
+        { id: "old", cluster: "prod", actor: "a", repository: "acme/infra", commit: "00" },
+        fakeMasker,
+      ),
+    });
+    let release = (): void => undefined;
+    store.hold = new Promise((done) => (release = done));
+    const flushing = log.flushSpool(); // lists both open intents, then waits on the store
+    await new Promise((done) => setTimeout(done, 20));
+    store.down = true;
+    await log.appendResult(handle, applied); // spooled
+    store.down = false;
+    release();
+    await flushing;
+    await log.flushSpool(); // resends the spooled result
+    log.close();
+    expect((await chain()).map((r) => [r.kind, r.status])).toEqual([
+      ["intent", undefined],
+      ["result", "succeeded"],
+    ]);
+  });
+
+  it("refuses a malformed record up front instead of storing what no reader accepts", async () => {
+    // A check run id that is not an integer would make parseRecord, and so `audit verify`, reject the chain.
+    const log = newLog();
+    const bad = { ...intent, approvals: [{ ...intent.approvals[0]!, checkRunId: 1.5 }] };
+    await expect(log.appendIntent(bad)).rejects.toThrow(/not a valid record; not applying/);
+    const handle = await log.appendIntent(intent);
+    await expect(
+      log.appendResult(handle, {
+        ...applied,
+        objects: [{ ...applied.objects[0]!, outcome: "exploded" as never }],
+      }),
+    ).rejects.toThrow(/outcome must be one of/);
+    await log.appendResult(handle, applied);
+    expect((await chain()).map((r) => r.kind)).toEqual(["intent", "result"]);
   });
 });

@@ -6,6 +6,7 @@ import { buildRecordBody } from "../../src/core/audit/build.js";
 import type { AuditRecord } from "../../src/core/audit/record.js";
 import { recordKey, sealRecord } from "../../src/core/audit/seal.js";
 import { verifyChain } from "../../src/core/audit/verify.js";
+import { describeError } from "../../src/core/error-text.js";
 import { LocalAuditStore } from "../../src/audit/local-store.js";
 import { readChain } from "../../src/audit/read-chain.js";
 import { fakeMasker } from "../core/audit/fixtures.js";
@@ -87,6 +88,18 @@ describe("LocalAuditStore", () => {
     await expect(new LocalAuditStore(dir).readRecord(key)).rejects.toThrow(/not a record key/);
   });
 
+  it("refuses to start a second chain when the records are there but the head claims are gone", async () => {
+    // Deleted claims must not let the next append silently begin a new chain (a fork at seq 0).
+    const store = new LocalAuditStore(dir);
+    await store.append("prod", (head) => sealRecord(refusal("r0"), head, new Date(Date.UTC(2026, 0, 1))));
+    await rm(join(dir, "prod", "chain"), { recursive: true });
+    await rm(join(dir, "prod", "HEAD"));
+    await expect(
+      store.append("prod", (head) => sealRecord(refusal("r1"), head, new Date(Date.UTC(2026, 0, 2)))),
+    ).rejects.toThrow(/records exist but the chain head is missing/);
+    expect(await store.listKeys("prod")).toHaveLength(1);
+  });
+
   it("refuses a record not sealed on the current head", async () => {
     const store = new LocalAuditStore(dir);
     await expect(
@@ -100,5 +113,16 @@ describe("LocalAuditStore", () => {
     const r = await store.append("prod", (head) => sealRecord(refusal("r0"), head, new Date(0)));
     await writeFile(join(dir, recordKey(r)), "{nope");
     await expect(store.readRecord(recordKey(r))).rejects.toThrow(/not valid JSON/);
+  });
+
+  it("keeps a hostile record's escape sequences out of the error, causes included", async () => {
+    // The CLI prints errors and their causes to the terminal: the parser's quote of the file must not carry ESC/BEL.
+    const store = new LocalAuditStore(dir);
+    const r = await store.append("prod", (head) => sealRecord(refusal("r0"), head, new Date(0)));
+    await writeFile(join(dir, recordKey(r)), '{"a": \u001b]0;owned\u0007 }');
+    const error = await store.readRecord(recordKey(r)).catch((e: unknown) => e);
+    expect(describeError(error)).toMatch(/not valid JSON/);
+    // eslint-disable-next-line no-control-regex
+    expect(describeError(error)).not.toMatch(/[\u0000-\u001f]/);
   });
 });

@@ -8,7 +8,7 @@ import { buildRecordBody } from "../../src/core/audit/build.js";
 import type { AuditRecord } from "../../src/core/audit/record.js";
 import { recordKey, sealRecord } from "../../src/core/audit/seal.js";
 import { verifyChain } from "../../src/core/audit/verify.js";
-import { AuditHeadConflictError } from "../../src/core/ports/audit-store.js";
+import { AuditHeadConflictError, AuditHeadMissingError } from "../../src/core/ports/audit-store.js";
 import { createS3Client } from "../../src/clients/s3.js";
 import { readChain } from "../../src/audit/read-chain.js";
 import { S3AuditStore } from "../../src/audit/s3-store.js";
@@ -83,9 +83,8 @@ describe("S3AuditStore against s3rver", () => {
     try {
       const { out, code } = await runAudit(["verify", "--store", "s3://audit/countersign/logs"], "unused");
       expect(code).toBe(0);
-      expect(out).toBe(
-        "prod: OK, 3 records: hashes and chain intact, every intent has one result, every applied change covered\n" +
-          "staging: OK, 1 record: hashes and chain intact, every intent has one result, every applied change covered\n",
+      expect(out).toMatch(
+        /^prod: OK, 3 records up to seq 2 \(head [0-9a-f]{12}\): hashes and chain intact, every intent has one result, every applied change covered\nstaging: OK, 1 record up to seq 0 \(head [0-9a-f]{12}\): hashes and chain intact, every intent has one result, every applied change covered\n$/,
       );
     } finally {
       process.env = saved;
@@ -116,6 +115,9 @@ describe("S3AuditStore conditional writes (nock)", () => {
   const failed =
     '<?xml version="1.0"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
 
+  const listing = (keys: string[]): string =>
+    `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>audit</Name><Prefix>p/prod/</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>100</MaxKeys><IsTruncated>false</IsTruncated>${keys.map((k) => `<Contents><Key>${k}</Key><Size>10</Size></Contents>`).join("")}</ListBucketResult>`;
+
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
   afterAll(() => nock.enableNetConnect());
@@ -125,6 +127,9 @@ describe("S3AuditStore conditional writes (nock)", () => {
       .get("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(404, noSuchKey)
+      .get("/audit/")
+      .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
+      .reply(200, listing([]))
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .matchHeader("if-none-match", "*")
@@ -187,6 +192,120 @@ describe("S3AuditStore conditional writes (nock)", () => {
     expect(scope.pendingMocks()).toEqual([]);
   });
 
+  it("does not write a record twice when a retried head PUT finds its own first try landed (lost reply)", async () => {
+    // The SDK retries the head PUT after a 500 whose write landed; the retry gets 412 (the ETag moved to ours).
+    const retrying = createS3Client({
+      endpoint: host,
+      forcePathStyle: true,
+      region: "eu-west-1",
+      credentials,
+      maxAttempts: 2,
+    });
+    let written = "";
+    const scope = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(404, noSuchKey)
+      .get("/audit/")
+      .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
+      .reply(200, listing([]))
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(function (_uri, body) {
+        written = typeof body === "string" ? body : JSON.stringify(body);
+        return [500, '<?xml version="1.0"?><Error><Code>InternalError</Code><Message>x</Message></Error>'];
+      })
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(412, failed)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(200, () => written, { ETag: '"e1"' })
+      .head(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .reply(404)
+      .put(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .reply(200, "", { ETag: '"r0"' });
+    const store = new S3AuditStore(retrying, options);
+    const record = await store.append("prod", (head) =>
+      sealRecord(refusal("r0"), head, new Date("2026-03-01T00:00:00Z")),
+    );
+    expect(record).toEqual(first);
+    expect(scope.pendingMocks()).toEqual([]);
+    retrying.destroy();
+  });
+
+  it("does not write a record twice when its lost-reply head write was already built on by another writer", async () => {
+    // Our first try landed and another writer appended `after` on it before our retry got its 412.
+    const retrying = createS3Client({
+      endpoint: host,
+      forcePathStyle: true,
+      region: "eu-west-1",
+      credentials,
+      maxAttempts: 2,
+    });
+    const after = sealRecord(refusal("theirs"), first, new Date("2026-03-01T00:05:00Z"));
+    const scope = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(404, noSuchKey)
+      .get("/audit/")
+      .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
+      .reply(200, listing([]))
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(500, '<?xml version="1.0"?><Error><Code>InternalError</Code><Message>x</Message></Error>')
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(412, failed)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(200, JSON.stringify(after), { ETag: '"e2"' })
+      .head(`/audit/p/${recordKey(after)}`)
+      .query(true)
+      .reply(200)
+      .head(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .reply(200); // the other writer stored ours under its key before building on it
+    const store = new S3AuditStore(retrying, options);
+    const record = await store.append("prod", (head) =>
+      sealRecord(refusal("r0"), head, new Date("2026-03-01T00:00:00Z")),
+    );
+    expect(record).toEqual(first);
+    expect(scope.pendingMocks()).toEqual([]);
+    retrying.destroy();
+  });
+
+  it("refuses to start a second chain when records exist but HEAD.json is gone", async () => {
+    // A deleted head must not make the writer begin a new chain at seq 0 (a fork); no PUT is made.
+    const scope = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(404, noSuchKey)
+      .get("/audit/")
+      .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
+      .reply(200, listing([`p/${recordKey(first)}`]));
+    const store = new S3AuditStore(client, options);
+    await expect(
+      store.append("prod", (head) => sealRecord(refusal("x"), head, new Date("2026-03-02T00:00:00Z"))),
+    ).rejects.toBeInstanceOf(AuditHeadMissingError);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it("lists only prefixes that are cluster names", async () => {
+    // A stray prefix in the bucket is not a chain: listing it would make ls/show fail on listKeys.
+    const scope = nock(host)
+      .get("/audit/")
+      .query((q) => q["list-type"] === "2" && q.delimiter === "/" && q.prefix === "p/")
+      .reply(
+        200,
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>audit</Name><Prefix>p/</Prefix><IsTruncated>false</IsTruncated>${["p/prod/", "p/bad name/", "p/../", "p/staging/"].map((x) => `<CommonPrefixes><Prefix>${x}</Prefix></CommonPrefixes>`).join("")}</ListBucketResult>`,
+      );
+    expect(await new S3AuditStore(client, options).listClusters()).toEqual(["prod", "staging"]);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
   it("gives up after a bounded number of lost races", async () => {
     const scope = nock(host)
       .get("/audit/p/prod/HEAD.json")
@@ -212,6 +331,9 @@ describe("S3AuditStore conditional writes (nock)", () => {
       .get("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(404, noSuchKey)
+      .get("/audit/")
+      .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
+      .reply(200, listing([]))
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>denied</Message></Error>');

@@ -71,8 +71,12 @@ describe("countersign audit", () => {
   it("verifies a good log with exit 0", async () => {
     const { out, code } = await runAudit(["verify"], store);
     expect(code).toBe(EXIT.ok);
+    // The head is named, so an auditor can keep it and notice a later truncation.
+    const rows = JSON.parse((await runAudit(["ls", "--output", "json"], store)).out) as Array<{
+      hash: string;
+    }>;
     expect(out).toBe(
-      "prod: OK, 5 records: hashes and chain intact, every intent has one result, every applied change covered\n",
+      `prod: OK, 5 records up to seq 4 (head ${rows[4]!.hash.slice(0, 12)}): hashes and chain intact, every intent has one result, every applied change covered\n`,
     );
   });
 
@@ -93,5 +97,29 @@ describe("countersign audit", () => {
   it("rejects a bad time and an unknown store scheme", async () => {
     await expect(runAudit(["ls", "--since", "yesterday"], store)).rejects.toThrow(/invalid time "yesterday"/);
     await expect(runAudit(["ls", "--store", "ftp://x/y"], store)).rejects.toThrow(/unsupported scheme ftp/);
+  });
+
+  it.each([
+    // Exponent notation is not a PR number (Number() would read 1000).
+    "1e3",
+    // Nor is hex (Number() would read 16).
+    "0x10",
+    // Nor zero.
+    "0",
+  ])("rejects --pr %s", async (pr) => {
+    await expect(runAudit(["ls", "--pr", pr], store)).rejects.toThrow(/not a pull request number/);
+  });
+
+  it("reports an unreadable chain in the HTML page instead of failing to write it", async () => {
+    // One corrupt record must not leave the auditor without a report: the page says FAILED, unreadable.
+    const copy = join(dir, "corrupt");
+    await seedStore(copy);
+    const dayDir = join(copy, "prod", "2026", "01", "30");
+    const file = (await readdir(dayDir)).find((f) => f.includes("-refusal-"))!;
+    await writeFile(join(dayDir, file), "{not json");
+    const html = join(dir, "corrupt.html");
+    const { out } = await runAudit(["report", "--since", "7d", "--html", html], copy);
+    expect(out).toMatch(/^wrote .*corrupt\.html: 0 records/);
+    expect(await readFile(html, "utf8")).toMatch(/prod: FAILED at record \(unreadable\).*unreadable/);
   });
 });

@@ -12,6 +12,23 @@ export function clean(text: string): string {
   return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/** A JSON.parse error for a message: its quote of the input cut short and escaped. */
+export function jsonErrorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return clean(text.length > 160 ? `${text.slice(0, 159)}…` : text);
+}
+
+/**
+ * JSON for a terminal: JSON.stringify leaves C1 controls and bidi overrides raw inside strings;
+ * written as \u escapes they are the same JSON value but cannot drive the terminal.
+ */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 function oneLine(text: string): string {
   return clean(text.replace(/[\r\n\t]+/g, " "));
 }
@@ -99,7 +116,8 @@ export function renderCsv(records: readonly AuditRecord[]): string {
     "hash",
   ] as const;
   const cell = (value: string | number): string => {
-    let text = String(value);
+    // Escaped like the table: the CSV usually lands on a terminal first.
+    let text = clean(String(value));
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };

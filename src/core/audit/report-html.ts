@@ -4,7 +4,7 @@
  * refusals, baselines and drift reverts; per change the PR link, approvers, risk and what was applied.
  */
 import type { AuditRecord } from "./record.js";
-import { recordRisk } from "./render-text.js";
+import { clean, recordRisk } from "./render-text.js";
 import type { ChainVerdict } from "./verify.js";
 
 export interface HtmlReportInput {
@@ -43,7 +43,8 @@ th{background:#f3f3f3}code{font-size:12px}.ok{color:#116611}.bad{color:#b00020;f
 
 export function renderHtmlReport(input: HtmlReportInput): string {
   const githubUrl = (input.githubUrl ?? "https://github.com").replace(/\/+$/, "");
-  const e = escapeHtml;
+  // Control characters and bidi overrides shown escaped, as in the terminal: a key must read as it is.
+  const e = (text: string): string => escapeHtml(clean(text));
   const results = new Map<string, AuditRecord>();
   for (const r of input.records) if (r.kind === "result" && r.intent) results.set(r.intent, r);
   const intents = new Set(input.records.filter((r) => r.kind === "intent").map((r) => r.id));

@@ -50,13 +50,28 @@ export function verifyChain(records: readonly AuditRecord[], options: VerifyOpti
   return problem ? { ok: false, records: records.length, problem } : { ok: true, records: records.length };
 }
 
+/**
+ * Content (not the operation) must match: a deletion needs the key marked deleted; anything else
+ * needs a non-deletion of the key with the same, non-empty after-digest (an empty digest would
+ * otherwise match a deletion's). Evidence with neither approvers nor auto-approval covers nothing.
+ */
 function covered(object: AuditObject, record: AuditRecord): boolean {
-  return record.approvals.some((approval) =>
-    approval.changes.some(
-      (change) =>
-        change.key === object.key &&
-        (object.op === "delete" ? change.op === "delete" : change.afterDigest === object.digest),
-    ),
+  return record.approvals.some(
+    (approval) =>
+      (approval.auto || approval.approvers.length > 0) &&
+      approval.changes.some((change) => change.key === object.key && sameContent(object, change)),
+  );
+}
+
+function sameContent(
+  applied: { op: string; digest: string },
+  declared: { op: string; digest?: string; afterDigest?: string },
+): boolean {
+  if (applied.op === "delete") return declared.op === "delete";
+  return (
+    declared.op !== "delete" &&
+    applied.digest !== "" &&
+    applied.digest === (declared.afterDigest ?? declared.digest)
   );
 }
 
@@ -153,7 +168,7 @@ function findProblem(records: readonly AuditRecord[], options: VerifyOptions): C
           id: after.id,
           seq: after.seq,
           hash: after.hash,
-          message: "stored after the head pointer's record (the record was inserted)",
+          message: `stored after the head pointer's record (seq ${records[headIndex]!.seq}): the record was inserted, or the head pointer was rewound`,
         };
       }
       const at = records.length - 1;
@@ -226,7 +241,9 @@ function checkCompleteness(
       const stray = r.objects.find((o) => {
         if (!o.outcome || !APPLIED_OUTCOMES.includes(o.outcome)) return false;
         const d = declared.get(o.key);
-        return !d || (o.op === "delete" ? d.op !== "delete" : d.digest !== o.digest);
+        // An object reported deleted was applied as a deletion, whatever its op says.
+        const applied = o.outcome === "deleted" ? { op: "delete", digest: "" } : o;
+        return !d || !sameContent(applied, d);
       });
       if (stray) {
         return {

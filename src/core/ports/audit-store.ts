@@ -40,3 +40,13 @@ export class AuditHeadConflictError extends Error {
     this.name = "AuditHeadConflictError";
   }
 }
+
+/** Thrown by `append` when the cluster has records but no head: a new chain would fork the log. */
+export class AuditHeadMissingError extends Error {
+  constructor(cluster: string, location: string) {
+    super(
+      `appending to the audit chain of ${cluster} in ${location}: records exist but the chain head is missing; refusing to start a second chain (restore the head, e.g. from its previous version)`,
+    );
+    this.name = "AuditHeadMissingError";
+  }
+}

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { escapeHtml, renderHtmlReport } from "../../../src/core/audit/report-html.js";
-import { clean, renderCsv, renderRecord, renderTable } from "../../../src/core/audit/render-text.js";
+import {
+  clean,
+  jsonErrorText,
+  renderCsv,
+  renderRecord,
+  renderTable,
+  terminalJson,
+} from "../../../src/core/audit/render-text.js";
 import { parseTimeArg } from "../../../src/core/audit/time-arg.js";
 import { sampleChain } from "./fixtures.js";
 
@@ -28,6 +35,36 @@ describe("text renderings of hostile records", () => {
     expect(renderRecord(hostile)).toContain("evil\\u001b]0;owned\\u0007");
   });
 
+  it("escapes control characters in CSV cells, which land on a terminal first", () => {
+    // `ls --output csv` to stdout must not let an id set the terminal title or clear the screen.
+    const [first] = sampleChain();
+    const csv = renderCsv([{ ...first!, id: "x\u001b]0;owned\u0007", commit: "\u009b2J" }]);
+    // eslint-disable-next-line no-control-regex
+    expect(csv).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
+    expect(csv).toContain("x\\u001b]0;owned\\u0007");
+  });
+
+  it("writes C1 controls and bidi overrides in JSON output as escapes, the same JSON value", () => {
+    // JSON.stringify leaves U+009B (CSI) and U+202E raw: terminalJson escapes them.
+    const value = { id: "a\u009b2Jb\u202ec", n: 1 };
+    const text = terminalJson(value);
+    expect(text).not.toMatch(/[\u009b\u202e]/);
+    expect(JSON.parse(text)).toEqual(value);
+  });
+
+  it("does not quote raw input from a JSON parse error", () => {
+    // The parser quotes the hostile file; what reaches a message is escaped and bounded.
+    let error: unknown;
+    try {
+      JSON.parse(`{"a": \u001b]0;owned\u0007 ${"x".repeat(400)}`);
+    } catch (e) {
+      error = e;
+    }
+    const text = jsonErrorText(error);
+    expect(text).not.toMatch(CONTROL);
+    expect(text.length).toBeLessThanOrEqual(160);
+  });
+
   it("defuses spreadsheet formulas and quotes CSV cells", () => {
     const [first] = sampleChain();
     const csv = renderCsv([{ ...first!, id: '=HYPERLINK("http://x")' }]);
@@ -36,6 +73,25 @@ describe("text renderings of hostile records", () => {
 });
 
 describe("renderHtmlReport", () => {
+  it("shows bidi overrides and control characters escaped, so a key reads as it is", () => {
+    // U+202E would display "/Secret/web/bd" for a key that is something else; ESC is shown too.
+    const chain = sampleChain().map((r) => ({
+      ...r,
+      objects: r.objects.map((o) => ({ ...o, key: "x\u202ebd/bew/terceS\u001b" })),
+    }));
+    const html = renderHtmlReport({
+      records: chain,
+      since: new Date(0),
+      until: NOW,
+      generatedAt: NOW,
+      location: "file:///x",
+      verdicts: new Map([["prod", { ok: true as const, records: 5 }]]),
+    });
+    // eslint-disable-next-line no-control-regex
+    expect(html).not.toMatch(/[\u202e\u001b]/);
+    expect(html).toContain("x\\u202ebd/bew/terceS\\u001b");
+  });
+
   it("escapes every value and links PRs only for well-formed repositories", () => {
     const chain = sampleChain().map((r) => ({ ...r, repository: 'acme/infra"><img src=x>' }));
     const html = renderHtmlReport({
@@ -63,11 +119,38 @@ describe("parseTimeArg", () => {
     ["2026-01-31", "2026-01-31T00:00:00.000Z"],
     // A full ISO time with an offset.
     ["2026-01-31T10:00:00+02:00", "2026-01-31T08:00:00.000Z"],
+    // A time without an offset is UTC, like a date alone (not the auditor's local zone).
+    ["2026-01-31T10:00", "2026-01-31T10:00:00.000Z"],
+    // A compact offset and a space separator.
+    ["2026-01-31 10:00:00-0130", "2026-01-31T11:30:00.000Z"],
   ])("%s", (text, iso) => {
     expect(parseTimeArg(text, NOW).toISOString()).toBe(iso);
   });
 
-  it.each(["yesterday", "7", "2026-13-45", "-1d", "1y"])("rejects %s", (text) => {
+  it("reads a time without an offset as UTC whatever the local time zone", () => {
+    // An auditor in Berlin and one in UTC must get the same window for the same argument.
+    const saved = process.env.TZ;
+    process.env.TZ = "Europe/Berlin";
+    try {
+      expect(parseTimeArg("2026-01-31 10:00", NOW).toISOString()).toBe("2026-01-31T10:00:00.000Z");
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
+  it.each([
+    "yesterday",
+    "7",
+    "2026-13-45",
+    "-1d",
+    "1y",
+    // Impossible dates and times are errors, not rolled over into the next month or day.
+    "2026-02-30",
+    "2026-04-31T10:00:00Z",
+    "2026-01-31T24:00:00Z",
+    "2026-01-31T10:00:00+25:00",
+  ])("rejects %s", (text) => {
     // Anything else is an error naming the accepted forms.
     expect(() => parseTimeArg(text, NOW)).toThrow(/invalid time/);
   });

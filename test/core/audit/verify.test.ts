@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { buildRecordBody } from "../../../src/core/audit/build.js";
-import type { AuditRecord } from "../../../src/core/audit/record.js";
+import type { ObjectInput } from "../../../src/core/audit/build.js";
+import type { AuditApproval, AuditRecord } from "../../../src/core/audit/record.js";
 import { recordHash, sealRecord } from "../../../src/core/audit/seal.js";
 import { verifyChain } from "../../../src/core/audit/verify.js";
 import type { ChainProblemKind } from "../../../src/core/audit/verify.js";
-import { DIGEST_B, approval, fakeMasker, sampleChain } from "./fixtures.js";
+import { DIGEST_A, DIGEST_B, approval, fakeMasker, sampleChain } from "./fixtures.js";
 
 function rehash(r: AuditRecord): AuditRecord {
   return { ...r, hash: recordHash(r) };
@@ -52,6 +53,17 @@ const cases: Array<[string, Tamper, ChainProblemKind, string]> = [
     },
     "forked",
     "fork",
+  ],
+  // A record of another cluster moved into this cluster's prefix (unchanged, so its hash holds).
+  [
+    "moved from another cluster",
+    (c) => [
+      ...c.slice(0, 2),
+      sealRecord({ ...c[2]!, id: "moved", cluster: "staging" }, null, new Date(c[2]!.time)),
+      ...c.slice(2),
+    ],
+    "foreign",
+    "moved",
   ],
   // The result of the last intent never written.
   ["result missing", (c) => c.slice(0, 4), "result-missing", "i2"],
@@ -118,6 +130,126 @@ describe("verifyChain", () => {
     expect(verdict.ok ? null : [verdict.problem.kind, verdict.problem.id]).toEqual(["uncovered", "u1"]);
   });
 
+  const intentWith = (
+    changes: AuditApproval["changes"],
+    object: ObjectInput,
+    evidence: Partial<AuditApproval> = {},
+  ): AuditRecord =>
+    sealRecord(
+      buildRecordBody(
+        "intent",
+        {
+          id: "u1",
+          cluster: "prod",
+          actor: "a",
+          repository: "r",
+          commit: "c0ffee0",
+          approvals: [{ ...approval(3, changes), ...evidence }],
+          objects: [object],
+        },
+        fakeMasker,
+      ),
+      null,
+      new Date(0),
+    );
+  const key = "/ConfigMap/x/y";
+  const coverage: Array<[string, AuditApproval["changes"], ObjectInput, Partial<AuditApproval>, boolean]> = [
+    // Same key and after-digest: covered.
+    [
+      "matching content",
+      [{ key, op: "update", afterDigest: DIGEST_B, level: "low" }],
+      { key, op: "update", digest: DIGEST_B },
+      {},
+      true,
+    ],
+    // An approved deletion is covered by the key marked deleted.
+    [
+      "approved deletion",
+      [{ key, op: "delete", afterDigest: "", level: "low" }],
+      { key, op: "delete", digest: "" },
+      {},
+      true,
+    ],
+    // Auto-approved evidence needs no approvers.
+    [
+      "auto-approved",
+      [{ key, op: "create", afterDigest: DIGEST_B, level: "low" }],
+      { key, op: "create", digest: DIGEST_B },
+      { auto: true, approvers: [] },
+      true,
+    ],
+    // An update with no content digest must not ride on an approved deletion's empty after-digest.
+    [
+      "empty digest vs deletion",
+      [{ key, op: "delete", afterDigest: "", level: "low" }],
+      { key, op: "update", digest: "" },
+      {},
+      false,
+    ],
+    // Evidence that is neither auto-approved nor names an approver approves nothing.
+    [
+      "no approvers, not auto",
+      [{ key, op: "update", afterDigest: DIGEST_B, level: "low" }],
+      { key, op: "update", digest: DIGEST_B },
+      { approvers: [] },
+      false,
+    ],
+    // A deletion is not covered by an approved update of the key.
+    [
+      "deletion vs update",
+      [{ key, op: "update", afterDigest: DIGEST_B, level: "low" }],
+      { key, op: "delete", digest: "" },
+      {},
+      false,
+    ],
+  ];
+  it.each(coverage)("coverage at the intent: %s", (_name, changes, object, evidence, ok) => {
+    const verdict = verifyChain([intentWith(changes, object, evidence)]);
+    // The lone intent has no result: covered content gets as far as result-missing.
+    expect(verdict.ok ? "ok" : verdict.problem.kind).toBe(ok ? "result-missing" : "uncovered");
+  });
+
+  it.each([
+    // i1 declared an update (DIGEST_A): its result reports the object deleted instead.
+    [
+      "deleted instead of updated",
+      0,
+      { key: "apps/Deployment/web/api", op: "update", digest: DIGEST_A, outcome: "deleted" },
+      "uncovered",
+    ],
+    // i2 declared a deletion: its result reports content with no digest configured.
+    [
+      "configured with no digest on a declared deletion",
+      3,
+      { key: "/ConfigMap/web/cfg", op: "update", digest: "", outcome: "configured" },
+      "uncovered",
+    ],
+    // i1's declared content, configured: the chain verifies.
+    [
+      "declared content",
+      0,
+      { key: "apps/Deployment/web/api", op: "update", digest: DIGEST_A, outcome: "configured" },
+      "ok",
+    ],
+    // i2's declared deletion, deleted: the chain verifies.
+    [
+      "declared deletion",
+      3,
+      { key: "/ConfigMap/web/cfg", op: "delete", digest: "", outcome: "deleted" },
+      "ok",
+    ],
+  ] as const)("coverage at the result: %s", (_name, at, object, kind) => {
+    const chain = sampleChain();
+    // Replace the objects of the intent's own result (the record right after it), sealed onto it.
+    const res = sealRecord(
+      { ...chain[at + 1]!, objects: [{ ...object }] },
+      chain[at]!,
+      new Date(Date.parse(chain[at + 1]!.time)),
+    );
+    const verdict = verifyChain([...chain.slice(0, at + 1), res]);
+    expect(verdict.ok ? "ok" : verdict.problem.kind).toBe(kind);
+  });
+
   it("detects a result applying what its intent did not declare", () => {
     // Coverage holds at the intent, but the result reports a different object applied.
     const chain = sampleChain().slice(0, 1);
@@ -149,6 +281,8 @@ describe("verifyChain", () => {
     expect(truncated.ok ? null : truncated.problem.kind).toBe("head");
     const extra = verifyChain(chain, { headHash: chain[2]!.hash });
     expect(extra.ok ? null : [extra.problem.kind, extra.problem.id]).toEqual(["inserted", "i2"]);
+    // A head pointer rewound to an earlier record is named as a possibility.
+    expect(extra.ok ? "" : extra.problem.message).toMatch(/head pointer was rewound/);
   });
 
   it("masks objects and messages when building records", () => {
