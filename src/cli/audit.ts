@@ -148,6 +148,12 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
       const verdicts = await verifyAll(store, opts.cluster);
       if (verdicts.size === 0) deps.write(`no audit records in ${store.location}\n`);
       for (const [cluster, { verdict: v, head }] of verdicts) {
+        if (v.ok && v.records === 0) {
+          // A mistyped --cluster must not read as a verified log.
+          deps.write(`${clean(cluster)}: no audit records for this cluster in ${store.location}\n`);
+          process.exitCode = EXIT.invalidInput;
+          continue;
+        }
         // The head is printed so an auditor can keep it: a later log without it was truncated.
         const at = head ? ` up to seq ${head.seq} (head ${head.hash.slice(0, 12)})` : "";
         deps.write(

@@ -80,6 +80,12 @@ describe("countersign audit", () => {
     );
   });
 
+  it("does not call a cluster with no records verified (a mistyped --cluster)", async () => {
+    const { out, code } = await runAudit(["verify", "--cluster", "prdo"], store);
+    expect(code).toBe(EXIT.invalidInput);
+    expect(out).toMatch(/^prdo: no audit records for this cluster in /);
+  });
+
   it("exits 3 naming the first bad record when a record was edited", async () => {
     const copy = join(dir, "tampered");
     await seedStore(copy);
