@@ -116,6 +116,8 @@ export class AuditLog {
   private closed = false;
   /** Intents of this process still being applied: the spool flush must not close them. */
   private readonly inFlight = new Set<string>();
+  /** Intents of this process whose result is written or being written: a second result is refused. */
+  private readonly resulted = new Set<string>();
 
   constructor(private readonly options: AuditLogOptions) {
     this.store = options.store;
@@ -180,6 +182,8 @@ export class AuditLog {
 
   /** Writes the result of an intent; spools it when the store is down (retried until stored). */
   async appendResult(handle: IntentHandle, outcome: ResultOutcome): Promise<void> {
+    if (this.resulted.has(handle.id))
+      throw new Error(`writing the audit result of intent ${handle.id}: it already has a result`);
     const context: RecordContext = {
       id: resultId(handle.id),
       cluster: this.options.cluster,
@@ -195,7 +199,14 @@ export class AuditLog {
       intent: handle.id,
       status: outcome.status,
     });
-    await this.storeOrSpool(body, handle.time);
+    this.resulted.add(handle.id);
+    try {
+      await this.storeOrSpool(body, handle.time);
+    } catch (error) {
+      // Neither stored nor spooled: the caller may try again.
+      this.resulted.delete(handle.id);
+      throw error;
+    }
     await this.spool.removeOpen(handle.id);
     this.inFlight.delete(handle.id);
   }

@@ -131,6 +131,14 @@ describe("AuditLog", () => {
     expect(everything).not.toContain("aHVudGVyMg==");
   });
 
+  it("refuses a second result for one intent, so verify never sees result-twice from this writer", async () => {
+    const log = newLog();
+    const handle = await log.appendIntent(intent);
+    await log.appendResult(handle, applied);
+    await expect(log.appendResult(handle, applied)).rejects.toThrow(/already has a result/);
+    expect((await chain()).map((r) => r.kind)).toEqual(["intent", "result"]);
+  });
+
   it("throws when the intent cannot be written, and records nothing for it", async () => {
     // No audit, no apply: the caller gets an error, and a later flush does not invent a result.
     const log = newLog();
