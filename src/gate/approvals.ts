@@ -21,9 +21,18 @@ export interface PullRequestFacts {
   number: number;
   headSha: string;
   author: string;
+  /** Accounts known to have pushed to the PR: they count as committers. */
+  pushers?: readonly string[];
 }
 
-/** The change-set digest the app recorded for `sha`, from its own check run; undefined when unknown. */
+/** Cached for a head whose runs recorded more than one digest. */
+const CONFLICTING = "conflicting";
+
+/**
+ * The change-set digest the app recorded for an older head `sha`, from its own check runs;
+ * undefined when unknown, or when the runs recorded different digests: the head's content
+ * changed with the PR's base, and which content a review of it saw is not known (fail closed).
+ */
 export async function digestOfHead(
   deps: ApprovalDeps,
   repo: RepoRef,
@@ -31,14 +40,57 @@ export async function digestOfHead(
 ): Promise<string | undefined> {
   const key = `${repo.owner}/${repo.repo}@${sha}`;
   const cached = deps.digests.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return cached === CONFLICTING ? undefined : cached;
   const checks = await deps.publisher.listChecks(repo, sha);
-  const digest = checks.find(
-    (c) =>
-      c.headSha === sha && c.status === "completed" && c.externalId !== null && DIGEST.test(c.externalId),
-  )?.externalId;
-  if (digest !== undefined && digest !== null) deps.digests.set(key, digest);
-  return digest ?? undefined;
+  const digests = new Set(
+    checks.flatMap((c) =>
+      c.headSha === sha && c.status === "completed" && c.externalId !== null && DIGEST.test(c.externalId)
+        ? [c.externalId]
+        : [],
+    ),
+  );
+  const [only] = digests;
+  if (only === undefined) return undefined;
+  const value = digests.size === 1 ? only : CONFLICTING;
+  deps.digests.set(key, value);
+  return value === CONFLICTING ? undefined : value;
+}
+
+/**
+ * Since when the current head has held `currentDigest`, from the app's own check runs on it. A
+ * head's content changes without a push when the PR's base changes (another merge base): an
+ * approval of the head made before that approved other content. Returns undefined when every
+ * recorded digest of the head is the current one (every review on it counts), otherwise the
+ * time (ms) after which a review counts, and the digest the head held before it.
+ */
+export async function contentChangeOfHead(
+  deps: ApprovalDeps,
+  repo: RepoRef,
+  sha: string,
+  currentDigest: string,
+): Promise<{ since: number; before: string } | undefined> {
+  const runs = (await deps.publisher.listChecks(repo, sha))
+    .filter((c) => c.headSha === sha)
+    .map((c) => ({ ...c, started: Date.parse(c.startedAt ?? "") }))
+    .sort((a, b) =>
+      a.started === b.started || Number.isNaN(a.started - b.started) ? a.id - b.id : a.started - b.started,
+    );
+  let last = -1;
+  runs.forEach((c, i) => {
+    if (
+      c.status === "completed" &&
+      c.externalId !== null &&
+      DIGEST.test(c.externalId) &&
+      c.externalId !== currentDigest
+    )
+      last = i;
+  });
+  const other = runs[last];
+  if (other === undefined) return undefined;
+  // The first run after the last one with other content started once the content had changed.
+  const next = runs[last + 1];
+  const since = next === undefined || Number.isNaN(next.started) ? Number.POSITIVE_INFINITY : next.started;
+  return { since, before: other.externalId as string };
 }
 
 /**
@@ -58,7 +110,10 @@ export async function gatherApproval(
     source.listCommits(pr.repo, pr.number),
   ]);
   const committers = [
-    ...new Set(commits.flatMap((c) => [c.author, c.committer].filter((l): l is string => l !== undefined))),
+    ...new Set([
+      ...commits.flatMap((c) => [c.author, c.committer].filter((l): l is string => l !== undefined)),
+      ...(pr.pushers ?? []),
+    ]),
   ];
 
   const teams = [...new Set([...requirement.teams, ...config.reviewers.teams].map((t) => t.toLowerCase()))];
@@ -81,6 +136,11 @@ export async function gatherApproval(
     if (digest !== undefined) known.set(sha, digest);
   }
 
+  const headApproved = reviews.some((r) => r.state === "APPROVED" && r.commitId === pr.headSha);
+  const change = headApproved
+    ? await contentChangeOfHead(deps, pr.repo, pr.headSha, currentDigest)
+    : undefined;
+
   return evaluateApproval({
     requirement,
     reviews,
@@ -90,6 +150,13 @@ export async function gatherApproval(
     extraReviewers: config.reviewers,
     teamMembers,
     currentDigest,
-    digestAt: (sha) => known.get(sha),
+    digestAt: (sha, submittedAt) => {
+      if (sha === pr.headSha && change !== undefined) {
+        const at = Date.parse(submittedAt);
+        // Made before the head's content last changed (or at an unknown time): other content.
+        if (Number.isNaN(at) || at < change.since) return change.before;
+      }
+      return known.get(sha);
+    },
   });
 }

@@ -42,6 +42,7 @@ export async function handleCheckRun(
           headSha: pr.headSha,
           baseSha: pr.baseSha,
           author: pr.author,
+          pushers: [...(runtime.pushers.get(key) ?? [])],
         },
         { comment: false, isCurrent: () => runtime.queue.isNewest(key, check.head_sha) },
       );

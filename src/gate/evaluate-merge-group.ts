@@ -6,12 +6,14 @@ import { coverage } from "../core/approval/coverage.js";
 import { decodeApprovalRecord } from "../core/approval/record.js";
 import { diffManifestSets } from "../core/change-set.js";
 import { REPO_CONFIG_PATH } from "../core/constants.js";
+import { protectedPathOf } from "../core/repo-config.js";
 import type { ApprovalRecord } from "../core/model.js";
-import type { CheckResult, RepoRef } from "../core/ports/pull-request-source.js";
+import type { CheckResult, CheckRunView, RepoRef } from "../core/ports/pull-request-source.js";
 import { evaluationErrorResult, invalidManifestsResult, noManagedChangeResult } from "./check-output.js";
 import { loadConfig, reportEvaluationError } from "./evaluate.js";
 import type { EvaluationOutcome, GateDeps } from "./evaluate.js";
 import { readPullRequestContent } from "./read-manifests.js";
+import type { PullRequestContent } from "./read-manifests.js";
 
 /** Commits of a group looked at for their PRs; a longer group fails closed. */
 const MAX_GROUP_COMMITS = 100;
@@ -29,20 +31,52 @@ async function recordsOf(deps: GateDeps, repo: RepoRef, numbers: number[]): Prom
   for (const number of numbers) {
     const pr = await deps.source.getPull(repo, number);
     const checks = await deps.publisher.listChecks(repo, pr.headSha);
-    for (const check of checks) {
-      if (check.conclusion !== "success" || check.outputText === null) continue;
-      const record = decodeApprovalRecord(check.outputText);
-      if (
-        record !== undefined &&
-        record.pullRequest === number &&
-        record.headSha === pr.headSha &&
-        record.repository.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase()
-      ) {
-        records.push(record);
-      }
+    // Only the newest check run of the head speaks for it: an older success (and its record) was
+    // superseded when a later evaluation found a request for changes or a dismissed approval.
+    const latest = checks
+      .filter((c) => c.headSha === pr.headSha)
+      .reduce<CheckRunView | undefined>((a, c) => (a === undefined || c.id > a.id ? c : a), undefined);
+    if (latest === undefined || latest.conclusion !== "success" || latest.outputText === null) continue;
+    const record = decodeApprovalRecord(latest.outputText);
+    if (
+      record !== undefined &&
+      record.pullRequest === number &&
+      record.headSha === pr.headSha &&
+      record.repository.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase()
+    ) {
+      records.push(record);
     }
   }
   return records;
+}
+
+/**
+ * The configuration and policy files the group changes whose content at the group's head no
+ * approved PR of the group holds: approval records cover objects only, so a protected file is
+ * covered when a PR approved at level critical has the same blob at its head (or lacks the file,
+ * for a deletion). Two PRs editing the configuration differently merge into content nobody
+ * approved.
+ */
+async function uncoveredProtectedFiles(
+  deps: GateDeps,
+  repo: RepoRef,
+  files: string[],
+  content: PullRequestContent,
+  records: ApprovalRecord[],
+): Promise<{ key: string; reason: string }[]> {
+  if (files.length === 0) return [];
+  const heads: Map<string, string>[] = [];
+  for (const record of records) {
+    if (record.level !== "critical") continue;
+    const tree = await deps.source.listTree(repo, record.headSha, [""]);
+    heads.push(new Map(tree.map((f) => [f.path, f.blobSha])));
+  }
+  return files
+    .filter((file) => !heads.some((head) => head.get(file) === content.changedHeadBlobs.get(file)))
+    .map((file) => ({
+      key: file,
+      reason: "countersign configuration or policy: no critical approval of the group holds this content",
+    }));
 }
 
 /** Evaluates a merge group and publishes the check run on its head. Never throws. */
@@ -72,7 +106,10 @@ export async function evaluateMergeGroup(
       return await finish(invalidManifestsResult(content.head.errors), "invalid-manifests");
     }
     const changeSet = diffManifestSets(content.base, content.head);
-    if (changeSet.changes.length === 0) {
+    const protectedChanged = content.changedFiles.filter(
+      (file) => protectedPathOf(loaded.config, file) !== undefined,
+    );
+    if (changeSet.changes.length === 0 && protectedChanged.length === 0) {
       return await finish(
         noManagedChangeResult(content.changedFiles.length, content.changedManifests.length),
         "neutral",
@@ -98,6 +135,10 @@ export async function evaluateMergeGroup(
       changeSet.changes.map((c) => ({ key: c.key, op: c.op, afterDigest: c.after?.digest ?? "" })),
       records,
     );
+    const protectedUncovered = await uncoveredProtectedFiles(deps, repo, protectedChanged, content, records);
+    if (protectedUncovered.length > 0) {
+      result.uncovered = [...protectedUncovered, ...result.uncovered];
+    }
     const prs = [...numbers].map((n) => `#${n}`).join(", ") || "none";
     if (result.uncovered.length === 0) {
       return await finish(

@@ -56,6 +56,8 @@ export interface PullRequestTarget {
   headSha: string;
   baseSha: string;
   author: string;
+  /** Accounts known to have pushed to the PR (never approvers, like committers). */
+  pushers?: readonly string[];
 }
 
 export type EvaluationOutcome =
@@ -157,17 +159,22 @@ export async function evaluatePullRequest(
     const mergeBase = await source.mergeBase(repo, target.baseSha, target.headSha);
     const key = planKey(repo, mergeBase, target.headSha, configText, policy);
     const planned = await planHead(deps, repo, config, key, policy, mergeBase, target.headSha);
-    if (planned.kind === "final") {
-      if (planned.digest !== undefined)
-        deps.digests.set(`${repo.owner}/${repo.repo}@${target.headSha}`, planned.digest);
-      return await finish(planned.result, planned.outcome);
-    }
+    // The head gets a new run (and maybe, with a new base, a new digest): its digest is re-read
+    // from all its runs once it is an older head (see digestOfHead).
+    deps.digests.delete(`${repo.owner}/${repo.repo}@${target.headSha}`);
+    if (planned.kind === "final") return await finish(planned.result, planned.outcome);
     const { plan, report } = planned;
     const changeSet = { digest: planned.digest };
     const level = plan.classification.level;
     const verdict = await gatherApproval(
       deps,
-      { repo, number: target.number, headSha: target.headSha, author: target.author },
+      {
+        repo,
+        number: target.number,
+        headSha: target.headSha,
+        author: target.author,
+        pushers: target.pushers ?? [],
+      },
       config,
       plan.classification.requirement,
       changeSet.digest,
@@ -186,7 +193,6 @@ export async function evaluatePullRequest(
       });
       recordBlock = encodeApprovalRecord(record);
     }
-    deps.digests.set(`${repo.owner}/${repo.repo}@${target.headSha}`, changeSet.digest);
     const outcome = await finish(
       verdictResult(plan, description, report, changeSet.digest, recordBlock),
       description.conclusion,
@@ -196,6 +202,15 @@ export async function evaluatePullRequest(
     log.info({ ...where, level, conclusion: description.conclusion }, "evaluated");
     return outcome;
   } catch (error) {
+    // An earlier success on this head must not stand while the verdict is unknown (the read that
+    // failed may be the one that would have found a request for changes): fail a new check run.
+    if (checkId === undefined && isCurrent()) {
+      try {
+        checkId = await publisher.startCheck(repo, target.headSha);
+      } catch {
+        // GitHub is unreachable: reportEvaluationError logs the original error.
+      }
+    }
     await reportEvaluationError(deps, repo, checkId, where, error, "evaluation failed");
     return "error";
   }

@@ -25,6 +25,14 @@ export async function handlePullRequest(
   if (!PULL_REQUEST_ACTIONS.has(payload.action)) return "ignored";
   if (payload.action === "edited" && !("changes" in payload && payload.changes.base !== undefined))
     return "ignored";
+  // The sender of a push is its pusher, whatever the commits say about their authors.
+  if (payload.action === "synchronize" || payload.action === "opened") {
+    const key = pullKey(payload.repository.owner.login, payload.repository.name, payload.pull_request.number);
+    const sender = payload.sender?.login;
+    if (sender !== undefined && sender !== "") {
+      runtime.pushers.set(key, new Set([...(runtime.pushers.get(key) ?? []), sender.toLowerCase()]));
+    }
+  }
   return evaluatePayloadHead(runtime, context, { comment: true });
 }
 
@@ -68,6 +76,7 @@ export async function evaluatePayloadHead(
         headSha: head,
         baseSha: pr.base.sha,
         author: pr.user?.login ?? "",
+        pushers: [...(runtime.pushers.get(key) ?? [])],
       },
       { comment: options.comment, isCurrent: () => runtime.queue.isNewest(key, head) },
     );

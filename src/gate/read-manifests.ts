@@ -14,6 +14,8 @@ export interface PullRequestContent {
   changedFiles: string[];
   /** Changed paths under a managed path that are manifests. */
   changedManifests: string[];
+  /** Blob SHA at the head of each changed path that exists there (a deleted path has none). */
+  changedHeadBlobs: ReadonlyMap<string, string>;
   /** Blobs this evaluation needed (the source serves repeats from its SHA cache). */
   blobsNeeded: number;
 }
@@ -94,6 +96,12 @@ export async function readPullRequestContent(
     ),
     changedFiles: changed,
     changedManifests,
+    changedHeadBlobs: new Map(
+      changed.flatMap((path) => {
+        const blob = head.get(path)?.blobSha;
+        return blob === undefined ? [] : [[path, blob] as const];
+      }),
+    ),
     blobsNeeded,
   };
 }

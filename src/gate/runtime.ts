@@ -27,6 +27,12 @@ export interface GateRuntime {
   metrics: GateMetrics;
   /** This app's id: only its own check runs and comments are trusted. */
   appId?: number;
+  /**
+   * PR key -> logins that pushed to it (the `sender` of `synchronize`), lower case. Commit
+   * metadata names whoever the pusher chose, so this catches a second account pushing commits
+   * authored as someone else. In memory only: lost on restart (see docs/approval.md).
+   */
+  pushers: Lru<ReadonlySet<string>>;
 }
 
 export interface GateRuntimeOptions {
@@ -48,6 +54,7 @@ export function createGateRuntime(options: GateRuntimeOptions): GateRuntime {
     engine: options.engine,
     clock: options.clock ?? systemClock,
     metrics: options.metrics ?? createGateMetrics(),
+    pushers: new Lru<ReadonlySet<string>>(10_000),
   };
   if (options.appId !== undefined) runtime.appId = options.appId;
   return runtime;

@@ -14,11 +14,25 @@ import type {
 import type { GitHubCaches } from "./github-caches.js";
 import type { GitHubClient } from "./octokit-pull-request-source.js";
 
-/** Cuts `text` to GitHub's limit, saying so at the end. */
+/** The longest prefix of `text` of at most `bytes` UTF-8 bytes, never splitting a character. */
+function cutUtf8(text: string, bytes: number): string {
+  const buffer = Buffer.from(text, "utf8");
+  if (buffer.length <= bytes) return text;
+  let end = Math.max(0, bytes);
+  // Step back over continuation bytes (10xxxxxx) to the start of the character that was cut.
+  while (end > 0 && ((buffer[end] ?? 0) & 0xc0) === 0x80) end--;
+  return buffer.subarray(0, end).toString("utf8");
+}
+
+/**
+ * Cuts `text` to GitHub's limit, saying so at the end. GitHub counts the limit in UTF-8 bytes
+ * ("summary exceeds a maximum bytesize of 65535"), so a report with `·` or non-ASCII names would
+ * otherwise be refused with a 422 and the PR could never pass.
+ */
 export function fitGitHubText(text: string, limit = GITHUB_TEXT_LIMIT): string {
-  if (text.length <= limit) return text;
+  if (Buffer.byteLength(text, "utf8") <= limit) return text;
   const note = "\n\n… (truncated to fit GitHub's limit)";
-  return text.slice(0, limit - note.length) + note;
+  return cutUtf8(text, limit - Buffer.byteLength(note, "utf8")) + note;
 }
 
 function toGitHubAnnotation(a: CheckAnnotation): {
@@ -36,7 +50,7 @@ function toGitHubAnnotation(a: CheckAnnotation): {
     annotation_level: a.level,
     message: fitGitHubText(a.message, 64_000),
   };
-  return a.title === undefined ? out : { ...out, title: a.title.slice(0, 255) };
+  return a.title === undefined ? out : { ...out, title: cutUtf8(a.title, 255) };
 }
 
 /**
@@ -65,13 +79,29 @@ export class OctokitCheckPublisher implements CheckPublisher {
   }
 
   async completeCheck(repo: RepoRef, checkRunId: number, result: CheckResult): Promise<void> {
-    const title = result.title.slice(0, 255);
+    const title = cutUtf8(result.title, 255);
     const summary = fitGitHubText(result.summary);
+    // Every request re-sends the text (the approval record), so no update can leave it out.
+    const output = {
+      title,
+      summary,
+      ...(result.text === undefined ? {} : { text: fitGitHubText(result.text) }),
+    };
     const batches: CheckAnnotation[][] = [];
     for (let i = 0; i < result.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
       batches.push(result.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
     }
-    const first = batches.shift() ?? [];
+    const last = batches.pop() ?? [];
+    // GitHub appends the annotations of each update. The earlier batches go first, while the run is
+    // still in progress: the conclusion is set by the last request, so a failure on the way never
+    // leaves a completed run with part of its output.
+    for (const batch of batches) {
+      await this.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        ...repo,
+        check_run_id: checkRunId,
+        output: { ...output, annotations: batch.map(toGitHubAnnotation) },
+      });
+    }
     await this.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
       ...repo,
       check_run_id: checkRunId,
@@ -79,25 +109,14 @@ export class OctokitCheckPublisher implements CheckPublisher {
       conclusion: result.conclusion,
       completed_at: this.now().toISOString(),
       ...(result.externalId === undefined ? {} : { external_id: result.externalId }),
-      output: {
-        title,
-        summary,
-        ...(result.text === undefined ? {} : { text: fitGitHubText(result.text) }),
-        annotations: first.map(toGitHubAnnotation),
-      },
+      output: { ...output, annotations: last.map(toGitHubAnnotation) },
     });
-    // GitHub appends annotations sent by later updates of the same check run.
-    for (const batch of batches) {
-      await this.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-        ...repo,
-        check_run_id: checkRunId,
-        output: { title, summary, annotations: batch.map(toGitHubAnnotation) },
-      });
-    }
   }
 
   async listChecks(repo: RepoRef, ref: string): Promise<CheckRunView[]> {
-    const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+    // Every page: a head can hold more than 100 runs (one per review event), and the one that
+    // recorded other content, or the newest, must not be missed.
+    const runs = await this.octokit.paginate("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
       ...repo,
       ref,
       check_name: CHECK_RUN_NAME,
@@ -105,7 +124,7 @@ export class OctokitCheckPublisher implements CheckPublisher {
       per_page: 100,
       ...(this.appId === undefined ? {} : { app_id: this.appId }),
     });
-    return data.check_runs
+    return runs
       .filter((c) => c.name === CHECK_RUN_NAME && (this.appId === undefined || c.app?.id === this.appId))
       .map((c) => ({
         id: Number(c.id),
@@ -115,6 +134,7 @@ export class OctokitCheckPublisher implements CheckPublisher {
         externalId: c.external_id ?? null,
         outputText: c.output?.text ?? null,
         appId: c.app?.id ?? null,
+        startedAt: c.started_at ?? null,
       }));
   }
 

@@ -19,6 +19,9 @@ const GRAPHQL_BATCH = 100;
 const GRAPHQL_MAX_BLOB_BYTES = 512 * 1024;
 const GRAPHQL_BATCH_BYTES = 4 * 1024 * 1024;
 
+/** GitHub's cap on the commits it lists for one pull request (REST and GraphQL alike). */
+const MAX_PULL_COMMITS = 250;
+
 const REVIEW_STATES = new Set<Review["state"]>([
   "APPROVED",
   "CHANGES_REQUESTED",
@@ -100,6 +103,13 @@ export class OctokitPullRequestSource implements PullRequestSource {
       pull_number: number,
       per_page: 100,
     });
+    // GitHub lists at most 250 commits of a PR: an account behind the later ones would go unseen
+    // and could approve its own work. Fail closed rather than judge on a partial list.
+    if (commits.length >= MAX_PULL_COMMITS) {
+      throw new Error(
+        `listing the commits of #${number}: GitHub lists only the first ${MAX_PULL_COMMITS}, so the accounts that committed cannot all be known; split the pull request`,
+      );
+    }
     return commits.map((c) => {
       const accounts: CommitAccounts = { sha: c.sha };
       if (c.author?.login) accounts.author = c.author.login;

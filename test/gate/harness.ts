@@ -299,7 +299,14 @@ export class GitHubScope {
 
   checksForRef(
     ref: string,
-    runs: { id: number; externalId?: string; conclusion?: string; text?: string }[],
+    runs: {
+      id: number;
+      externalId?: string;
+      conclusion?: string;
+      text?: string;
+      status?: string;
+      startedAt?: string;
+    }[],
   ): this {
     this.scope
       .get(`${repoPath}/commits/${ref}/check-runs`)
@@ -310,8 +317,9 @@ export class GitHubScope {
           id: r.id,
           name: "countersign",
           head_sha: ref,
-          status: "completed",
-          conclusion: r.conclusion ?? "action_required",
+          status: r.status ?? "completed",
+          started_at: r.startedAt ?? null,
+          conclusion: r.status === "in_progress" ? null : (r.conclusion ?? "action_required"),
           external_id: r.externalId ?? null,
           output: { title: "t", summary: "s", text: r.text ?? null },
           app: { id: APP_ID },

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import {
+  CONFIG,
   GitHubScope,
   configMap,
   createTestGate,
@@ -26,20 +27,27 @@ const baseFiles = {
 };
 const headFiles = { ...baseFiles, "clusters/prod/web.yaml": deployment("web", "nginx:1.1") };
 
-/** Approves PR #7 (alice, acme/sre) and returns the check run text holding its approval record. */
-async function approvedRecordText(): Promise<string> {
+/**
+ * Approves PR #7 (alice and carol, acme/sre) and returns the check run text holding its approval
+ * record; `prHead` changing the configuration makes it critical.
+ */
+async function approvedRecordText(prHead: Files = headFiles): Promise<string> {
   const gh = new GitHubScope()
     .token()
     .config()
     .startCheck(1)
     .compare(BASE, HEAD)
     .tree(BASE, baseFiles)
-    .tree(HEAD, headFiles)
+    .tree(HEAD, prHead)
     .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
-    .reviews([{ id: 11, login: "alice", state: "APPROVED", commit: HEAD }])
+    .reviews([
+      { id: 11, login: "alice", state: "APPROVED", commit: HEAD },
+      { id: 12, login: "carol", state: "APPROVED", commit: HEAD },
+    ])
     .commits()
-    .team("acme", "sre", ["alice"])
-    .completeCheck(1);
+    .team("acme", "sre", ["alice", "carol"])
+    .completeCheck(1)
+    .checksForRef(HEAD, []);
   const { probot } = await createTestGate();
   await probot.receive({
     id: "r-1",
@@ -60,10 +68,12 @@ function mergeGroupPayload(): Record<string, unknown> {
   return payload;
 }
 
-/** Base and head contents of every file that differs between the group's base and head. */
+/** Base and head contents of every managed manifest that differs between the group's base and head. */
 function changedBlobs(groupHead: Files): string[] {
   const base: Files = baseFiles;
-  const changed = Object.keys(groupHead).filter((path) => base[path] !== groupHead[path]);
+  const changed = Object.keys(groupHead).filter(
+    (path) => path.startsWith("clusters/") && base[path] !== groupHead[path],
+  );
   return [
     ...new Set(
       changed.flatMap((path) => [base[path], groupHead[path]]).filter((c): c is string => c !== undefined),
@@ -71,15 +81,20 @@ function changedBlobs(groupHead: Files): string[] {
   ];
 }
 
-function groupScope(groupHead: Files, recordText: string): GitHubScope {
+function groupScope(
+  groupHead: Files,
+  recordText: string,
+  runs: Parameters<GitHubScope["checksForRef"]>[1] = [{ id: 1, conclusion: "success", text: recordText }],
+  groupBase: Files = baseFiles,
+): GitHubScope {
   const gh = new GitHubScope()
     .token()
     .config()
     .startCheck(3)
-    .tree(GROUP_BASE, baseFiles)
+    .tree(GROUP_BASE, groupBase)
     .tree(GROUP_HEAD, groupHead)
     .blobs(...changedBlobs(groupHead))
-    .checksForRef(HEAD, [{ id: 1, conclusion: "success", text: recordText }])
+    .checksForRef(HEAD, runs)
     .completeCheck(3);
   gh.scope
     .get(`/repos/acme/deploy/compare/${GROUP_BASE}...${GROUP_HEAD}`)
@@ -127,4 +142,55 @@ describe("merge_group", () => {
     expect(output["summary"]).toContain("`/ConfigMap/web/settings`");
     expect(output["summary"]).not.toContain("apps/Deployment/web/web");
   });
+
+  it.each([
+    // A later evaluation of the same head found a request for changes: the older record is void.
+    ["newer failure listed after", [1, 2]],
+    // The same, whatever order GitHub lists the runs in.
+    ["newer failure listed first", [2, 1]],
+  ])("ignores a superseded approval record on the PR's head (%s)", async (_case, order) => {
+    const text = await approvedRecordText();
+    const runs = order.map((id) =>
+      id === 1 ? { id: 1, conclusion: "success", text } : { id: 2, conclusion: "failure", text: undefined },
+    );
+    const gh = groupScope(headFiles, text, runs);
+    const { probot } = await createTestGate();
+    await probot.receive({ id: "m-1", name: "merge_group", payload: mergeGroupPayload() } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const done = gh.checkUpdates()[0];
+    expect(done).toMatchObject({ conclusion: "failure" });
+    expect((done?.["output"] as Record<string, unknown>)["summary"]).toContain(
+      "`apps/Deployment/web/web`: no approval record holds this object",
+    );
+  });
+
+  it.each([
+    // The PR was approved without touching the configuration; the group changes it: uncovered.
+    ["a PR approved below critical", undefined, "edit-b", false, "failure"],
+    // The PR approved at critical holds another edit of the configuration: uncovered.
+    ["a critical approval of other content", "edit-a", "edit-b", true, "failure"],
+    // The PR approved at critical holds exactly the group's configuration: covered.
+    ["a critical approval of the same content", "edit-b", "edit-b", true, "success"],
+  ])(
+    "covers a change to the configuration only by %s",
+    async (_case, prEdit, groupEdit, readsPrTree, conclusion) => {
+      const config = (edit: string): string => `${CONFIG}reviewers:\n  users: [${edit}]\n`;
+      const base: Files = { ...baseFiles, ".github/countersign.yml": CONFIG };
+      const prHead: Files =
+        prEdit === undefined ? { ...headFiles } : { ...headFiles, ".github/countersign.yml": config(prEdit) };
+      const text = await approvedRecordText(prHead);
+      const groupHead: Files = { ...headFiles, ".github/countersign.yml": config(groupEdit) };
+      const gh = groupScope(groupHead, text, undefined, base);
+      if (readsPrTree) gh.tree(HEAD, prHead);
+      const { probot } = await createTestGate();
+      await probot.receive({ id: "m-1", name: "merge_group", payload: mergeGroupPayload() } as never);
+      expect(unmatched.list).toEqual([]);
+      expect(gh.scope.pendingMocks()).toEqual([]);
+      const done = gh.checkUpdates()[0];
+      expect(done).toMatchObject({ conclusion });
+      const summary = String((done?.["output"] as Record<string, unknown>)["summary"]);
+      if (conclusion === "failure") expect(summary).toContain("`.github/countersign.yml`");
+    },
+  );
 });

@@ -2,7 +2,9 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { decodeApprovalRecord } from "../../src/core/approval/record.js";
 import {
+  CONFIG,
   GitHubScope,
+  pullRequestPayload,
   configMap,
   createTestGate,
   deployment,
@@ -30,8 +32,9 @@ type ReviewRow = Parameters<GitHubScope["reviews"]>[0][number];
 function reviewScope(
   reviews: ReviewRow[],
   commits = [{ author: "deploy-agent", committer: "pusher" }],
+  headRuns: Parameters<GitHubScope["checksForRef"]>[1] = [],
 ): GitHubScope {
-  return new GitHubScope()
+  const gh = new GitHubScope()
     .token()
     .config()
     .startCheck(1)
@@ -43,15 +46,35 @@ function reviewScope(
     .commits(commits)
     .team("acme", "sre", ["alice", "pusher", "deploy-agent", "carol"])
     .completeCheck(1);
+  // An approval on the head: the app's runs on it tell whether its content changed since.
+  if (reviews.some((r) => r.state === "APPROVED" && r.commit === HEAD)) gh.checksForRef(HEAD, headRuns);
+  return gh;
 }
 
-async function receiveReview(reviewer: string): Promise<void> {
+async function receiveReview(reviewer: string, head = HEAD): Promise<void> {
   const { probot } = await createTestGate();
   await probot.receive({
     id: "r-1",
     name: "pull_request_review",
-    payload: reviewPayload({ head: HEAD, base: BASE, reviewer }),
+    payload: reviewPayload({ head, base: BASE, reviewer }),
   } as never);
+}
+
+/** A review event on `head` of a PR that also changes `.github/countersign.yml` (critical: 2 from acme/sre). */
+function configChangeScope(head: string, config: string, reviews: ReviewRow[]): GitHubScope {
+  const base = { ...baseFiles, ".github/countersign.yml": CONFIG };
+  return new GitHubScope()
+    .token()
+    .config()
+    .startCheck(1)
+    .compare(BASE, head, MERGE_BASE)
+    .tree(MERGE_BASE, base)
+    .tree(head, { ...headFiles, ".github/countersign.yml": config })
+    .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
+    .reviews(reviews)
+    .commits()
+    .team("acme", "sre", ["alice", "carol"])
+    .completeCheck(1);
 }
 
 function completed(gh: GitHubScope): { conclusion: unknown; title: unknown; text: unknown } {
@@ -117,10 +140,16 @@ describe("pull_request_review", () => {
 
   it.each([
     // The old head's recorded digest differs: that approval was for other content.
-    ["an approval on an old head with different content does not count", "0".repeat(64), "action_required"],
+    ["an approval on an old head with different content does not count", ["0".repeat(64)], "action_required"],
     // A rebase: the old head's digest equals the current one, so the approval carries over.
-    ["an approval carried across a pure rebase counts", "CURRENT", "success"],
-  ])("%s", async (_case, oldDigest, conclusion) => {
+    ["an approval carried across a pure rebase counts", ["CURRENT"], "success"],
+    // The old head held two contents (its base changed): which one was approved is unknown.
+    [
+      "an approval on an old head that held two contents does not count",
+      ["CURRENT", "0".repeat(64)],
+      "action_required",
+    ],
+  ])("%s", async (_case, oldDigests, conclusion) => {
     // The digest of the current head, as the gate computes it, is learned from a first evaluation.
     const probe = reviewScope([]);
     await receiveReview("nobody");
@@ -128,9 +157,94 @@ describe("pull_request_review", () => {
     nock.cleanAll();
     const gh = reviewScope([{ id: 15, login: "alice", state: "APPROVED", commit: OLD_HEAD }]).checksForRef(
       OLD_HEAD,
-      [{ id: 99, externalId: oldDigest === "CURRENT" ? current : oldDigest }],
+      oldDigests.map((d, i) => ({ id: 99 - i, externalId: d === "CURRENT" ? current : d })),
     );
     await receiveReview("alice");
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    expect(completed(gh).conclusion).toBe(conclusion);
+  });
+
+  it.each([
+    // The approved head changed the configuration in another way: the approvals do not carry over.
+    ["a different edit of the configuration drops the approvals", "users: [mallory]", "action_required"],
+    // The same configuration edit on a rebased head: the approvals carry over.
+    ["the same edit of the configuration keeps them", "users: [alice]", "success"],
+  ])("config change approved on an old head: %s", async (_case, oldEdit, conclusion) => {
+    const approvedConfig = `${CONFIG}reviewers:\n  ${oldEdit}\n`;
+    const currentConfig = `${CONFIG}reviewers:\n  users: [alice]\n`;
+    const probe = configChangeScope(OLD_HEAD, approvedConfig, []);
+    await receiveReview("nobody", OLD_HEAD);
+    expect(probe.scope.pendingMocks()).toEqual([]);
+    const oldDigest = String(probe.checkUpdates()[0]?.["external_id"]);
+    nock.cleanAll();
+    const gh = configChangeScope(HEAD, currentConfig, [
+      { id: 21, login: "alice", state: "APPROVED", commit: OLD_HEAD },
+      { id: 22, login: "carol", state: "APPROVED", commit: OLD_HEAD },
+    ]).checksForRef(OLD_HEAD, [{ id: 98, externalId: oldDigest }]);
+    await receiveReview("carol");
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    expect(completed(gh)).toMatchObject({ conclusion, title: expect.stringMatching(/^critical risk/) });
+  });
+
+  it.each([
+    // Approved while the head held other content (the PR's base changed since, same head SHA).
+    ["before the base changed does not count", "2026-01-01T10:00:00Z", "action_required"],
+    // Approved after this content was first evaluated on the head: it counts.
+    ["after the base changed counts", "2026-01-02T04:00:00Z", "success"],
+  ])("an approval of the current head made %s", async (_case, at, conclusion) => {
+    const gh = reviewScope([{ id: 31, login: "alice", state: "APPROVED", commit: HEAD, at }], undefined, [
+      // Evaluated against the old base: other content (digest), before the review.
+      { id: 1, externalId: "0".repeat(64), startedAt: "2026-01-01T09:00:00Z" },
+      // This evaluation, against the new base.
+      { id: 2, status: "in_progress", startedAt: "2026-01-02T03:04:05.000Z" },
+    ]);
+    await receiveReview("alice");
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    expect(completed(gh).conclusion).toBe(conclusion);
+  });
+
+  it.each([
+    // Carol pushed the head (commits authored as the agent): her approval does not count.
+    ["carol herself", "carol", "action_required"],
+    // Someone else pushed: carol's approval counts.
+    ["another account", "deploy-agent", "success"],
+  ])("an approval by carol when %s pushed the head", async (_case, pusher, conclusion) => {
+    const { probot } = await createTestGate();
+    const push = new GitHubScope()
+      .token()
+      .config()
+      .startCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, baseFiles)
+      .tree(HEAD, headFiles)
+      .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
+      .reviews([])
+      .commits([{ author: "deploy-agent", committer: "deploy-agent" }])
+      .team("acme", "sre", ["carol"])
+      .completeCheck(1)
+      .listComments([])
+      .createComment(500);
+    const payload = pullRequestPayload({ head: HEAD, base: BASE, action: "synchronize" });
+    (payload["sender"] as Record<string, unknown>)["login"] = pusher;
+    await probot.receive({ id: "p-1", name: "pull_request", payload } as never);
+    expect(push.scope.pendingMocks()).toEqual([]);
+    nock.cleanAll();
+    // The review event re-uses the plan of the head and the team (cached): no tree, no blob.
+    const gh = new GitHubScope()
+      .config()
+      .startCheck(2)
+      .reviews([{ id: 41, login: "carol", state: "APPROVED", commit: HEAD }])
+      .commits([{ author: "deploy-agent", committer: "deploy-agent" }])
+      .checksForRef(HEAD, [])
+      .completeCheck(2);
+    await probot.receive({
+      id: "r-2",
+      name: "pull_request_review",
+      payload: reviewPayload({ head: HEAD, base: BASE, reviewer: "carol" }),
+    } as never);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     expect(completed(gh).conclusion).toBe(conclusion);

@@ -369,9 +369,17 @@ describe("pull_request", () => {
     expect(metrics).toContain(`action="${action}",outcome="ignored"} 1`);
   });
 
-  it("makes no check run and does not crash when GitHub fails before the check exists", async () => {
+  it.each([
+    // The configuration cannot be read: a new check run fails, so an earlier success on the head
+    // (e.g. before a request for changes this evaluation could not read) does not stand.
+    ["fails a new check run", true],
+    // GitHub cannot even create the check run: nothing is written and the process does not crash.
+    ["writes nothing", false],
+  ])("when GitHub fails before the check exists, it %s", async (_case, canCreate) => {
     const { probot, runtime } = await createTestGate();
     const gh = new GitHubScope().token().noConfig(500);
+    if (canCreate) gh.startCheck(1).completeCheck(1);
+    else gh.scope.post("/repos/acme/deploy/check-runs").reply(500, { message: "boom" });
     await probot.receive({
       id: "d-1",
       name: "pull_request",
@@ -379,7 +387,10 @@ describe("pull_request", () => {
     } as never);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
-    expect(gh.writes).toEqual([]);
+    if (canCreate) {
+      expect(gh.checkUpdates()).toHaveLength(1);
+      expect(gh.checkUpdates()[0]).toMatchObject({ conclusion: "failure" });
+    } else expect(gh.writes).toEqual([]);
     const metrics = await runtime.metrics.registry.getSingleMetricAsString("countersign_events_total");
     expect(metrics).toContain('outcome="error"} 1');
   });

@@ -45,22 +45,33 @@ describe("OctokitCheckPublisher.completeCheck", () => {
     // 120 annotations: 50 + 50 + 20.
     [120, [50, 50, 20]],
   ])("sends %i annotations in batches of at most 50", async (count, batches) => {
-    const seen: number[] = [];
+    const seen: { annotations: number; text: unknown; conclusion: unknown }[] = [];
     const scope = nock(API)
       .patch("/repos/acme/deploy/check-runs/9")
       .times(batches.length)
       .reply(200, (_path, body) => {
-        seen.push(((body as { output: { annotations?: unknown[] } }).output.annotations ?? []).length);
+        const b = body as { conclusion?: string; output: { annotations?: unknown[]; text?: string } };
+        seen.push({
+          annotations: (b.output.annotations ?? []).length,
+          text: b.output.text,
+          conclusion: b.conclusion,
+        });
         return {};
       });
     await publisher().completeCheck(repo, 9, {
       conclusion: "success",
       title: "t",
       summary: "s",
+      text: "record",
       annotations: annotations(count),
     });
     expect(scope.pendingMocks()).toEqual([]);
-    expect(seen).toEqual(batches);
+    expect(seen.map((s) => s.annotations)).toEqual(batches);
+    // Every request carries the text (the approval record); only the last one completes the run.
+    expect(seen.map((s) => s.text)).toEqual(batches.map(() => "record"));
+    expect(seen.map((s) => s.conclusion)).toEqual(
+      batches.map((_, i) => (i === batches.length - 1 ? "success" : undefined)),
+    );
   });
 
   it("keeps the summary within GitHub's limit", async () => {
@@ -78,7 +89,8 @@ describe("OctokitCheckPublisher.completeCheck", () => {
       annotations: [],
     });
     expect(scope.pendingMocks()).toEqual([]);
-    expect(summary.length).toBe(65_535);
+    // GitHub counts the limit in UTF-8 bytes.
+    expect(Buffer.byteLength(summary, "utf8")).toBe(65_535);
     expect(summary.endsWith("(truncated to fit GitHub's limit)")).toBe(true);
   });
 });
@@ -129,14 +141,60 @@ describe("OctokitCheckPublisher.upsertStickyComment", () => {
   });
 });
 
+describe("OctokitCheckPublisher.listChecks", () => {
+  it("reads every page of the app's runs on a commit, and only the app's", async () => {
+    const run = (id: number, appId = 123) => ({
+      id,
+      name: "countersign",
+      head_sha: "c0ffee",
+      status: "completed",
+      conclusion: "success",
+      external_id: `d${id}`,
+      started_at: "2026-01-01T00:00:00Z",
+      output: { text: null },
+      app: { id: appId },
+    });
+    const scope = nock(API)
+      .get("/repos/acme/deploy/commits/c0ffee/check-runs")
+      .query((q) => q["app_id"] === "123" && q["page"] === undefined)
+      .reply(
+        200,
+        { total_count: 3, check_runs: [run(1), run(2, 999)] },
+        {
+          link: `<${API}/repos/acme/deploy/commits/c0ffee/check-runs?app_id=123&page=2>; rel="next"`,
+        },
+      )
+      .get("/repos/acme/deploy/commits/c0ffee/check-runs")
+      .query((q) => q["page"] === "2")
+      .reply(200, { total_count: 3, check_runs: [run(3)] });
+    const runs = await publisher().listChecks(repo, "c0ffee");
+    expect(scope.pendingMocks()).toEqual([]);
+    // The run of page 2 is there; the other app's run (999) is not.
+    expect(runs.map((r) => [r.id, r.externalId, r.startedAt])).toEqual([
+      [1, "d1", "2026-01-01T00:00:00Z"],
+      [3, "d3", "2026-01-01T00:00:00Z"],
+    ]);
+  });
+});
+
 describe("fitGitHubText", () => {
   it.each([
     // Short text is unchanged.
     ["abc", 10, "abc"],
     // Long text is cut to exactly the limit.
     ["a".repeat(100), 60, 60],
+    // GitHub counts UTF-8 bytes: 100 two-byte characters fit 60 bytes, not 60 characters.
+    ["é".repeat(100), 60, 60],
+    // A four-byte character is never split (no replacement character).
+    ["😀".repeat(100), 61, 60],
   ])("fits %#", (text, limit, expected) => {
     const out = fitGitHubText(text, limit);
-    expect(typeof expected === "number" ? out.length : out).toBe(expected);
+    if (typeof expected === "string") expect(out).toBe(expected);
+    else {
+      expect(Buffer.byteLength(out, "utf8")).toBeLessThanOrEqual(limit);
+      expect(Buffer.byteLength(out, "utf8")).toBeGreaterThanOrEqual(expected - 3);
+      expect(out).not.toContain("\uFFFD");
+      expect(out.endsWith("(truncated to fit GitHub's limit)")).toBe(true);
+    }
   });
 });

@@ -42,6 +42,36 @@ describe("OctokitPullRequestSource", () => {
     expect(scope.pendingMocks()).toEqual([]);
   });
 
+  it.each([
+    // Below GitHub's cap the list is complete.
+    [249, false],
+    // At the cap GitHub may have left commits out: their accounts would be unknown.
+    [250, true],
+  ])("lists %i commits of a PR, failing closed at GitHub's 250 cap: %s", async (count, fails) => {
+    const commits = Array.from({ length: count }, (_, i) => ({
+      sha: i.toString(16).padStart(40, "0"),
+      author: { login: "deploy-agent" },
+      committer: null,
+    }));
+    const link = (next: number): Record<string, string> => ({
+      link: `<${API}/repos/acme/deploy/pulls/7/commits?per_page=100&page=${next}>; rel="next"`,
+    });
+    const scope = nock(API)
+      .get("/repos/acme/deploy/pulls/7/commits")
+      .query({ per_page: "100" })
+      .reply(200, commits.slice(0, 100), link(2))
+      .get("/repos/acme/deploy/pulls/7/commits")
+      .query({ per_page: "100", page: "2" })
+      .reply(200, commits.slice(100, 200), link(3))
+      .get("/repos/acme/deploy/pulls/7/commits")
+      .query({ per_page: "100", page: "3" })
+      .reply(200, commits.slice(200));
+    const listed = source().listCommits(repo, 7);
+    if (fails) await expect(listed).rejects.toThrow(/only the first 250/);
+    else expect(await listed).toHaveLength(count);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
   it("fails closed on a truncated tree", async () => {
     const scope = nock(API)
       .get("/repos/acme/deploy/git/trees/c0ffee")

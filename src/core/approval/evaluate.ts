@@ -21,8 +21,12 @@ export interface ApprovalInput {
   teamMembers: ReadonlyMap<string, ReadonlySet<string>>;
   /** Change-set digest of the current head. */
   currentDigest: string;
-  /** Change-set digest at that PR head; undefined = unknown (the review then does not count). */
-  digestAt(commitSha: string): string | undefined;
+  /**
+   * Change-set digest of a PR head when a review submitted at `submittedAt` was made on it
+   * (a head's content can change without a push, when the PR's base changes); undefined =
+   * unknown (the review then does not count).
+   */
+  digestAt(commitSha: string, submittedAt: string): string | undefined;
 }
 
 /** Why a reviewer's review does not count. */
@@ -193,7 +197,7 @@ export function evaluateApproval(input: ApprovalInput): ApprovalVerdict {
       );
       continue;
     }
-    const digest = input.digestAt(review.commitId);
+    const digest = input.digestAt(review.commitId, review.submittedAt);
     if (digest === undefined) {
       ignore("stale-content", `approved head ${short(review.commitId)}, whose content is unknown`);
       continue;

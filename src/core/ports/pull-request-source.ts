@@ -69,6 +69,8 @@ export interface CheckRunView {
   externalId: string | null;
   outputText: string | null;
   appId: number | null;
+  /** When the run started (ISO 8601), as the app set it; absent when unknown. */
+  startedAt?: string | null;
 }
 
 /** Reads a pull request and the repository's content by SHA. */
