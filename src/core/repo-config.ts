@@ -195,6 +195,17 @@ export function parseRepoConfig(text: string, file: string = REPO_CONFIG_PATH): 
   if (value.version !== 1) out.add(["version"], "must be 1");
   const paths = managedPaths(value.paths, out);
   const policy = policySource(value.policy, out);
+  // The configuration and the policy are read from the default branch and guarded as protected
+  // files; inside a managed path they would also be parsed (and applied) as manifests.
+  const guarded = [file, ...(policy.source === "repository" ? [policy.path] : [])];
+  paths.forEach((p) => {
+    const overlap = guarded.find((g) => isWithin(p.path, g) || isWithin(g, p.path));
+    if (overlap !== undefined)
+      out.add(
+        ["paths"],
+        `${p.path} overlaps ${overlap}: keep countersign's configuration and policy outside managed paths`,
+      );
+  });
   const agents = stringList(value.agents, ["agents"], LOGIN, "GitHub login", out);
   let users: string[] = [];
   let teams: string[] = [];

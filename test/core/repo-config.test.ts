@@ -54,6 +54,18 @@ describe("parseRepoConfig", () => {
 
   const ok = "paths: [{ path: k8s, cluster: dev }]\n";
   const invalid: [string, string, RegExp][] = [
+    // Proves a managed path may not hold the configuration, which would be applied as a manifest.
+    [
+      "managed path holds the configuration",
+      "paths: [{ path: .github, cluster: dev }]\n",
+      /\.github overlaps \.github\/countersign\.yml/,
+    ],
+    // Proves a managed path may not hold (or sit inside) the repository policy.
+    [
+      "managed path holds the policy",
+      "paths: [{ path: k8s, cluster: dev }]\npolicy: k8s/policy\n",
+      /k8s overlaps k8s\/policy/,
+    ],
     // Proves an empty file is refused (fail closed), not treated as "no config".
     ["empty file", "", /must be a mapping/],
     // Proves YAML syntax errors are reported with a line.
