@@ -67,6 +67,10 @@ function makeChange(
 ): Change {
   const subject = (after ?? before) as ManifestObject;
   const deltas = op === "update" && before && after ? fieldDeltas(before.object, after.object) : [];
+  // The digests differ, so something changed even when the differ cannot say what (a `__proto__`
+  // key is invisible to it): show the whole object as replaced rather than an empty diff.
+  if (op === "update" && before && after && deltas.length === 0)
+    deltas.push({ path: "", op: "replace", before: before.object, after: after.object });
   const fields = [...new Set(deltas.map((d) => d.path))].sort(cmp);
   return {
     key: subject.key,

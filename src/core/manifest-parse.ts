@@ -3,7 +3,7 @@
  * errors with file/line/column. Hostile input is bounded by ManifestLimits. Error messages never
  * quote the file's content (it may hold secrets): they say what was wrong and where.
  */
-import { LineCounter, Lexer, parseAllDocuments, isMap, isSeq, visit } from "yaml";
+import { LineCounter, Lexer, parseAllDocuments, isMap, isScalar, isSeq, visit } from "yaml";
 import type { Document } from "yaml";
 import type { ManifestError, SkippedDocument, SourceLocation } from "./model.js";
 import { jsonErrorOffset } from "./json-error-offset.js";
@@ -61,7 +61,8 @@ function parseJson(
 ): void {
   let value: unknown;
   try {
-    value = JSON.parse(content);
+    // A UTF-8 byte-order mark (editors on Windows write one) is not part of the JSON text.
+    value = JSON.parse(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content);
   } catch {
     const at = jsonErrorPosition(content);
     // The engine's message may quote the content; only the position is kept.
@@ -73,11 +74,17 @@ function parseJson(
     result.errors.push({ file, line: 1, column: 1, message: depthError });
     return;
   }
+  // JSON.parse keeps the last of two equal keys; YAML duplicates are errors, and so are these.
+  const duplicate = jsonDuplicateKeyOffset(content);
+  if (duplicate >= 0) {
+    result.errors.push({ file, ...jsonErrorPosition(content, duplicate), message: "JSON duplicate key" });
+    return;
+  }
   addValue(file, value, { file, line: 1, column: 1, document: 0 }, budget, limits, result, () => undefined);
 }
 
-function jsonErrorPosition(content: string): { line?: number; column?: number } {
-  const offset = jsonErrorOffset(content);
+function jsonErrorPosition(content: string, at?: number): { line?: number; column?: number } {
+  const offset = at ?? jsonErrorOffset(content);
   if (offset < 0) return {};
   let line = 1;
   let lineStart = 0;
@@ -86,6 +93,42 @@ function jsonErrorPosition(content: string): { line?: number; column?: number } 
     lineStart = i + 1;
   }
   return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Offset of the first key repeated within one object of valid JSON text, or -1. One pass over the
+ * text with a stack of key sets (the text has already parsed, so tokens are well formed).
+ */
+function jsonDuplicateKeyOffset(content: string): number {
+  const stack: (Set<string> | undefined)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < content.length; i++) {
+    const c = content.charCodeAt(i);
+    if (c === 0x7b) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b) {
+      stack.push(undefined);
+      expectKey = false;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c) {
+      expectKey = stack[stack.length - 1] !== undefined;
+    } else if (c === 0x22) {
+      const start = i;
+      for (i++; i < content.length && content.charCodeAt(i) !== 0x22; i++)
+        if (content.charCodeAt(i) === 0x5c) i++;
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys !== undefined) {
+        const key = JSON.parse(content.slice(start, i + 1)) as string;
+        if (keys.has(key)) return start;
+        keys.add(key);
+        expectKey = false;
+      }
+    }
+  }
+  return -1;
 }
 
 function parseYaml(
@@ -113,8 +156,11 @@ function parseYaml(
     documents = parseAllDocuments(content, {
       lineCounter,
       prettyErrors: false,
-      uniqueKeys: true,
+      // yaml's own check compares every key with every earlier one (quadratic: a 2.5 MB map of
+      // 200,000 keys takes minutes); duplicateKeyOffset does it in linear time after parsing.
+      uniqueKeys: false,
       merge: true,
+      customTags: (tags) => [LEGACY_OCTAL, ...tags],
     });
   } catch (error) {
     result.errors.push({ file, message: `YAML could not be parsed (${errorName(error)})` });
@@ -147,6 +193,11 @@ function parseYaml(
       continue;
     }
     if (doc.contents === null) continue; // An empty document (e.g. a trailing `---`) holds nothing.
+    const duplicate = duplicateKeyOffset(doc);
+    if (duplicate !== undefined) {
+      result.errors.push({ file, ...at(duplicate), message: "YAML duplicate key: Map keys must be unique" });
+      continue;
+    }
     const aliasError = mayHaveAnchors ? aliasProblem(doc, limits.maxAliasCount) : undefined;
     if (aliasError !== undefined) {
       result.errors.push({ file, line: source.line, column: source.column, message: aliasError });
@@ -176,6 +227,19 @@ function parseYaml(
     if (!addValue(file, value, source, budget, limits, result, itemLocation)) return;
   }
 }
+
+/**
+ * `0644` is octal (420), as YAML 1.1 and so kubectl (sigs.k8s.io/yaml) read it; YAML 1.2's core
+ * schema would read 644, so a Secret volume's `defaultMode: 0400` (owner read-only) would become
+ * 0o620 (group-writable) when applied. Checked before the core schema's decimal integers.
+ */
+const LEGACY_OCTAL = {
+  identify: () => false, // parsing only: never chosen to write a number
+  default: true,
+  tag: "tag:yaml.org,2002:int",
+  test: /^[-+]?0[0-7]+$/,
+  resolve: (source: string) => (source.startsWith("-") ? -1 : 1) * parseInt(source.replace(/^[-+]?0/, ""), 8),
+};
 
 /** Adds one parsed value: an object, a List (expanded), or something skipped. False once the object budget is spent. */
 function addValue(
@@ -279,6 +343,34 @@ export function checkDepth(value: unknown, maxDepth: number, graph = true): stri
 }
 
 /**
+ * Offset of the first key that repeats an earlier key of the same map (scalars with equal values,
+ * as yaml's `uniqueKeys` compares them), or undefined. One set per map: linear in the document.
+ */
+function duplicateKeyOffset(doc: Document.Parsed): number | undefined {
+  let offset: number | undefined;
+  const nullKey = Symbol("null key");
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key: unknown = pair.key;
+        let id: unknown;
+        if (key === null) id = nullKey;
+        else if (isScalar(key)) id = key.value;
+        else continue; // Collections and aliases as keys are never equal to each other (as in yaml).
+        if (seen.has(id)) {
+          offset = (isScalar(key) ? key.range?.[0] : undefined) ?? map.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        seen.add(id);
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
+/**
  * Aliases are checked before conversion: the YAML library's own alias limit does not stop an alias
  * inside the node it refers to (a cycle), whose conversion takes cubic time.
  */
@@ -371,10 +463,33 @@ function compactChainExceeds(content: string, maxDepth: number): boolean {
   return false;
 }
 
+/**
+ * yaml messages whose wording interpolates content from the file (a token, a tag, an escape, a
+ * version) somewhere other than after a `: `; only their fixed part is kept.
+ */
+const QUOTING_MESSAGES: readonly (readonly [RegExp, string])[] = [
+  [/^Invalid escape sequence/, "Invalid escape sequence"],
+  [/^Unexpected /, "Unexpected token"],
+  [/^Unsupported YAML version/, "Unsupported YAML version"],
+  [/^Unknown directive/, "Unknown directive"],
+  [/^Verbatim tags/, "Verbatim tags are not resolved"],
+  [/^The (?!: indicator)/, "A tag has no suffix"],
+  [/^Anchors and tags must be after/, "Anchors and tags must be after the indicator"],
+];
+
+/**
+ * The library's message without any part of the file: yaml appends the offending source after a
+ * `: ` ("Not a YAML token: <line>", "Unresolved tag: !x"), and a few messages embed it mid-text.
+ * The source may be a secret (a malformed `password:` line), so only the fixed wording is kept.
+ */
 function yamlErrorText(code: string, message: string): string {
-  // With prettyErrors off the message is one line without a source excerpt; keep it short anyway.
-  const first = message.split("\n")[0] ?? code;
-  return `${code.toLowerCase().replace(/_/g, " ")}: ${first.slice(0, 200)}`;
+  let first = message.split("\n")[0] ?? "";
+  // "The : indicator must be at most 1024 chars after …" is the one fixed text holding `: `.
+  const colon = first.startsWith("The : indicator") ? -1 : first.indexOf(": ");
+  if (colon >= 0) first = first.slice(0, colon);
+  for (const [pattern, fixed] of QUOTING_MESSAGES) if (pattern.test(first)) first = fixed;
+  const what = code.toLowerCase().replace(/_/g, " ");
+  return first === "" ? what : `${what}: ${first.slice(0, 200)}`;
 }
 
 function errorMessage(error: unknown): string {

@@ -28,9 +28,19 @@ async function git(repo: string, args: string[], what: string): Promise<string> 
       encoding: "utf8",
     });
     return stdout;
-  } catch (cause) {
-    const stderr = (cause as { stderr?: string }).stderr?.trim().split("\n")[0] ?? "";
-    throw new Error(`${what}${stderr ? `: ${stderr}` : ""}`, { cause });
+  } catch (error) {
+    const failure = error as { stderr?: string; code?: unknown; signal?: unknown };
+    const stderr = failure.stderr?.trim().split("\n")[0] ?? "";
+    // execFile's own message repeats the whole command line; say in plain words how git ended.
+    const how =
+      failure.code === "ENOENT"
+        ? "git is not installed or not on PATH"
+        : failure.code === 1 && args[0] === "rev-parse" && stderr === ""
+          ? "unknown revision or not a commit"
+          : typeof failure.code === "number"
+            ? `git ${args[0] ?? ""} exited with code ${failure.code}`
+            : `git ${args[0] ?? ""} failed (${String(failure.signal ?? failure.code ?? "unknown reason")})`;
+    throw new Error(`${what}${stderr ? `: ${stderr}` : ""}`, { cause: new Error(how) });
   }
 }
 

@@ -108,6 +108,18 @@ describe("diffManifestSets", () => {
     ]);
   });
 
+  it("shows an update the differ cannot express as a whole-object replacement", () => {
+    // jsondiffpatch loses a `__proto__` key; the digests differ, so the change must not look empty.
+    const obj = (v: string) =>
+      `{"apiVersion":"v1","kind":"X","metadata":{"name":"a","namespace":"n"},"spec":{"__proto__":{"v":"${v}"}}}`;
+    const cs = diffManifestSets(set({ "a.json": obj("one") }), set({ "a.json": obj("two") }));
+    expect(cs.changes).toHaveLength(1);
+    const [change] = cs.changes;
+    expect(change?.fields).toEqual([""]);
+    expect(change?.deltas).toMatchObject([{ path: "", op: "replace" }]);
+    expect(JSON.stringify(change?.deltas[0]?.after)).toContain('"two"');
+  });
+
   it("is empty for identical sets", () => {
     const a = set({ "a.yaml": deployment("web:1") });
     const cs = diffManifestSets(a, set({ "b.yaml": deployment("web:1") }));

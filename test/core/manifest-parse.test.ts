@@ -104,6 +104,114 @@ describe("parseManifestFile: errors and hostile input", () => {
   });
 
   it.each([
+    // yaml's "Not a YAML token: <source>" and "Block scalar header includes extra characters: <source>"
+    ["stringData:\n  password: |x hunter2pw\n    body\n"],
+    // "Could not resolve tag: !f!hunter2pw"
+    ["%TAG !e! tag:example.com,2000:\n---\na: !f!hunter2pw x\n"],
+    // "Invalid escape sequence \\uhunt"
+    ['password: "\\uhunter2pw"\n'],
+    // "The !hunter2pw! tag has no suffix"
+    ["%TAG !hunter2pw! !\n---\na: !hunter2pw!\n"],
+    // "Unsupported YAML version hunter2pw"
+    ["%YAML hunter2pw\n---\na: 1\n"],
+  ])("never quotes the offending source in a YAML error message %#", (content) => {
+    const result = parse("a.yaml", content);
+    expect(result.documents).toEqual([]);
+    expect(result.errors.length).toBeGreaterThan(0);
+    for (const error of result.errors) expect(error.message).not.toMatch(/hunt/);
+  });
+
+  it.each([
+    // JSON written with a byte-order mark
+    ["a.json", '\uFEFF{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}}'],
+    // YAML with a byte-order mark and CRLF line ends
+    ["a.yaml", "\uFEFFapiVersion: v1\r\nkind: Namespace\r\nmetadata:\r\n  name: a\r\n"],
+  ])("reads %s with a byte-order mark", (file, content) => {
+    const result = parse(file, content);
+    expect(result.errors).toEqual([]);
+    expect(result.documents[0]?.object).toEqual({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "a" },
+    });
+  });
+
+  it.each([
+    // a leading zero is octal, as kubectl reads it: 0400 is owner read-only (256), not 400 (0o620)
+    ["0400", 256],
+    // the usual file mode
+    ["0644", 420],
+    // YAML 1.2's own octal form still works
+    ["0o644", 420],
+    // a plain zero and ordinary decimals are unchanged
+    ["0", 0],
+    ["644", 644],
+    // not octal digits: decimal, as before
+    ["0999", 999],
+    // quoted, it stays a string
+    ['"0644"', "0644"],
+  ])("reads the integer %s as kubectl does", (source, expected) => {
+    const result = parse("mode.yaml", `${cm("m")}data:\n  mode: ${source}\n`);
+    expect(result.errors).toEqual([]);
+    expect(result.documents[0]?.object["data"]).toEqual({ mode: expected });
+  });
+
+  it.each([
+    // JSON.parse would silently keep the last value
+    ['{"apiVersion":"v1","kind":"A",\n"spec":{"replicas":1,"replicas":5}}', 2],
+    // an escaped spelling of the same key is the same key
+    ['{"a":1,\n\n"\\u0061":2}', 3],
+  ])("reports a duplicate JSON key %j at its line", (content, line) => {
+    const result = parse("a.json", content);
+    expect(result.documents).toEqual([]);
+    expect(result.errors).toEqual([
+      { file: "a.json", line, column: expect.any(Number), message: "JSON duplicate key" },
+    ]);
+  });
+
+  it.each([
+    // equal keys in different objects, and key-like strings in arrays and values
+    ['{"a":{"x":1},"b":{"x":2},"c":["a","a"],"d":"a","e":{"q\\"":1,"q":2}}'],
+  ])("accepts JSON without duplicate keys %j", (content) => {
+    expect(parse("a.json", content).errors).toEqual([]);
+  });
+
+  it("finds duplicate keys in a huge map in linear time", () => {
+    // yaml's own uniqueKeys check is quadratic: 100,000 keys took minutes before.
+    const keys = Array.from({ length: 100_000 }, (_, i) => `  k${i}: v`).join("\n");
+    const started = performance.now();
+    const unique = parse("big.yaml", `${cm("big")}data:\n${keys}\n`);
+    expect(unique.errors).toEqual([]);
+    const duplicated = parse("dup.yaml", `${cm("dup")}data:\n${keys}\n  k5: again\n`);
+    expect(duplicated.errors).toEqual([
+      { file: "dup.yaml", line: 100_007, column: 3, message: "YAML duplicate key: Map keys must be unique" },
+    ]);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it.each([
+    // the same scalar twice, in a flow map
+    ["a: {x: 1, x: 2}\n", 1],
+    // a duplicate nested deep in a block map
+    ["a:\n  b:\n    c: 1\n    d: 2\n    c: 3\n", 5],
+    // 1 and 1.0 are the same number, as yaml's own check has it
+    ["a:\n  1: x\n  1.0: y\n", 3],
+  ])("reports the duplicate key of %j at its line", (content, line) => {
+    expect(parse("a.yaml", content).errors).toMatchObject([
+      { line, message: expect.stringMatching(/duplicate key/) },
+    ]);
+  });
+
+  it.each([
+    // a merge key may be overridden by an explicit key
+    ["base: &b {x: 1}\nd:\n  <<: *b\n  x: 2\n"],
+    // "1" and 1 are different keys
+    ["a:\n  '1': x\n  1: y\n"],
+  ])("accepts %j without a duplicate-key error", (content) => {
+    expect(parse("a.yaml", content).errors).toEqual([]);
+  });
+
+  it.each([
     // apiVersion/kind of the wrong type is an error, not a skip
     ["apiVersion: 1\nkind: ConfigMap\n", /non-empty strings/],
     // only kind

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitManifestSource, openGitSource, resolveCommit } from "../../src/repo/git-source.js";
+import { describeError } from "../../src/core/error-text.js";
 
 let repo: string;
 let first: string;
@@ -71,6 +72,14 @@ describe("resolveCommit", () => {
     ["no-such-branch", /resolving revision no-such-branch/],
   ])("rejects %s", async (rev, message) => {
     await expect(resolveCommit(repo, rev)).rejects.toThrow(message);
+  });
+
+  it("says in plain words that a revision is unknown, without git's command line", async () => {
+    // execFile's "Command failed: git -c … rev-parse …" used to end the message.
+    const error = await resolveCommit(repo, "no-such-branch").catch((e: unknown) => e);
+    expect(describeError(error)).toBe(
+      `resolving revision no-such-branch in ${repo}: unknown revision or not a commit`,
+    );
   });
 });
 

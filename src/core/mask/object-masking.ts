@@ -24,6 +24,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/**
+ * `out[key] = value`, except that a `__proto__` key (legal in YAML and JSON, kept as an own property
+ * by both parsers and part of the digest) stays an own property instead of replacing the prototype,
+ * which would hide its content from the report.
+ */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
 /** The placeholder for a whole value: strings are fingerprinted as is, anything else as JSON. */
 function hide(value: unknown, f: MaskFunctions): string {
   let text: string;
@@ -38,22 +49,28 @@ function hide(value: unknown, f: MaskFunctions): string {
   return placeholder(f.fingerprint(text));
 }
 
-/** Any object of kind Secret, whatever its apiVersion claims (fail closed: a look-alike is masked too). */
+/**
+ * Any object of kind Secret, whatever its apiVersion claims or however the kind is cased (fail
+ * closed: a look-alike such as `kind: secret` is masked too, even if the API server would refuse it).
+ */
 function isSecretObject(value: Record<string, unknown>): boolean {
-  return value["kind"] === "Secret";
+  const kind = value["kind"];
+  return typeof kind === "string" && kind.length === 6 && kind.toLowerCase() === "secret";
 }
 
 /** `{ a: "x" }` → `{ a: "<masked fp:…>" }`; a non-map value is hidden whole. */
 function hideAllValues(value: unknown, f: MaskFunctions): unknown {
   if (!isRecord(value)) return value === undefined ? undefined : hide(value, f);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = hide(v, f);
+  for (const [k, v] of Object.entries(value)) put(out, k, hide(v, f));
   return out;
 }
 
 function maskAnnotation(key: string, value: unknown, f: MaskFunctions, depth: number): unknown {
   if (typeof value !== "string") return maskValue(value, f, depth + 1);
   if (key === LAST_APPLIED_ANNOTATION) return hide(value, f);
+  // `example.com/api-token: …`: the name after the prefix says the value is a secret, whatever its shape.
+  if (value !== "" && isSensitiveKey(key.slice(key.lastIndexOf("/") + 1))) return hide(value, f);
   const trimmed = value.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
     if (value.length > MAX_EMBEDDED_JSON) return hide(value, f);
@@ -72,7 +89,7 @@ function maskAnnotation(key: string, value: unknown, f: MaskFunctions, depth: nu
 function maskAnnotations(value: unknown, f: MaskFunctions, depth: number): unknown {
   if (!isRecord(value)) return maskValue(value, f, depth + 1);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskAnnotation(k, v, f, depth + 1);
+  for (const [k, v] of Object.entries(value)) put(out, k, maskAnnotation(k, v, f, depth + 1));
   return out;
 }
 
@@ -92,12 +109,14 @@ function maskRecord(value: Record<string, unknown>, f: MaskFunctions, depth: num
   const secret = isSecretObject(value);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (secret && (k === "data" || k === "stringData")) out[k] = hideAllValues(v, f);
-    else if (k === "metadata" && isRecord(v)) out[k] = maskMetadata(v, f, depth + 1);
-    else if (k === "annotations" && !top && isRecord(v)) out[k] = maskAnnotations(v, f, depth + 1);
-    else if (k === "env" && Array.isArray(v)) out[k] = maskEnv(v, f, depth + 1);
-    else if (typeof v === "string" && v !== "" && isSensitiveKey(k)) out[k] = hide(v, f);
-    else out[k] = maskValue(v, f, depth + 1);
+    if (secret && (k === "data" || k === "stringData")) put(out, k, hideAllValues(v, f));
+    else if (k === "metadata" && isRecord(v)) put(out, k, maskMetadata(v, f, depth + 1));
+    else if (k === "annotations" && !top && isRecord(v)) put(out, k, maskAnnotations(v, f, depth + 1));
+    else if (k === "env" && Array.isArray(v)) put(out, k, maskEnv(v, f, depth + 1));
+    else if (typeof v === "string" && v !== "" && isSensitiveKey(k)) put(out, k, hide(v, f));
+    // `adminPassword: 123456` parses as a number; a numeric password is a password all the same.
+    else if (typeof v === "number" && isSensitiveKey(k) && isPasswordKey(k)) put(out, k, hide(v, f));
+    else put(out, k, maskValue(v, f, depth + 1));
   }
   return out;
 }
@@ -105,7 +124,7 @@ function maskRecord(value: Record<string, unknown>, f: MaskFunctions, depth: num
 function maskMetadata(value: Record<string, unknown>, f: MaskFunctions, depth: number): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = k === "annotations" ? maskAnnotations(v, f, depth + 1) : maskValue(v, f, depth + 1);
+    put(out, k, k === "annotations" ? maskAnnotations(v, f, depth + 1) : maskValue(v, f, depth + 1));
   }
   return out;
 }

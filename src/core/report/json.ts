@@ -65,16 +65,19 @@ export function renderJson(plan: Plan, options: { masker: Masker }): PlanReport 
   const changes = classification.changes.map(({ change, level, findings }): PlanReportChange => {
     counts[change.op]++;
     const source = (change.after ?? change.before)?.source;
+    // Identities are masked too: the parser accepts any name without `/` or whitespace, so a name
+    // can hold a credential shape (`AKIA…`) even though the API server would refuse it. maskText
+    // leaves every ordinary name unchanged.
     const out: PlanReportChange = {
-      key: change.key,
+      key: text(change.key),
       op: change.op,
       level,
       findings: findings.map(reportFinding),
       fields: change.fields.map(text),
-      group: change.group,
-      kind: change.kind,
-      namespace: change.namespace,
-      name: change.name,
+      group: text(change.group),
+      kind: text(change.kind),
+      namespace: text(change.namespace),
+      name: text(change.name),
       deltas: maskedDeltas(change, masker),
     };
     if (source !== undefined) {

@@ -77,11 +77,23 @@ function diffPiece(c: ClassifiedChange, masker: Masker): string {
   return `<details><summary>${htmlHead} · ${fields} changed field${fields === 1 ? "" : "s"}</summary>\n\n${block}\n\n</details>`;
 }
 
-function listSection(title: string, items: string[]): string[] {
+/**
+ * A header list (findings, errors, skipped documents): up to MAX_LISTED items and at most
+ * `maxChars` characters of them, so that many or long hostile entries cannot crowd the changes
+ * table out of the budget.
+ */
+function listSection(title: string, items: string[], maxChars: number): string[] {
   if (items.length === 0) return [];
   const lines = [`#### ${title} (${items.length})`, ""];
-  for (const item of items.slice(0, MAX_LISTED)) lines.push(`- ${item}`);
-  if (items.length > MAX_LISTED) lines.push(`- … and ${items.length - MAX_LISTED} more; ${LOCAL_HINT}`);
+  let used = 0;
+  let listed = 0;
+  for (const item of items.slice(0, MAX_LISTED)) {
+    used += item.length + 3;
+    if (listed > 0 && used > maxChars) break;
+    lines.push(`- ${item}`);
+    listed++;
+  }
+  if (items.length > listed) lines.push(`- … and ${items.length - listed} more; ${LOCAL_HINT}`);
   lines.push("");
   return lines;
 }
@@ -143,10 +155,13 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   const maxChars = Math.max(0, Math.floor(options.maxChars ?? REPORT_CHAR_BUDGET));
   const title = options.title ?? "countersign plan";
   const head: string[] = [`### ${escapeInline(title)}`, "", summaryLine(plan), ""];
+  // Each header list gets at most an eighth of the budget: the changes keep most of it.
+  const listChars = Math.floor(maxChars / 8);
   head.push(
     ...listSection(
       "Pull request",
       (plan.classification.pullRequestFindings ?? []).map((f) => findingText(f, masker)),
+      listChars,
     ),
   );
   head.push(
@@ -156,6 +171,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
         (e) =>
           `${location(e.file, e.line, masker, options)} ${escapeInline(cut(masker.maskText(e.message), MAX_LIST_ITEM))}`,
       ),
+      listChars,
     ),
   );
   head.push(
@@ -165,6 +181,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
         (s) =>
           `${location(s.file, s.line, masker, options)} ${escapeInline(cut(masker.maskText(s.reason), MAX_LIST_ITEM))}`,
       ),
+      listChars,
     ),
   );
 

@@ -112,6 +112,42 @@ describe("maskObject", () => {
       { apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "Secret", data: { a: "Yg==" } }] },
       [["items", 0, "data", "a"]],
     ],
+    // A look-alike kind in another case is still a Secret to the masker (fail closed).
+    [
+      "lower-case kind",
+      { apiVersion: "v1", kind: "secret", data: { a: "aHVudGVyMg==" }, stringData: { b: "hunter2" } },
+      [
+        ["data", "a"],
+        ["stringData", "b"],
+      ],
+    ],
+    // Upper-case too.
+    [
+      "upper-case kind",
+      { apiVersion: "v1", kind: "SECRET", stringData: { b: "hunter2" } },
+      [["stringData", "b"]],
+    ],
+    // A numeric password (YAML `adminPassword: 123456` parses as a number).
+    [
+      "numeric password",
+      { kind: "Db", spec: { adminPassword: 123456, db: { pwd: 4242 } } },
+      [
+        ["spec", "adminPassword"],
+        ["spec", "db", "pwd"],
+      ],
+    ],
+    // An annotation whose name says it holds a credential: masked whatever its shape (base64 here).
+    [
+      "sensitive annotation name",
+      {
+        kind: "X",
+        metadata: { annotations: { "example.com/api-token": "aHVudGVyMg==", "x/creds": "dTpw" } },
+      },
+      [
+        ["metadata", "annotations", "example.com/api-token"],
+        ["metadata", "annotations", "x/creds"],
+      ],
+    ],
   ])("%s: masks the secret values", (_name, object, paths) => {
     const masked = masker.maskObject(object as KubeObject);
     for (const path of paths) expect(at(masked, ...path)).toMatch(MASKED);
@@ -146,6 +182,15 @@ describe("maskObject", () => {
       { kind: "Pod", spec: { args: ["--token", "--verbose"] } },
       ["spec", "args", 1],
       "--verbose",
+    ],
+    // A number under a non-password key stays readable.
+    ["replicas", { kind: "X", spec: { tokenLimit: 100, replicas: 3 } }, ["spec", "tokenLimit"], 100],
+    // An annotation naming the type of a secret is not a secret.
+    [
+      "secret-type annotation",
+      { kind: "X", metadata: { annotations: { "argocd.argoproj.io/secret-type": "repository" } } },
+      ["metadata", "annotations", "argocd.argoproj.io/secret-type"],
+      "repository",
     ],
     // Plain annotations are kept.
     [
@@ -212,6 +257,14 @@ describe("maskObject fail-closed cases", () => {
     // kind Secret is enough; a wrong apiVersion must not unmask data.
     const masked = masker.maskObject({ apiVersion: "evil/v1", kind: "Secret", data: { a: "cGxhaW4=" } });
     expect(at(masked, "data", "a")).toMatch(MASKED);
+  });
+
+  it("keeps a __proto__ key visible instead of dropping it", () => {
+    // JSON.parse keeps `__proto__` as an own key and it is digested: the report must show it too.
+    const object = JSON.parse('{"kind":"X","spec":{"__proto__":{"evil":"yes"}}}') as KubeObject;
+    const masked = masker.maskObject(object);
+    expect(Object.keys(at(masked, "spec") as object)).toEqual(["__proto__"]);
+    expect(JSON.stringify(masked)).toContain('"evil":"yes"');
   });
 
   it("shows a change deep below the depth limit as changed", () => {

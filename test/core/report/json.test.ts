@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMasker } from "../../../src/core/mask/masker.js";
 import { renderJson } from "../../../src/core/report/json.js";
-import { samplePlan } from "./fixtures.js";
+import { change, classified, manifest, plan, samplePlan } from "./fixtures.js";
 
 const masker = createMasker({ fingerprintKey: "fixed-test-key" });
 
@@ -53,6 +53,22 @@ describe("renderJson", () => {
     secretChange?.change.deltas.push({ path: "data[", op: "add", after: "cmF3" });
     const json = JSON.stringify(renderJson(p, { masker }));
     expect(json).not.toContain("cmF3");
+  });
+
+  it("masks a credential-shaped object name in key and name", () => {
+    // The parser accepts upper case and `_` in names, so an AWS key id can be a name; it stays an
+    // ordinary name in the report only when it holds no credential shape.
+    const leaked = "AKIAIOSFODNN7EXAMPLE";
+    const object = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: leaked, namespace: "app" } };
+    const ok = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web-config", namespace: "app" } };
+    const p = plan([
+      classified(change("create", undefined, manifest(object, "a.yaml", 1)), "low"),
+      classified(change("create", undefined, manifest(ok, "b.yaml", 1)), "low"),
+    ]);
+    const report = renderJson(p, { masker });
+    expect(JSON.stringify(report)).not.toContain(leaked);
+    expect(report.changes[0]?.name).toMatch(/^<masked fp:[0-9a-f]{12}>$/);
+    expect(report.changes[1]).toMatchObject({ key: "/ConfigMap/app/web-config", name: "web-config" });
   });
 
   it("carries the PR-level findings, masked", () => {

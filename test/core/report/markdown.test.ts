@@ -133,6 +133,30 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown(bulkPlan(n), { masker, maxChars }).length).toBeLessThanOrEqual(maxChars);
   });
 
+  it("keeps the changes table when errors and skipped documents are many and long", () => {
+    // 50 errors and 50 skipped documents with 500-character names full of `@` (8 characters each
+    // once escaped) used to fill the whole budget, so the table was cut away.
+    const hostile = `${"@".repeat(480)}.yaml`;
+    const errors = Array.from({ length: 60 }, (_, i) => ({
+      file: hostile,
+      line: i + 1,
+      message: "@".repeat(500),
+    }));
+    const skipped = Array.from({ length: 60 }, (_, i) => ({
+      file: hostile,
+      line: i + 1,
+      reason: "@".repeat(500),
+    }));
+    const p = { ...bulkPlan(20), errors, skipped };
+    const md = renderMarkdown(p, { masker });
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md).toContain("#### Changes");
+    expect(md).toContain("ConfigMap bulk/app-00019");
+    expect(md).not.toContain("report truncated");
+    expect(md).toMatch(/#### Errors \(60\)/);
+    expect(md).toMatch(/- … and \d+ more; run `countersign plan` locally/);
+  });
+
   it("drops low-risk diffs before any row", () => {
     // With room for every row but not every diff, all rows stay and the diff notice appears.
     const p = bulkPlan(200, 50);
