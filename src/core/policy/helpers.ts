@@ -3,6 +3,8 @@
  * field paths, "which fields changed" and image reference parsing. Plain functions of their inputs.
  */
 
+import { canonicalJson } from "./digest.js";
+
 type Obj = Record<string, unknown>;
 
 function isObj(value: unknown): value is Obj {
@@ -16,6 +18,8 @@ const WORKLOAD_KINDS = new Set([
   "ReplicaSet",
   "Job",
   "ReplicationController",
+  // Argo Rollouts: a Deployment replacement common in GitOps repositories (spec.template.spec).
+  "Rollout",
 ]);
 
 /** Field path of the pod spec inside an object of this kind, or undefined when it has none. */
@@ -94,6 +98,8 @@ export interface ImageRef {
   digest: string;
 }
 
+const DOCKER_HUB_ALIASES = new Set(["index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]);
+
 /** Parses `registry/repo:tag@sha256:...`; the registry defaults to `docker.io`, as the runtime does. */
 export function parseImage(image: string): ImageRef {
   let rest = image.trim();
@@ -115,7 +121,9 @@ export function parseImage(image: string): ImageRef {
   if (first >= 0) {
     const head = rest.slice(0, first);
     if (head.includes(".") || head.includes(":") || head === "localhost") {
-      registry = head;
+      // Host names are case-insensitive; Docker Hub answers to several names.
+      registry = head.toLowerCase();
+      if (DOCKER_HUB_ALIASES.has(registry)) registry = "docker.io";
       rest = rest.slice(first + 1);
     }
   }
@@ -166,7 +174,19 @@ export function intOrPercent(value: unknown): number {
   return -1;
 }
 
-const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+/**
+ * Prefix lengths below this open (nearly) the whole address space: 0.0.0.0/0, ::/0, but also the
+ * internet split into halves (0.0.0.0/1 + 128.0.0.0/1), which an exact-match list would miss.
+ * The widest private range, 10.0.0.0/8, stays quiet.
+ */
+const MIN_NARROW_PREFIX = 8;
+
+function isOpenCidr(cidr: unknown): boolean {
+  if (typeof cidr !== "string") return false;
+  const match = /\/\s*(\d+)\s*$/.exec(cidr);
+  // No prefix length is not a valid CIDR; the API server rejects it, so it cannot widen anything.
+  return match?.[1] !== undefined && Number(match[1]) < MIN_NARROW_PREFIX;
+}
 
 function isEmptyObj(value: unknown): boolean {
   return isObj(value) && Object.keys(value).length === 0;
@@ -174,7 +194,8 @@ function isEmptyObj(value: unknown): boolean {
 
 /**
  * Field paths of a NetworkPolicy's allow-all openings: a rule with no peers, an empty peer, an
- * empty namespaceSelector without podSelector, or an ipBlock of 0.0.0.0/0 or ::/0.
+ * empty namespaceSelector with no or an empty podSelector (every pod of every namespace), or an
+ * ipBlock wider than a /8 (0.0.0.0/0, ::/0, 0.0.0.0/1...).
  */
 export function networkPolicyOpenings(object: unknown): string[] {
   if (!isObj(object) || !isObj(object["spec"])) return [];
@@ -197,14 +218,48 @@ export function networkPolicyOpenings(object: unknown): string[] {
       peers.forEach((peer: unknown, j) => {
         const path = `${base}.${peersKey}[${j}]`;
         if (!isObj(peer) || isEmptyObj(peer)) out.push(path);
-        else if (isEmptyObj(peer["namespaceSelector"]) && peer["podSelector"] === undefined) {
+        else if (
+          isEmptyObj(peer["namespaceSelector"]) &&
+          (peer["podSelector"] === undefined || isEmptyObj(peer["podSelector"]))
+        ) {
           out.push(`${path}.namespaceSelector`);
-        } else if (isObj(peer["ipBlock"]) && OPEN_CIDRS.has(String(peer["ipBlock"]["cidr"]))) {
+        } else if (isObj(peer["ipBlock"]) && isOpenCidr(peer["ipBlock"]["cidr"])) {
           out.push(`${path}.ipBlock.cidr`);
         }
       });
     });
   }
+  return out;
+}
+
+/**
+ * An absolute path in its plain form, as the node resolves it: `//`, `/./` and a trailing `/`
+ * collapsed, `..` applied (`/./etc/` → `/etc`, `/.` → `/`). So `/.` cannot pass for something
+ * other than the node's root. A relative path is returned as it is.
+ */
+export function cleanPath(path: string): string {
+  if (!path.startsWith("/")) return path;
+  const out: string[] = [];
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") out.pop();
+    else out.push(segment);
+  }
+  return `/${out.join("/")}`;
+}
+
+/**
+ * The elements of `after` that `before` does not hold (by value), as `[{index, value}]`: linear,
+ * where CEL's `!(x in before)` inside a filter is quadratic and hangs on a binding with tens of
+ * thousands of subjects. Anything but a list counts as empty.
+ */
+export function added(before: unknown, after: unknown): { index: number; value: unknown }[] {
+  if (!Array.isArray(after)) return [];
+  const seen = new Set(Array.isArray(before) ? before.map((v: unknown) => canonicalJson(v)) : []);
+  const out: { index: number; value: unknown }[] = [];
+  after.forEach((value: unknown, index) => {
+    if (!seen.has(canonicalJson(value))) out.push({ index, value });
+  });
   return out;
 }
 

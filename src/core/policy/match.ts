@@ -30,7 +30,7 @@ function anyGlob(globs: string[] | undefined): ((value: string) => boolean) | un
   return picomatch(globs, GLOB_OPTIONS);
 }
 
-/** The path globs are matched against (`after.source.file ?? before.source.file`). */
+/** The file a change is reported at (`after.source.file ?? before.source.file`); path globs also try the old file. */
 export function changeFile(change: Change): string {
   return change.after?.source.file ?? change.before?.source.file ?? "";
 }
@@ -73,8 +73,13 @@ export function compileMatch(match: RuleMatch): ChangeSelector {
     if (namespaces !== undefined && (change.namespace === "" || !namespaces(change.namespace))) return false;
     if (excludeNamespaces !== undefined && change.namespace !== "" && excludeNamespaces(change.namespace))
       return false;
-    if (paths !== undefined && (file === "" || !paths(file))) return false;
-    if (excludePaths !== undefined && file !== "" && excludePaths(file)) return false;
+    if (paths === undefined && excludePaths === undefined) return true;
+    // An object whose file moved is judged at both places (fail closed): moving a manifest out of
+    // clusters/prod/ must not shed the prod floor, and excludePaths must cover both files.
+    const moved = change.before?.source.file;
+    const files = moved !== undefined && moved !== "" && moved !== file ? [file, moved] : [file];
+    if (paths !== undefined && !files.some((f) => f !== "" && paths(f))) return false;
+    if (excludePaths !== undefined && files.every((f) => f !== "" && excludePaths(f))) return false;
     return true;
   };
 }

@@ -258,3 +258,47 @@ describe("expression error text", () => {
     expect(errorText(error, kind)).toBe(expected);
   });
 });
+
+describe("path scoping of moved objects", () => {
+  // A Service: no rule of RULES but the path-scoped ones applies to it.
+  const svc = (port: number) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "s", namespace: "shop" },
+    spec: { ports: [{ port }] },
+  });
+  const moved = (from: string, to: string) => {
+    const c = change(svc(80), svc(81), to);
+    if (c.before) c.before = { ...c.before, source: { file: from, line: 1 } };
+    return c;
+  };
+  it.each([
+    // Moving a prod manifest out of clusters/prod/ keeps the prod floor for that change.
+    ["out of prod", moved("clusters/prod/c.yaml", "clusters/dev/c.yaml"), "medium"],
+    // Moving one into prod gets it too.
+    ["into prod", moved("clusters/dev/c.yaml", "clusters/prod/c.yaml"), "medium"],
+    // Neither file under prod: the base level.
+    ["within dev", moved("clusters/dev/a.yaml", "clusters/dev/c.yaml"), "low"],
+  ])("%s", (_name, c, expected) => {
+    expect(policy.classify(changeSet(c)).level).toBe(expected);
+  });
+
+  it("excludes a moved object only when both files are excluded", () => {
+    // excludePaths on the new file alone must not hide a change that left the scoped tree.
+    const p = compilePolicy([
+      {
+        file: "o.yaml",
+        content: policyYaml(`    - name: prod-not-tests
+      level: high
+      reason: prod
+      match: { paths: ["clusters/**"], excludePaths: ["**/tests/**"] }`),
+      },
+    ]);
+    expect(p.classify(changeSet(moved("clusters/prod/c.yaml", "clusters/prod/tests/c.yaml"))).level).toBe(
+      "high",
+    );
+    expect(p.classify(changeSet(moved("clusters/tests/c.yaml", "clusters/prod/tests/c.yaml"))).level).toBe(
+      "low",
+    );
+  });
+});

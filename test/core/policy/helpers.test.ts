@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  added,
+  cleanPath,
   containers,
   intOrPercent,
   networkPolicyOpenings,
@@ -24,6 +26,8 @@ describe("pod spec helpers", () => {
       { kind: "CronJob", spec: { jobTemplate: { spec: { template: { spec: pod } } } } },
       "spec.jobTemplate.spec.template.spec",
     ],
+    // Argo Rollouts keep it in the template like a Deployment.
+    [{ kind: "Rollout", spec: { template: { spec: pod } } }, "spec.template.spec"],
     // Anything else has none.
     [{ kind: "ConfigMap" }, undefined],
   ])("podSpecPath(%j)", (object, path) => {
@@ -106,6 +110,14 @@ describe("parseImage", () => {
     ],
     // Tag and digest together.
     ["ghcr.io/a/b:1@sha256:abc", { registry: "ghcr.io", repository: "a/b", tag: "1", digest: "sha256:abc" }],
+    // Docker Hub's other names are the same registry (no false "registry changed").
+    ["index.docker.io/nginx:1", { registry: "docker.io", repository: "library/nginx", tag: "1", digest: "" }],
+    [
+      "registry-1.docker.io/acme/web:2",
+      { registry: "docker.io", repository: "acme/web", tag: "2", digest: "" },
+    ],
+    // Registry host names are case-insensitive.
+    ["GHCR.io/a/b:1", { registry: "ghcr.io", repository: "a/b", tag: "1", digest: "" }],
   ])("%s", (image, ref) => {
     expect(parseImage(image)).toEqual(ref);
   });
@@ -134,6 +146,62 @@ describe("small helpers", () => {
       "spec.ingress[1].from[0]",
       "spec.egress[0].to[0].ipBlock.cidr",
     ]);
+  });
+});
+
+describe("added", () => {
+  it.each([
+    // Elements compared by value, keys in any order; the index is the one in the new list.
+    [
+      [{ kind: "User", name: "a" }],
+      [
+        { name: "a", kind: "User" },
+        { kind: "User", name: "b" },
+      ],
+      [1],
+    ],
+    // Nothing old: everything is new.
+    [null, ["x", "y"], [0, 1]],
+    // Not a list: nothing new.
+    [["x"], "x", []],
+  ])("added(%j, %j)", (before, after, indexes) => {
+    expect(added(before, after).map((e) => e.index)).toEqual(indexes);
+  });
+});
+
+describe("cleanPath", () => {
+  it.each([
+    // The node's root in disguise.
+    ["/.", "/"],
+    ["//", "/"],
+    // Dot segments, doubled and trailing slashes collapse.
+    ["//./etc/", "/etc"],
+    // .. is applied (the API server refuses it, but the rule must not depend on that).
+    ["/var/log/../run/docker.sock", "/var/run/docker.sock"],
+    ["/..", "/"],
+    // A relative path is left alone.
+    ["data", "data"],
+  ])("%s → %s", (path, expected) => {
+    expect(cleanPath(path)).toBe(expected);
+  });
+});
+
+describe("networkPolicyOpenings peers", () => {
+  it.each([
+    // Both selectors empty: every pod of every namespace.
+    [{ namespaceSelector: {}, podSelector: {} }, ["spec.ingress[0].from[0].namespaceSelector"]],
+    // An empty namespaceSelector with a real podSelector is narrower: not an opening.
+    [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "web" } } }, []],
+    // The internet in halves is as open as 0.0.0.0/0.
+    [{ ipBlock: { cidr: "128.0.0.0/1" } }, ["spec.ingress[0].from[0].ipBlock.cidr"]],
+    // Any address with prefix length 0 is the whole space.
+    [{ ipBlock: { cidr: "0:0:0:0:0:0:0:0/0" } }, ["spec.ingress[0].from[0].ipBlock.cidr"]],
+    // The widest private range is not an opening.
+    [{ ipBlock: { cidr: "10.0.0.0/8" } }, []],
+    // A cidr of the wrong type (the API server rejects it) is not an opening and does not throw.
+    [{ ipBlock: { cidr: 0 } }, []],
+  ])("%j", (peer, expected) => {
+    expect(networkPolicyOpenings({ spec: { ingress: [{ from: [peer] }] } })).toEqual(expected);
   });
 });
 
@@ -184,6 +252,37 @@ describe("onlyChanged", () => {
     [d("a:1"), d("a:2"), ["metadata.labels"], false],
   ])("%j → %j under %j", (before, after, prefixes, expected) => {
     expect(onlyChanged(before, after, prefixes)).toBe(expected);
+  });
+});
+
+describe("secretEnv heuristics", () => {
+  const one = (name: string, value: string) =>
+    secretEnv({ kind: "Pod", spec: { containers: [{ name: "web", env: [{ name, value }] }] } }).length;
+  it.each([
+    // A literal password is reported.
+    ["DB_PASSWORD", "hunter2", 1],
+    // A numeric password is still a password.
+    ["DB_PASSWORD", "123456", 1],
+    // A reference to another env var is not a literal.
+    ["PGPASSWORD", "$(DB_PASSWORD)", 0],
+    // A file path names where the credential is, not the credential.
+    ["AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/serviceaccount/token", 0],
+    // Switches and durations under credential-like names are settings.
+    ["AUTH_ENABLED", "true", 0],
+    ["TOKEN_TTL_SECONDS", "3600", 0],
+    // A name that points at a credential: its value is a name or a file.
+    ["SECRET_NAME", "db-credentials", 0],
+    ["GOOGLE_CREDENTIALS_FILE", "gcp.json", 0],
+    // ...but a known credential format is reported whatever the name.
+    ["KEY_FILE", "AKIAIOSFODNN7EXAMPLE", 1],
+    // A URL with a password in it, whatever the name.
+    ["DATABASE_URL", "postgres://app:s3cret@db:5432/app", 1],
+    // ...unless the password is a reference.
+    ["DATABASE_URL", "postgres://app:$(DB_PASSWORD)@db:5432/app", 0],
+    // A URL without a password is not a credential.
+    ["SERVICE_URL", "https://api.example.com:8443/v1", 0],
+  ])("%s=%s → %d", (name, value, expected) => {
+    expect(one(name, value)).toBe(expected);
   });
 });
 
