@@ -46,8 +46,25 @@ spec:
           - object: { apiVersion: v1, kind: ConfigMap, metadata: { name: a, namespace: b } }
 `;
 
+const unfilledPolicy = `apiVersion: countersign.dev/v1alpha1
+kind: RiskPolicy
+metadata: { name: unfilled }
+spec:
+  rules:
+    - name: cm
+      level: low
+      reason: "{{name}} changed{{how}}"
+      match: { kinds: [core/ConfigMap] }
+      examples:
+        match:
+          - object: { apiVersion: v1, kind: ConfigMap, metadata: { name: a, namespace: b } }
+        noMatch:
+          - object: { apiVersion: v1, kind: Secret, metadata: { name: a, namespace: b } }
+`;
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "countersign-policy-cli-"));
+  await writeFile(join(dir, "unfilled.yaml"), unfilledPolicy);
   await writeFile(join(dir, "org.yaml"), orgPolicy);
   await writeFile(join(dir, "failing.yaml"), failingPolicy);
   await writeFile(
@@ -83,6 +100,13 @@ describe("countersign policy test", () => {
     expect(result.stdout).toBe(
       "FAIL  never match[0]: expected the rule to fire; it did not (failing.yaml)\n\n0 passed, 1 failed (1 examples, 1 rules)\n",
     );
+  });
+
+  it("fails an example whose reason keeps a placeholder no hit fills", async () => {
+    // Reviewers would otherwise read a literal "{{how}}" in the report.
+    const result = await runPolicyTest({ path: join(dir, "unfilled.yaml") });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("FAIL  cm match[0]: the reason leaves {{how}} unfilled");
   });
 
   it("fails with exit 1 on an invalid policy, naming file, rule and field", async () => {

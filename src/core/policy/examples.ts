@@ -1,6 +1,7 @@
 import type { Change, Finding, KubeObject, ManifestObject, Operation } from "../model.js";
 import type { CompiledRule } from "./compile.js";
 import { celContext, evaluateRule } from "./evaluate.js";
+import { unfilledPlaceholder } from "./interpolate.js";
 import type { RuleExample } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -88,6 +89,8 @@ export function runRuleExamples(rule: CompiledRule, countersignNamespace: string
       };
       if (errored !== undefined) result.message = `expression failed: ${errored.error ?? ""}`;
       else if (expect === "match" && !fired) result.message = "expected the rule to fire; it did not";
+      else if (expect === "match" && unfilled(findings) !== undefined)
+        result.message = `the reason leaves ${unfilled(findings) ?? ""} unfilled: no hit carries that value`;
       else if (expect === "noMatch" && fired)
         result.message = `expected no match; fired: ${findings[0]?.reason ?? ""}`;
       else result.passed = true;
@@ -95,6 +98,14 @@ export function runRuleExamples(rule: CompiledRule, countersignNamespace: string
     });
   }
   return results;
+}
+
+function unfilled(findings: readonly Finding[]): string | undefined {
+  for (const f of findings) {
+    const placeholder = unfilledPlaceholder(f.reason);
+    if (placeholder !== undefined) return placeholder;
+  }
+  return undefined;
 }
 
 function evaluateSafe(rule: CompiledRule, change: Change, countersignNamespace: string): Finding[] {

@@ -42,3 +42,8 @@ export function interpolate(template: string, values: Readonly<Record<string, un
     return display(values[name]) ?? whole;
   });
 }
+
+/** The first `{{name}}` left unfilled in a reason (a rule's hits did not carry that value), if any. */
+export function unfilledPlaceholder(reason: string): string | undefined {
+  return new RegExp(PLACEHOLDER.source).exec(reason)?.[0];
+}
