@@ -160,7 +160,7 @@ function parseYaml(
       // 200,000 keys takes minutes); duplicateKeyOffset does it in linear time after parsing.
       uniqueKeys: false,
       merge: true,
-      customTags: (tags) => [LEGACY_OCTAL, ...tags],
+      customTags: (tags) => [LEGACY_OCTAL, LEGACY_BOOL, ...tags],
     });
   } catch (error) {
     result.errors.push({ file, message: `YAML could not be parsed (${errorName(error)})` });
@@ -239,6 +239,19 @@ const LEGACY_OCTAL = {
   tag: "tag:yaml.org,2002:int",
   test: /^[-+]?0[0-7]+$/,
   resolve: (source: string) => (source.startsWith("-") ? -1 : 1) * parseInt(source.replace(/^[-+]?0/, ""), 8),
+};
+
+/**
+ * `yes`, `on`, `y` (and `no`, `off`, `n`, in their three casings) are booleans, as YAML 1.1 and so
+ * kubectl read them; YAML 1.2's core schema reads strings, so `privileged: on` would slip past
+ * every rule that looks for `true` while the cluster ran the container privileged.
+ */
+const LEGACY_BOOL = {
+  identify: () => false, // parsing only: never chosen to write a boolean
+  default: true,
+  tag: "tag:yaml.org,2002:bool",
+  test: /^(?:y|Y|yes|Yes|YES|on|On|ON|n|N|no|No|NO|off|Off|OFF)$/,
+  resolve: (source: string) => /^(?:y|yes|on)$/i.test(source),
 };
 
 /** Adds one parsed value: an object, a List (expanded), or something skipped. False once the object budget is spent. */

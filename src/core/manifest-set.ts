@@ -145,7 +145,11 @@ function toManifestObject(
   const meta = metadata as Record<string, unknown>;
   const name = meta["name"];
   if (typeof name !== "string" || !KEY_PART.test(name)) {
-    return fail(`${kind} has no valid metadata.name (generateName cannot be applied declaratively)`);
+    return fail(
+      typeof name === "boolean"
+        ? `${kind} has metadata.name ${name}: an unquoted yes/no/on/off/y/n is a boolean to kubectl; quote it`
+        : `${kind} has no valid metadata.name (generateName cannot be applied declaratively)`,
+    );
   }
   let namespace = "";
   let stored: KubeObject = stripServerFields(object);
@@ -161,7 +165,11 @@ function toManifestObject(
       // The object is applied to the default namespace, so that is the content approved and digested.
       stored = { ...stored, metadata: { ...(stored["metadata"] as Record<string, unknown>), namespace } };
     } else if (typeof declared !== "string" || !KEY_PART.test(declared)) {
-      return fail(`${kind} ${name} has an invalid metadata.namespace`);
+      return fail(
+        typeof declared === "boolean"
+          ? `${kind} ${name} has metadata.namespace ${declared}: an unquoted yes/no/on/off/y/n is a boolean to kubectl; quote it`
+          : `${kind} ${name} has an invalid metadata.namespace`,
+      );
     } else {
       namespace = declared;
     }

@@ -110,7 +110,7 @@ describe("countersign plan", () => {
       join(broken, "bad.yaml"),
       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n bad: [\n",
     );
-    await writeFile(join(broken, "no-ns.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n");
+    await writeFile(join(broken, "no-ns.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n");
     const result = await runPlan({ base, head: broken, output: "json" });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe("countersign plan: 3 problem(s) in the manifests (listed in the output)\n");

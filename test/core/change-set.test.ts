@@ -99,12 +99,12 @@ describe("diffManifestSets", () => {
 
   it("treats an apiVersion move as an update of the same key", () => {
     const v1beta1 = set({
-      "a.yaml": "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: j, namespace: n}\n",
+      "a.yaml": "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: j, namespace: ns}\n",
     });
-    const v1 = set({ "a.yaml": "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j, namespace: n}\n" });
+    const v1 = set({ "a.yaml": "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j, namespace: ns}\n" });
     const cs = diffManifestSets(v1beta1, v1);
     expect(cs.changes.map((c) => [c.key, c.op, c.fields])).toEqual([
-      ["batch/CronJob/n/j", "update", ["apiVersion"]],
+      ["batch/CronJob/ns/j", "update", ["apiVersion"]],
     ]);
   });
 

@@ -157,6 +157,27 @@ describe("parseManifestFile: errors and hostile input", () => {
   });
 
   it.each([
+    // YAML 1.1 booleans, as kubectl reads them: `privileged: on` must not hide as a string
+    ["on", true],
+    ["yes", true],
+    ["Y", true],
+    ["OFF", false],
+    ["no", false],
+    ["n", false],
+    // YAML 1.2's own booleans are unchanged
+    ["true", true],
+    ["False", false],
+    // quoted, or not a boolean word, it stays a string
+    ['"on"', "on"],
+    ["yes-please", "yes-please"],
+    ["oN", "oN"],
+  ])("reads the value %s as kubectl does", (source, expected) => {
+    const result = parse("flag.yaml", `${cm("f")}spec:\n  privileged: ${source}\n`);
+    expect(result.errors).toEqual([]);
+    expect(result.documents[0]?.object["spec"]).toEqual({ privileged: expected });
+  });
+
+  it.each([
     // JSON.parse would silently keep the last value
     ['{"apiVersion":"v1","kind":"A",\n"spec":{"replicas":1,"replicas":5}}', 2],
     // an escaped spelling of the same key is the same key
@@ -267,9 +288,10 @@ describe("parseManifestFile: errors and hostile input", () => {
   });
 
   it("applies merge keys as kubectl does", () => {
-    const result = parse("merge.yaml", `${cm("m")}base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n`);
+    // (`y` would be a YAML 1.1 boolean key, as kubectl reads it: the test uses `z`.)
+    const result = parse("merge.yaml", `${cm("m")}base: &b {x: 1, z: 2}\nderived:\n  <<: *b\n  z: 3\n`);
     expect(result.errors).toEqual([]);
-    expect(result.documents[0]?.object["derived"]).toEqual({ x: 1, y: 3 });
+    expect(result.documents[0]?.object["derived"]).toEqual({ x: 1, z: 3 });
   });
 
   it("refuses a 6 MB file without parsing it", () => {

@@ -117,6 +117,15 @@ describe("buildManifestSet", () => {
       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: [x]\n",
       /invalid metadata.namespace/,
     ],
+    // an unquoted `no` is a YAML 1.1 boolean, as kubectl reads it: say so and say how to fix it
+    [
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: no\n",
+      /metadata.namespace false: an unquoted yes\/no\/on\/off\/y\/n is a boolean to kubectl; quote it/,
+    ],
+    [
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: on\n  namespace: a\n",
+      /metadata.name true: .* quote it/,
+    ],
     // .inf is YAML but not JSON: the object cannot be digested
     ["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: a\ndata:\n  x: .inf\n", /not JSON/],
     // an apiVersion with an empty version
