@@ -2,7 +2,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./program.js";
 import { EXIT } from "./exit-codes.js";
-import { describeError } from "../core/error-text.js";
+import { CLI_ERROR_CHARS, describeError } from "../core/error-text.js";
 
 const program = buildProgram();
 try {
@@ -13,7 +13,7 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT.usage;
   } else {
     // The whole cause chain, in plain words and with credentials redacted: never a stack.
-    process.stderr.write(`countersign: ${describeError(error)}\n`);
+    process.stderr.write(`countersign: ${describeError(error, CLI_ERROR_CHARS)}\n`);
     process.exitCode = EXIT.invalidInput;
   }
 }

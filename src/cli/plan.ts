@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
 import { loadPolicy } from "../config/policy-files.js";
 import { buildManifestSet, createManifestParseCache } from "../core/manifest-set.js";
-import { describeError } from "../core/error-text.js";
+import { CLI_ERROR_CHARS, describeError } from "../core/error-text.js";
 import { RISK_LEVELS } from "../core/model.js";
 import type { ManifestSet, Plan, RiskLevel } from "../core/model.js";
 import { plan } from "../core/plan.js";
@@ -79,14 +79,14 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     base = buildManifestSet(baseFiles, setOptions);
     head = buildManifestSet(headFiles, setOptions);
   } catch (error) {
-    return fail(describeError(error));
+    return fail(describeError(error, CLI_ERROR_CHARS));
   }
 
   let result: Plan;
   try {
     result = plan(base, head, await loadPolicy(options.policy));
   } catch (error) {
-    return fail(describeError(error));
+    return fail(describeError(error, CLI_ERROR_CHARS));
   }
 
   // A stable key makes fingerprints comparable between runs; without one they are per-process.

@@ -6,12 +6,19 @@
 import { findSecrets } from "./mask/text-scanner.js";
 
 const MAX_DEPTH = 4;
+/** Default bound: a log line or a check run. The CLI passes more, so a long list of problems survives. */
 const MAX_CHARS = 1_000;
+/** Bound for errors a person reads on a terminal (a policy with many problems lists them all). */
+export const CLI_ERROR_CHARS = 100_000;
 /** GitHub App installation tokens and `Authorization` header forms the text scanner may not know. */
 const HEADER_TOKEN = /\b(gh[pousr]_[A-Za-z0-9]{20,}|v1\.[0-9a-f]{40}|Bearer\s+\S+|token\s+\S+)/gi;
 
-/** `message: cause message: …` (at most four levels, 1,000 characters), credentials redacted. */
-export function describeError(error: unknown): string {
+/** C0 (but newline) and C1 control characters, and the Unicode bidi controls that reorder what a terminal shows. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `message: cause message: …` (at most four levels, `maxChars` characters), credentials redacted. */
+export function describeError(error: unknown, maxChars = MAX_CHARS): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
@@ -27,13 +34,13 @@ export function describeError(error: unknown): string {
       break;
     }
   }
-  return redact(parts.filter((p) => p !== "").join(": "));
+  return redact(parts.filter((p) => p !== "").join(": "), maxChars);
 }
 
 /** Replaces every credential-looking span with `[redacted]`, then bounds the length. */
-export function redact(text: string): string {
+export function redact(text: string, maxChars = MAX_CHARS): string {
   // Scan a bounded prefix: an enormous message must not make error reporting slow.
-  const bounded = text.length > 4 * MAX_CHARS ? text.slice(0, 4 * MAX_CHARS) : text;
+  const bounded = text.length > 4 * maxChars ? text.slice(0, 4 * maxChars) : text;
   const out: string[] = [];
   let at = 0;
   for (const span of findSecrets(bounded)) {
@@ -41,6 +48,10 @@ export function redact(text: string): string {
     at = span.end;
   }
   out.push(bounded.slice(at));
-  const masked = out.join("").replace(HEADER_TOKEN, "[redacted]");
-  return masked.length > MAX_CHARS ? `${masked.slice(0, MAX_CHARS - 1)}…` : masked;
+  const masked = out
+    .join("")
+    .replace(HEADER_TOKEN, "[redacted]")
+    // A message may quote hostile input: no terminal escapes, no bidi overrides, one line.
+    .replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return masked.length > maxChars ? `${masked.slice(0, maxChars - 1)}…` : masked;
 }

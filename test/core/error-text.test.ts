@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeError, redact } from "../../src/core/error-text.js";
+import { CLI_ERROR_CHARS, describeError, redact } from "../../src/core/error-text.js";
 
 describe("describeError", () => {
   it("joins the cause chain in plain words, with HTTP statuses", () => {
@@ -44,7 +44,14 @@ describe("describeError", () => {
     expect(text).toContain("[redacted]");
   });
 
-  it("bounds an enormous message", () => {
+  it("escapes terminal controls and bidi overrides a message may quote", () => {
+    const text = describeError(new Error("bad key \u001b]0;pwned\u0007 in \u202egnp.exe\nnext line"));
+    // Newlines stay: a list of problems reads one per line.
+    expect(text).toBe("bad key \\u001b]0;pwned\\u0007 in \\u202egnp.exe\nnext line");
+  });
+
+  it("bounds an enormous message, more loosely for the terminal", () => {
     expect(redact("x".repeat(1_000_000)).length).toBeLessThanOrEqual(1_000);
+    expect(describeError(new Error("x".repeat(50_000)), CLI_ERROR_CHARS)).toHaveLength(50_000);
   });
 });
