@@ -27,33 +27,42 @@ const headFiles = {
   "clusters/prod/web.yaml": deployment("web", "nginx:1.1"),
 };
 
-function openedScope(): GitHubScope {
-  return (
-    new GitHubScope()
-      .token()
-      .config()
-      .startCheck(1)
-      .compare(BASE, HEAD, MERGE_BASE)
-      .tree(MERGE_BASE, baseFiles)
-      .tree(HEAD, headFiles)
-      // Only the changed file's two blobs: README and settings are never requested.
-      .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
-      .reviews([])
-      .commits()
-      .team("acme", "sre", ["alice", "bob"])
-      .completeCheck(1)
-  );
+/** The requests of a full evaluation of HEAD against BASE, up to the completed check. */
+function openedScope(
+  base: Record<string, string> = baseFiles,
+  head: Record<string, string> = headFiles,
+  // Only the changed files' blobs: README and settings are never requested.
+  blobs: string[] = [baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"]],
+  team: string[] = ["alice", "bob"],
+): GitHubScope {
+  return new GitHubScope()
+    .token()
+    .config()
+    .startCheck(1)
+    .compare(BASE, HEAD, MERGE_BASE)
+    .tree(MERGE_BASE, base)
+    .tree(HEAD, head)
+    .blobs(...blobs)
+    .reviews([])
+    .commits()
+    .team("acme", "sre", team)
+    .completeCheck(1);
+}
+
+/** Delivers `pull_request.opened` for HEAD on BASE. */
+async function receiveOpened(probot: Awaited<ReturnType<typeof createTestGate>>["probot"], id = "d-1") {
+  await probot.receive({
+    id,
+    name: "pull_request",
+    payload: pullRequestPayload({ head: HEAD, base: BASE }),
+  } as never);
 }
 
 describe("pull_request", () => {
   it("opened: starts the check in progress, completes it, creates the sticky comment", async () => {
     const { probot } = await createTestGate();
     const gh = openedScope().listComments([]).createComment(500);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     const start = gh.writes[0];
@@ -73,11 +82,7 @@ describe("pull_request", () => {
     const first = openedScope()
       .listComments([{ id: 500, body: "<!-- countersign:report -->\nold" }])
       .updateComment(500);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(first.scope.pendingMocks()).toEqual([]);
     const head2 = sha("head-2");
     const files2 = { ...headFiles, "clusters/prod/api.yaml": deployment("api", "api:2.0") };
@@ -110,11 +115,7 @@ describe("pull_request", () => {
   it("stays silent when the repository has no configuration", async () => {
     const { probot } = await createTestGate();
     const gh = new GitHubScope().token().noConfig();
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     expect(gh.writes).toEqual([]);
@@ -123,11 +124,7 @@ describe("pull_request", () => {
   it("fails the check naming the problem when the configuration is invalid", async () => {
     const { probot } = await createTestGate();
     const gh = new GitHubScope().token().config("version: 1\npaths: []\n").startCheck(1).completeCheck(1);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     const [done] = gh.checkUpdates();
@@ -149,11 +146,7 @@ describe("pull_request", () => {
       .tree(HEAD, head)
       .blobs(broken)
       .completeCheck(1);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     const [done] = gh.checkUpdates();
@@ -175,11 +168,7 @@ describe("pull_request", () => {
       .tree(MERGE_BASE, baseFiles)
       .tree(HEAD, head)
       .completeCheck(1);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     const [done] = gh.checkUpdates();
@@ -191,25 +180,15 @@ describe("pull_request", () => {
     const { probot } = await createTestGate();
     const head = { ...headFiles, ".github/countersign.yml": CONFIG + "reviewers:\n  users: [mallory]\n" };
     const base = { ...baseFiles, ".github/countersign.yml": CONFIG };
-    const gh = new GitHubScope()
-      .token()
-      .config()
-      .startCheck(1)
-      .compare(BASE, HEAD, MERGE_BASE)
-      .tree(MERGE_BASE, base)
-      .tree(HEAD, head)
-      .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
-      .reviews([])
-      .commits()
-      .team("acme", "sre", ["alice"])
-      .completeCheck(1)
+    const gh = openedScope(
+      base,
+      head,
+      [baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"]],
+      ["alice"],
+    )
       .listComments([])
       .createComment(500);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     const [done] = gh.checkUpdates();
@@ -304,11 +283,7 @@ describe("pull_request", () => {
       .completeCheck(1)
       .listComments([])
       .createComment(500);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     const [done] = gh.checkUpdates();
@@ -326,25 +301,15 @@ describe("pull_request", () => {
       `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: web\nstringData:\n  password: ${value}\n`;
     const base = { ...baseFiles, "clusters/prod/db.yaml": secret("old-Pa55word-value-1") };
     const head = { ...baseFiles, "clusters/prod/db.yaml": secret("new-Pa55word-value-2") };
-    const gh = new GitHubScope()
-      .token()
-      .config()
-      .startCheck(1)
-      .compare(BASE, HEAD, MERGE_BASE)
-      .tree(MERGE_BASE, base)
-      .tree(HEAD, head)
-      .blobs(base["clusters/prod/db.yaml"], head["clusters/prod/db.yaml"])
-      .reviews([])
-      .commits()
-      .team("acme", "sre", ["alice"])
-      .completeCheck(1)
+    const gh = openedScope(
+      base,
+      head,
+      [base["clusters/prod/db.yaml"], head["clusters/prod/db.yaml"]],
+      ["alice"],
+    )
       .listComments([])
       .createComment(500);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     const published = JSON.stringify(gh.writes);
@@ -380,11 +345,7 @@ describe("pull_request", () => {
     const gh = new GitHubScope().token().noConfig(500);
     if (canCreate) gh.startCheck(1).completeCheck(1);
     else gh.scope.post("/repos/acme/deploy/check-runs").reply(500, { message: "boom" });
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     if (canCreate) {
@@ -402,11 +363,7 @@ describe("pull_request", () => {
     gh.scope
       .get("/repos/acme/deploy/contents/.github%2Fcountersign-policy")
       .reply(404, { message: "Not Found" });
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     expect(gh.checkUpdates()[0]).toMatchObject({
@@ -448,11 +405,7 @@ describe("pull_request", () => {
         },
       };
     });
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     // The 12 changed versions, and nothing of the unchanged files.
@@ -479,11 +432,7 @@ describe("pull_request", () => {
       // One interceptor for the one blob: a second request for it would be unmatched.
       .blobs(moved)
       .completeCheck(1);
-    await probot.receive({
-      id: "d-1",
-      name: "pull_request",
-      payload: pullRequestPayload({ head: HEAD, base: BASE }),
-    } as never);
+    await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
     const [done] = gh.checkUpdates();
