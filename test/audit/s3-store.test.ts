@@ -118,18 +118,22 @@ describe("S3AuditStore conditional writes (nock)", () => {
   const listing = (keys: string[]): string =>
     `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>audit</Name><Prefix>p/prod/</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>100</MaxKeys><IsTruncated>false</IsTruncated>${keys.map((k) => `<Contents><Key>${k}</Key><Size>10</Size></Contents>`).join("")}</ListBucketResult>`;
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(() => nock.cleanAll());
-  afterAll(() => nock.enableNetConnect());
-
-  it("creates the head with If-None-Match: * and stores the record with Object Lock and SSE-KMS", async () => {
-    const scope = nock(host)
+  /** S3 before the first record of prod: no HEAD.json, and an empty listing (no chain to restart). */
+  const noChainYet = (): nock.Scope =>
+    nock(host)
       .get("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(404, noSuchKey)
       .get("/audit/")
       .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
-      .reply(200, listing([]))
+      .reply(200, listing([]));
+
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  it("creates the head with If-None-Match: * and stores the record with Object Lock and SSE-KMS", async () => {
+    const scope = noChainYet()
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .matchHeader("if-none-match", "*")
@@ -202,13 +206,7 @@ describe("S3AuditStore conditional writes (nock)", () => {
       maxAttempts: 2,
     });
     let written = "";
-    const scope = nock(host)
-      .get("/audit/p/prod/HEAD.json")
-      .query(true)
-      .reply(404, noSuchKey)
-      .get("/audit/")
-      .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
-      .reply(200, listing([]))
+    const scope = noChainYet()
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(function (_uri, body) {
@@ -246,13 +244,7 @@ describe("S3AuditStore conditional writes (nock)", () => {
       maxAttempts: 2,
     });
     const after = sealRecord(refusal("theirs"), first, new Date("2026-03-01T00:05:00Z"));
-    const scope = nock(host)
-      .get("/audit/p/prod/HEAD.json")
-      .query(true)
-      .reply(404, noSuchKey)
-      .get("/audit/")
-      .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
-      .reply(200, listing([]))
+    const scope = noChainYet()
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(500, '<?xml version="1.0"?><Error><Code>InternalError</Code><Message>x</Message></Error>')
@@ -327,13 +319,7 @@ describe("S3AuditStore conditional writes (nock)", () => {
   });
 
   it("fails with the operation named when the head write is refused", async () => {
-    const scope = nock(host)
-      .get("/audit/p/prod/HEAD.json")
-      .query(true)
-      .reply(404, noSuchKey)
-      .get("/audit/")
-      .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
-      .reply(200, listing([]))
+    const scope = noChainYet()
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>denied</Message></Error>');
