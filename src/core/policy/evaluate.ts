@@ -84,12 +84,16 @@ function dropPreexisting(rule: CompiledRule, hits: Hit[], context: CelContext): 
   });
 }
 
-/** Values every reason may interpolate: {{kind}}, {{name}}, {{namespace}}, {{operation}}, {{file}}, {{rule}}. */
+/**
+ * Values every reason may interpolate: {{kind}}, {{name}}, {{namespace}}, {{ref}} (`namespace/name`,
+ * or `name` for a cluster-scoped object), {{operation}}, {{file}}, {{rule}}.
+ */
 function builtinValues(change: Change, context: CelContext, rule: string): Record<string, unknown> {
   return {
     kind: change.kind,
     name: change.name,
     namespace: change.namespace,
+    ref: change.namespace === "" ? change.name : `${change.namespace}/${change.name}`,
     operation: change.op,
     file: context.file,
     rule,

@@ -141,6 +141,25 @@ describe("classify", () => {
     );
   });
 
+  it.each([
+    // a namespaced object reads namespace/name
+    [
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg", namespace: "shop" } },
+      "ConfigMap shop/cfg",
+    ],
+    // a cluster-scoped object reads its name alone, not "/name"
+    [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } }, "Namespace shop"],
+  ])("interpolates {{ref}} for %j", (object, expected) => {
+    const refPolicy = compilePolicy([
+      {
+        file: "ref.yaml",
+        content: policyYaml('    - name: any\n      level: low\n      reason: "{{kind}} {{ref}}"\n'),
+      },
+    ]);
+    const c = change(undefined, object);
+    expect(refPolicy.classify(changeSet(c)).changes[0]?.findings[0]?.reason).toBe(expected);
+  });
+
   it("takes the highest change level for the change set, with its requirement and the digest", () => {
     // One critical change among low ones makes the PR critical, requiring 2 approvals.
     const result = policy.classify(
