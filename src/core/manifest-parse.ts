@@ -3,10 +3,11 @@
  * errors with file/line/column. Hostile input is bounded by ManifestLimits. Error messages never
  * quote the file's content (it may hold secrets): they say what was wrong and where.
  */
-import { LineCounter, Lexer, parseAllDocuments, isMap, isScalar, isSeq, visit } from "yaml";
+import { LineCounter, Lexer, parseAllDocuments, isMap, isSeq, visit } from "yaml";
 import type { Document } from "yaml";
 import type { ManifestError, SkippedDocument, SourceLocation } from "./model.js";
 import { jsonErrorOffset } from "./json-error-offset.js";
+import { duplicateKeyOffset } from "./yaml-duplicate-keys.js";
 import { formatBytes } from "./manifest-limits.js";
 import type { ManifestLimits } from "./manifest-limits.js";
 
@@ -353,34 +354,6 @@ export function checkDepth(value: unknown, maxDepth: number, graph = true): stri
       if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
   return undefined;
-}
-
-/**
- * Offset of the first key that repeats an earlier key of the same map (scalars with equal values,
- * as yaml's `uniqueKeys` compares them), or undefined. One set per map: linear in the document.
- */
-function duplicateKeyOffset(doc: Document.Parsed): number | undefined {
-  let offset: number | undefined;
-  const nullKey = Symbol("null key");
-  visit(doc, {
-    Map(_key, map) {
-      const seen = new Set<unknown>();
-      for (const pair of map.items) {
-        const key: unknown = pair.key;
-        let id: unknown;
-        if (key === null) id = nullKey;
-        else if (isScalar(key)) id = key.value;
-        else continue; // Collections and aliases as keys are never equal to each other (as in yaml).
-        if (seen.has(id)) {
-          offset = (isScalar(key) ? key.range?.[0] : undefined) ?? map.range?.[0] ?? 0;
-          return visit.BREAK;
-        }
-        seen.add(id);
-      }
-      return undefined;
-    },
-  });
-  return offset;
 }
 
 /**

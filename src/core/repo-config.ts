@@ -1,6 +1,7 @@
 import { isNode, LineCounter, parseDocument } from "yaml";
 import type { Document } from "yaml";
 import { REPO_CONFIG_PATH } from "./constants.js";
+import { duplicateKeyOffset } from "./yaml-duplicate-keys.js";
 import { isWithin, normaliseRepoPath } from "./repo-config/paths.js";
 import type { ManagedPath, PolicySource, RepoConfig, RepoConfigProblem } from "./repo-config/types.js";
 import { RepoConfigError } from "./repo-config/types.js";
@@ -158,7 +159,7 @@ export function parseRepoConfig(text: string, file: string = REPO_CONFIG_PATH): 
 
   const doc = parseDocument(text, {
     lineCounter: lines,
-    uniqueKeys: true,
+    uniqueKeys: false, // checked below in linear time (yaml's own check is quadratic)
     strict: true,
     prettyErrors: false,
   });
@@ -172,6 +173,14 @@ export function parseRepoConfig(text: string, file: string = REPO_CONFIG_PATH): 
     problem.line = lines.linePos(e.pos[0]).line;
     out.problems.push(problem);
   }
+  const duplicate = doc.errors.length === 0 ? duplicateKeyOffset(doc) : undefined;
+  if (duplicate !== undefined)
+    out.problems.push({
+      file,
+      field: "",
+      message: "YAML: map keys must be unique",
+      line: lines.linePos(duplicate).line,
+    });
   if (out.problems.length > 0) throw new RepoConfigError(file, out.problems);
 
   let value: unknown;

@@ -134,6 +134,24 @@ describe("parseRepoConfig", () => {
     ["scalar document", "just text\n", /must be a mapping/],
   ];
 
+  it("finds a duplicate key of a large file quickly, with its line", () => {
+    // 256 KiB of keys: yaml's own (quadratic) check would take seconds per event.
+    const keys = Array.from({ length: 20_000 }, (_, i) => `  u${i}: 1`).join("\n");
+    const text = `version: 1\npaths: [{ path: k8s, cluster: dev }]\nx:\n${keys}\n  u5: 2\n`;
+    const started = performance.now();
+    let thrown: unknown;
+    try {
+      parseRepoConfig(text);
+    } catch (e) {
+      thrown = e;
+    }
+    expect((thrown as RepoConfigError).problems[0]).toMatchObject({
+      message: "YAML: map keys must be unique",
+      line: 20_004,
+    });
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it.each(invalid)("refuses %s", (_name, text, error) => {
     let thrown: unknown;
     try {

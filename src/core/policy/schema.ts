@@ -1,5 +1,6 @@
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
 import { RISK_LEVELS } from "../model.js";
+import { duplicateKeyOffset } from "../yaml-duplicate-keys.js";
 import { isRiskLevel } from "./level.js";
 import type {
   LevelSpec,
@@ -357,9 +358,11 @@ export function parsePolicySource(
     return { documents: [], issues: c.issues };
   }
   const documents: PolicyDocument[] = [];
+  const lines = new LineCounter();
   let parsed;
   try {
-    parsed = parseAllDocuments(content, { uniqueKeys: true, prettyErrors: true });
+    // Duplicate keys are found below in linear time (yaml's own check is quadratic).
+    parsed = parseAllDocuments(content, { uniqueKeys: false, prettyErrors: true, lineCounter: lines });
   } catch (error) {
     c.add(`cannot parse YAML: ${error instanceof Error ? error.message : String(error)}`);
     return { documents, issues: c.issues };
@@ -369,6 +372,12 @@ export function parsePolicySource(
     if (doc.errors.length > 0) {
       // prettyErrors puts "at line L, column C" in the first line; the code excerpt after it is dropped.
       for (const e of doc.errors) c.add(`YAML error: ${(e.message.split("\n")[0] ?? "").replace(/:$/, "")}`);
+      continue;
+    }
+    const duplicate = duplicateKeyOffset(doc);
+    if (duplicate !== undefined) {
+      const at = lines.linePos(duplicate);
+      c.add(`YAML error: map keys must be unique at line ${at.line}, column ${at.col}`);
       continue;
     }
     let value: unknown;

@@ -129,6 +129,17 @@ describe("policy validation", () => {
     expect(issues[0]?.message).toMatch(/YAML error: .*line \d+/);
   });
 
+  it("reports a duplicate key with its line, in linear time on a huge map", () => {
+    // A repeated key must not silently pick one value; yaml's own check took minutes on 100,000 keys.
+    expect(issuesOf("spec:\n  baseLevel: low\n  baseLevel: critical\n")[0]?.message).toBe(
+      "YAML error: map keys must be unique at line 3, column 3",
+    );
+    const huge = `spec:\n${Array.from({ length: 100_000 }, (_, i) => `  k${i}: 1`).join("\n")}\n  k7: 2\n`;
+    const started = performance.now();
+    expect(issuesOf(huge)[0]?.message).toMatch(/map keys must be unique at line 100002/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it("lists every issue in the error message", () => {
     // The thrown error carries all issues at once, so one run shows everything to fix.
     expect(() =>
