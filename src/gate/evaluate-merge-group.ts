@@ -145,7 +145,7 @@ export async function evaluateMergeGroup(
         {
           conclusion: "success",
           title: `merge group covered by ${records.length} approval record${records.length === 1 ? "" : "s"}`,
-          summary: `Every one of the ${changeSet.changes.length} managed change(s) in this merge group is covered by the approval records of ${prs}.`,
+          summary: `Every change in this merge group (${covered(changeSet.changes.length, protectedChanged.length)}) is covered by the approval records of ${prs}.`,
           annotations: [],
         },
         "success",
@@ -171,4 +171,11 @@ export async function evaluateMergeGroup(
     await reportEvaluationError(deps, repo, checkId, where, error, "merge group evaluation failed");
     return "error";
   }
+}
+
+/** `3 object changes and 1 protected file`: what a covered merge group changed. */
+function covered(objects: number, protectedFiles: number): string {
+  const parts = [`${objects} object change${objects === 1 ? "" : "s"}`];
+  if (protectedFiles > 0) parts.push(`${protectedFiles} protected file${protectedFiles === 1 ? "" : "s"}`);
+  return parts.join(" and ");
 }

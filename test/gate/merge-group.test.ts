@@ -191,6 +191,8 @@ describe("merge_group", () => {
       expect(done).toMatchObject({ conclusion });
       const summary = String((done?.["output"] as Record<string, unknown>)["summary"]);
       if (conclusion === "failure") expect(summary).toContain("`.github/countersign.yml`");
+      // A covered group counts the protected file it changes, not only objects.
+      else expect(summary).toMatch(/\(\d+ object changes? and 1 protected file\)/);
     },
   );
 });
