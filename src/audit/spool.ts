@@ -7,11 +7,14 @@
  *   <dir>/open/<sha256(id)>.json      { cluster, createdAt, body }   an intent without a result yet
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, readFile, readdir, rename, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { parseRecord } from "../core/audit/parse.js";
 import type { AuditRecordBody } from "../core/audit/record.js";
 import { sealRecord } from "../core/audit/seal.js";
+
+/** A temporary file older than this was left by a crash mid-write. */
+const STALE_TEMP_MS = 10 * 60_000;
 
 export interface SpoolEntry {
   cluster: string;
@@ -108,7 +111,9 @@ export class Spool {
     const dir = join(this.dir, area);
     let names: string[];
     try {
-      names = (await readdir(dir)).filter((n) => n.endsWith(".json"));
+      const all = await readdir(dir);
+      names = all.filter((n) => n.endsWith(".json"));
+      await this.removeStaleTemps(dir, all);
     } catch (error) {
       if ((error as { code?: string }).code === "ENOENT") return [];
       throw new Error(`reading the audit spool ${dir}`, { cause: error });
@@ -139,6 +144,23 @@ export class Spool {
     return entries.sort(
       (a, b) => a.createdAt.localeCompare(b.createdAt) || a.body.id.localeCompare(b.body.id),
     );
+  }
+
+  /**
+   * Removes `.tmp-*` files a crash left behind mid-write (never renamed, so never an entry). A
+   * fresh one may belong to a write in progress: only those older than STALE_TEMP_MS go.
+   */
+  private async removeStaleTemps(dir: string, names: string[]): Promise<void> {
+    const now = Date.now();
+    for (const name of names) {
+      if (!name.startsWith(".tmp-")) continue;
+      const path = join(dir, name);
+      try {
+        if (now - (await stat(path)).mtimeMs > STALE_TEMP_MS) await unlink(path);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "ENOENT") throw error;
+      }
+    }
   }
 
   private async remove(area: Area, id: string): Promise<void> {

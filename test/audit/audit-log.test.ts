@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -288,6 +288,20 @@ describe("AuditLog", () => {
       expect.stringMatching(/pending\/0000\.json\.corrupt was unreadable/),
       expect.stringMatching(/open\/0001\.json\.corrupt was unreadable/),
     ]);
+  });
+
+  it("removes temporary files a crash left mid-write, but not a fresh one", async () => {
+    // A crash between open and rename leaves .tmp-* behind; nothing else ever removes it.
+    await mkdir(join(dir, "spool", "pending"), { recursive: true });
+    const stale = join(dir, "spool", "pending", ".tmp-0123456789abcdef");
+    const fresh = join(dir, "spool", "pending", ".tmp-fedcba9876543210");
+    await writeFile(stale, '{"cluster":"pro');
+    await writeFile(fresh, '{"cluster":"pro');
+    const hourAgo = new Date(Date.now() - 60 * 60_000);
+    await utimes(stale, hourAgo, hourAgo);
+    const log = newLog();
+    await log.appendResult(await log.appendIntent(intent), applied);
+    expect(await readdir(join(dir, "spool", "pending"))).toEqual([".tmp-fedcba9876543210"]);
   });
 
   it("does not close as interrupted an intent whose result was spooled while a flush ran", async () => {
