@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { buildRecordBody, resultId } from "../core/audit/build.js";
 import type { ObjectInput, RecordContext } from "../core/audit/build.js";
-import { parseRecord } from "../core/audit/parse.js";
+import { assertWellFormed, parseRecord } from "../core/audit/parse.js";
 import type { AuditApproval, AuditRecord, AuditRecordBody, AuditRecordKind } from "../core/audit/record.js";
 import { compactTime, sealRecord } from "../core/audit/seal.js";
 import type { Masker } from "../core/mask/types.js";
@@ -368,12 +368,4 @@ export class AuditLog {
     }, delay);
     this.timer.unref?.();
   }
-}
-
-/**
- * Throws unless `body` seals into a record that `parseRecord` (what every reader applies) accepts:
- * the log must never store a record that would make its own chain unreadable.
- */
-function assertWellFormed(body: AuditRecordBody): void {
-  parseRecord(sealRecord(body, null, new Date(0)), `audit record ${body.id}`);
 }

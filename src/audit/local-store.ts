@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { parseRecord } from "../core/audit/parse.js";
 import type { AuditRecord } from "../core/audit/record.js";
 import { jsonErrorText } from "../core/audit/render-text.js";
-import { assertClusterName, recordKey } from "../core/audit/seal.js";
+import { assertClusterName, isClusterName, recordKey } from "../core/audit/seal.js";
 import { AuditHeadConflictError, AuditHeadMissingError } from "../core/ports/audit-store.js";
 import type { AuditHead, AuditStore } from "../core/ports/audit-store.js";
 
@@ -236,15 +236,5 @@ async function exists(path: string): Promise<boolean> {
   } catch (error) {
     if (isCode(error, "ENOENT")) return false;
     throw error;
-  }
-}
-
-/** Directories that are not valid cluster names (lost+found, a spool kept inside the root...) are not clusters. */
-function isClusterName(name: string): boolean {
-  try {
-    assertClusterName(name);
-    return true;
-  } catch {
-    return false;
   }
 }

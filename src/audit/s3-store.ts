@@ -21,7 +21,7 @@ import type { PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { parseRecord } from "../core/audit/parse.js";
 import type { AuditRecord } from "../core/audit/record.js";
 import { jsonErrorText } from "../core/audit/render-text.js";
-import { assertClusterName, recordKey } from "../core/audit/seal.js";
+import { assertClusterName, isClusterName, recordKey } from "../core/audit/seal.js";
 import { AuditHeadConflictError, AuditHeadMissingError } from "../core/ports/audit-store.js";
 import type { AuditHead, AuditStore } from "../core/ports/audit-store.js";
 
@@ -288,15 +288,6 @@ export class S3AuditStore implements AuditStore {
     } catch (error) {
       throw new Error(doing, { cause: error });
     }
-  }
-}
-
-function isClusterName(name: string): boolean {
-  try {
-    assertClusterName(name);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -9,9 +9,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readFile, readdir, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { parseRecord } from "../core/audit/parse.js";
+import { assertWellFormed } from "../core/audit/parse.js";
 import type { AuditRecordBody } from "../core/audit/record.js";
-import { sealRecord } from "../core/audit/seal.js";
 
 /** A temporary file older than this was left by a crash mid-write. */
 const STALE_TEMP_MS = 10 * 60_000;
@@ -69,7 +68,7 @@ export class Spool {
   /** Whether a record body with `id` is waiting in `pending/`. */
   async hasPending(id: string): Promise<boolean> {
     try {
-      await readFile(join(this.dir, "pending", fileName(id)));
+      await stat(join(this.dir, "pending", fileName(id)));
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === "ENOENT") return false;
@@ -188,7 +187,7 @@ function validEntry(text: string): SpoolEntry | undefined {
       return undefined;
     }
     // The body must seal into a valid record, or every resend of it would fail.
-    parseRecord(sealRecord(entry.body, null, new Date(0)));
+    assertWellFormed(entry.body);
     return entry;
   } catch {
     return undefined;

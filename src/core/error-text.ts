@@ -4,6 +4,7 @@
  * message may quote a header or a URL it was given.
  */
 import { findSecrets } from "./mask/text-scanner.js";
+import { escapeControls } from "./terminal-text.js";
 
 const MAX_DEPTH = 4;
 /** Default bound: a log line or a check run. The CLI passes more, so a long list of problems survives. */
@@ -12,10 +13,6 @@ const MAX_CHARS = 1_000;
 export const CLI_ERROR_CHARS = 100_000;
 /** GitHub App installation tokens and `Authorization` header forms the text scanner may not know. */
 const HEADER_TOKEN = /\b(gh[pousr]_[A-Za-z0-9]{20,}|v1\.[0-9a-f]{40}|Bearer\s+\S+|token\s+\S+)/gi;
-
-/** C0 (but newline) and C1 control characters, and the Unicode bidi controls that reorder what a terminal shows. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `message: cause message: …` (at most four levels, `maxChars` characters), credentials redacted. */
 export function describeError(error: unknown, maxChars = MAX_CHARS): string {
@@ -48,10 +45,7 @@ export function redact(text: string, maxChars = MAX_CHARS): string {
     at = span.end;
   }
   out.push(bounded.slice(at));
-  const masked = out
-    .join("")
-    .replace(HEADER_TOKEN, "[redacted]")
-    // A message may quote hostile input: no terminal escapes, no bidi overrides, one line.
-    .replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // A message may quote hostile input: no terminal escapes, no bidi overrides.
+  const masked = escapeControls(out.join("").replace(HEADER_TOKEN, "[redacted]"));
   return masked.length > maxChars ? `${masked.slice(0, maxChars - 1)}…` : masked;
 }

@@ -4,7 +4,8 @@
  */
 import { RISK_LEVELS } from "../model.js";
 import { AUDIT_RECORD_KINDS, OBJECT_OUTCOMES, RESULT_STATUSES } from "./record.js";
-import type { AuditRecord } from "./record.js";
+import type { AuditRecord, AuditRecordBody } from "./record.js";
+import { sealRecord } from "./seal.js";
 
 type Obj = Record<string, unknown>;
 
@@ -91,4 +92,12 @@ export function parseRecord(value: unknown, where = "audit record"): AuditRecord
     if (o.masked !== undefined && !isObj(o.masked)) throw new Error(`${w}: masked must be an object`);
   });
   return value as unknown as AuditRecord;
+}
+
+/**
+ * Throws unless `body` seals into a record that `parseRecord` (what every reader applies) accepts:
+ * a log must never store, or keep resending, a record that would make its own chain unreadable.
+ */
+export function assertWellFormed(body: AuditRecordBody): void {
+  parseRecord(sealRecord(body, null, new Date(0)), `audit record ${body.id}`);
 }

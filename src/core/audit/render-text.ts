@@ -3,14 +3,10 @@ import { stringify } from "yaml";
 import { RISK_LEVELS } from "../model.js";
 import type { RiskLevel } from "../model.js";
 import type { AuditRecord } from "./record.js";
+import { escapeControls } from "../terminal-text.js";
 
-/** Control characters from a (possibly hostile) record would drive the terminal: show them escaped. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-export function clean(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
+/** Control and bidi characters from a (possibly hostile) record, shown escaped. */
+export const clean = escapeControls;
 
 /** A JSON.parse error for a message: its quote of the input cut short and escaped. */
 export function jsonErrorText(error: unknown): string {
@@ -23,10 +19,7 @@ export function jsonErrorText(error: unknown): string {
  * written as \u escapes they are the same JSON value but cannot drive the terminal.
  */
 export function terminalJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
-    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return escapeControls(JSON.stringify(value, null, 2));
 }
 
 function oneLine(text: string): string {

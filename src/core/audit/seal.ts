@@ -33,8 +33,13 @@ export function sealRecord(body: AuditRecordBody, head: AuditRecord | null, now:
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** Cluster names become path segments and S3 key parts: letters, digits, `.`, `_`, `-`; not `.`/`..`. */
+/** Whether `name` can name a cluster (a store's directory or prefix that cannot holds no chain). */
+export function isClusterName(name: string): boolean {
+  return CLUSTER_NAME.test(name) && name !== "." && name !== "..";
+}
+
 export function assertClusterName(cluster: string): void {
-  if (!CLUSTER_NAME.test(cluster) || cluster === "." || cluster === "..") {
+  if (!isClusterName(cluster)) {
     throw new Error(
       `invalid cluster name ${JSON.stringify(cluster.slice(0, 80))}: use 1-63 letters, digits, '.', '_' or '-'`,
     );

@@ -102,12 +102,12 @@ export function createCelEnvironment(): Environment {
     return parsed;
   };
   const registries = memo(
-    (o) => new Map(Object.values(containerImages(o)).map((ref) => [imageOf(ref)["registry"] ?? "", true])),
+    (o) => new Map(Object.values(images(o)).map((ref) => [imageOf(ref)["registry"] ?? "", true])),
   );
   const pinned = memo(
     (o) =>
       new Map(
-        Object.values(containerImages(o))
+        Object.values(images(o))
           .map((ref) => imageOf(ref))
           .filter((i) => i["digest"] !== "")
           .map((i) => [`${i["registry"]}/${i["repository"]}`, true]),
