@@ -1,38 +1,20 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAudit, seedStore } from "./audit-fixture.js";
+import { launchBundledChromium } from "./bundled-chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 let dir: string;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the audit report test renders the page in headless Chromium (apt-get install -y chromium; .ci/run does it)`,
-    );
-  }
   dir = await mkdtemp(join(tmpdir(), "cs-report-"));
   await seedStore(join(dir, "store"));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  // Chromium from npm (@sparticuz/chromium), extracted into this run's directory: no apt package.
+  browser = await launchBundledChromium(join(dir, "chromium"));
 });
 afterAll(async () => {
   await browser?.close();
