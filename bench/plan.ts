@@ -15,7 +15,7 @@ import { parseAllDocuments } from "yaml";
 import { loadPolicy } from "../src/config/policy-files.js";
 import { buildManifestSet, createManifestParseCache } from "../src/core/manifest-set.js";
 import { plan } from "../src/core/plan.js";
-import type { ManifestFile } from "../src/core/manifest-set.js";
+import type { SourceFile } from "../src/core/ports/manifest-source.js";
 import { FsManifestSource } from "../src/repo/fs-source.js";
 
 const SIZES = [1_000, 10_000];
@@ -115,7 +115,7 @@ subjects:
 }
 
 /** Base and head of `n` objects: 20% updated, 5% deleted, 5% created (so ~30% of objects change). */
-export function syntheticSets(n: number): { base: ManifestFile[]; head: ManifestFile[] } {
+export function syntheticSets(n: number): { base: SourceFile[]; head: SourceFile[] } {
   const baseDocs: string[] = [];
   const headDocs: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -125,8 +125,8 @@ export function syntheticSets(n: number): { base: ManifestFile[]; head: Manifest
     headDocs.push(objectYaml(i, bucket <= 4 ? 1 : 0)); // 4 of 20 updated
   }
   for (let i = n; i < n + n / 20; i++) headDocs.push(objectYaml(i, 0)); // created
-  const toFiles = (docs: string[]): ManifestFile[] => {
-    const files: ManifestFile[] = [];
+  const toFiles = (docs: string[]): SourceFile[] => {
+    const files: SourceFile[] = [];
     for (let f = 0; f * OBJECTS_PER_FILE < docs.length; f++) {
       const chunk = docs.slice(f * OBJECTS_PER_FILE, (f + 1) * OBJECTS_PER_FILE);
       files.push({ path: `dir-${f % 37}/file-${f}.yaml`, content: chunk.join("---\n") });
@@ -136,7 +136,7 @@ export function syntheticSets(n: number): { base: ManifestFile[]; head: Manifest
   return { base: toFiles(baseDocs), head: toFiles(headDocs) };
 }
 
-function bareParse(files: ManifestFile[]): number {
+function bareParse(files: SourceFile[]): number {
   let count = 0;
   for (const file of files)
     for (const doc of parseAllDocuments(file.content)) if (doc.toJS() !== null) count++;

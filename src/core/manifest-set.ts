@@ -8,15 +8,12 @@ import { isManifestPath, resolveLimits } from "./manifest-limits.js";
 import type { ManifestLimits } from "./manifest-limits.js";
 import { parseManifestFile } from "./manifest-parse.js";
 import type { ParsedDocument, ParsedFile } from "./manifest-parse.js";
+import type { SourceFile } from "./ports/manifest-source.js";
 import type { KubeObject, ManifestError, ManifestObject, ManifestSet } from "./model.js";
 import { crdScope, isClusterScoped, objectKey, splitApiVersion } from "./object-key.js";
 
-/** One file handed to buildManifestSet. `size` is the real byte size when the reader did not read it whole. */
-export interface ManifestFile {
-  path: string;
-  content: string;
-  size?: number;
-}
+/** One file handed to buildManifestSet: the one file type every reader returns (src/core/ports/manifest-source.ts). */
+export type { SourceFile } from "./ports/manifest-source.js";
 
 export interface BuildManifestSetOptions {
   /** Namespace given to namespaced objects that name none; without it they are errors. */
@@ -48,7 +45,7 @@ const KEY_PART = /^[^/\s\p{Cc}]{1,253}$/u;
  * Parses `files` into a ManifestSet. Files not ending in .yaml/.yml/.json are ignored. Never throws
  * on content: problems are listed in `errors` (duplicate keys name both places).
  */
-export function buildManifestSet(files: ManifestFile[], options: BuildManifestSetOptions = {}): ManifestSet {
+export function buildManifestSet(files: SourceFile[], options: BuildManifestSetOptions = {}): ManifestSet {
   const limits = resolveLimits(options.limits);
   const set: ManifestSet = { objects: new Map(), skipped: [], errors: [] };
   const documents: ParsedDocument[] = [];

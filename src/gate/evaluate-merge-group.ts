@@ -12,8 +12,8 @@ import type { CheckResult, CheckRunView, RepoRef } from "../core/ports/pull-requ
 import { evaluationErrorResult, invalidManifestsResult, noManagedChangeResult } from "./check-output.js";
 import { loadConfig, reportEvaluationError } from "./evaluate.js";
 import type { EvaluationOutcome, GateDeps } from "./evaluate.js";
-import { readPullRequestContent } from "./read-manifests.js";
-import type { PullRequestContent } from "./read-manifests.js";
+import { readPullRequestContent } from "../manifests/read-pull-request-content.js";
+import type { PullRequestContent } from "../manifests/read-pull-request-content.js";
 
 /** Commits of a group looked at for their PRs; a longer group fails closed. */
 const MAX_GROUP_COMMITS = 100;

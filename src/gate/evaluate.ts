@@ -18,6 +18,7 @@ import type {
 import { parseRepoConfig, RepoConfigError } from "../core/repo-config.js";
 import type { RepoConfig } from "../core/repo-config.js";
 import type { Lru } from "../github/lru.js";
+import { MissingPolicyError, readRepositoryPolicySources } from "../config/repository-config.js";
 import { gatherApproval } from "./approvals.js";
 import {
   commentBody,
@@ -26,7 +27,7 @@ import {
   invalidPolicyResult,
   verdictResult,
 } from "./check-output.js";
-import type { GateEngine } from "./engine.js";
+import type { GateEngine } from "../policy-engine/engine.js";
 import { planHead, planKey } from "./plan-head.js";
 import type { PlannedHead } from "./plan-head.js";
 
@@ -106,17 +107,20 @@ export async function loadPolicy(
   config: RepoConfig,
 ): Promise<{ policy: CompiledPolicy } | { result: CheckResult; outcome: EvaluationOutcome }> {
   let sources;
-  if (config.policy.source === "repository") {
-    sources = (await deps.source.readFilesAtDefaultBranch(repo, config.policy.path)).map((f) => ({
-      file: f.path,
-      content: f.content,
-    }));
-    if (sources.length === 0) {
-      return {
-        result: invalidPolicyResult(`${config.policy.path} does not exist on the default branch`),
-        outcome: "invalid-policy",
-      };
-    }
+  try {
+    sources = await readRepositoryPolicySources(
+      {
+        readFile: (path) => deps.source.readFileAtDefaultBranch(repo, path),
+        readPolicyFiles: (path) => deps.source.readFilesAtDefaultBranch(repo, path),
+      },
+      config,
+    );
+  } catch (error) {
+    if (!(error instanceof MissingPolicyError)) throw error;
+    return {
+      result: invalidPolicyResult(`${error.path} does not exist on the default branch`),
+      outcome: "invalid-policy",
+    };
   }
   try {
     return { policy: await deps.engine.compilePolicy(sources, config.countersignNamespace) };

@@ -9,8 +9,8 @@ import type { CheckResult, PullRequestSource, RepoRef } from "../core/ports/pull
 import type { RepoConfig } from "../core/repo-config.js";
 import type { Lru } from "../github/lru.js";
 import { invalidManifestsResult, noManagedChangeResult } from "./check-output.js";
-import type { GateEngine } from "./engine.js";
-import { readPullRequestContent } from "./read-manifests.js";
+import type { GateEngine } from "../policy-engine/engine.js";
+import { readPullRequestContent } from "../manifests/read-pull-request-content.js";
 
 /** What a PR head amounts to, before reviews: a plan to approve, or a result that needs none. */
 export type PlannedHead =

@@ -6,7 +6,7 @@ import { Lru } from "../github/lru.js";
 import { OctokitCheckPublisher } from "../github/octokit-check-publisher.js";
 import { OctokitPullRequestSource } from "../github/octokit-pull-request-source.js";
 import type { GitHubClient } from "../github/octokit-pull-request-source.js";
-import type { GateEngine } from "./engine.js";
+import type { GateEngine } from "../policy-engine/engine.js";
 import type { GateDeps, GateLog } from "./evaluate.js";
 import type { PlannedHead } from "./plan-head.js";
 import { createGateMetrics } from "./metrics.js";

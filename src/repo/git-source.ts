@@ -19,7 +19,8 @@ export interface GitSourceOptions {
   maxFileBytes?: number;
 }
 
-async function git(repo: string, args: string[], what: string): Promise<string> {
+/** Runs git in `repo` with argument arrays (never a shell); errors say what was being done. */
+export async function git(repo: string, args: string[], what: string): Promise<string> {
   try {
     const { stdout } = await execFileAsync("git", [...GIT_BASE_ARGS, ...args], {
       cwd: repo,
@@ -134,7 +135,7 @@ export async function openGitSource(
 }
 
 /** Reads blobs with one `git cat-file --batch` process. */
-function catFileBatch(repo: string, objects: string[], what: string): Promise<Map<string, string>> {
+export function catFileBatch(repo: string, objects: string[], what: string): Promise<Map<string, string>> {
   const unique = [...new Set(objects)];
   const result = new Map<string, string>();
   if (unique.length === 0) return Promise.resolve(result);

@@ -13,7 +13,7 @@ import { pino } from "pino";
 import { Probot } from "probot";
 import { buildOctokitClass } from "../../src/clients/github.js";
 import { createGateApp } from "../../src/gate/app.js";
-import { createDefaultEngine } from "../../src/gate/engine.js";
+import { createDefaultEngine } from "../../src/policy-engine/engine.js";
 import { createGateRuntime } from "../../src/gate/runtime.js";
 import type { GateRuntime } from "../../src/gate/runtime.js";
 

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import nock from "nock";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDefaultEngine } from "../../src/gate/engine.js";
+import { createDefaultEngine } from "../../src/policy-engine/engine.js";
 import { gateConfig, startGate } from "../../src/gate/server.js";
 import type { StartedGate } from "../../src/gate/server.js";
 import {

@@ -1,4 +1,7 @@
-/** One file read from a manifest source. `size` (bytes) is set when the file was too large to be read whole. */
+/**
+ * One file of a revision, as every reader returns it (directory, local Git, GitHub) and as
+ * buildManifestSet takes it. `size` (bytes) is set when the file was too large to be read whole.
+ */
 export interface SourceFile {
   /** Path relative to the source root, `/`-separated. */
   path: string;

@@ -1,9 +1,10 @@
 import { DEFAULT_MANIFEST_LIMITS, isManifestPath } from "../core/manifest-limits.js";
 import { buildManifestSet } from "../core/manifest-set.js";
-import type { ManifestFile } from "../core/manifest-set.js";
+import type { SourceFile } from "../core/ports/manifest-source.js";
 import type { ManifestSet } from "../core/model.js";
 import type { PullRequestSource, RepoRef, TreeFile } from "../core/ports/pull-request-source.js";
 import { isManagedPath } from "../core/repo-config.js";
+import { mapLimit } from "./map-limit.js";
 import type { RepoConfig } from "../core/repo-config.js";
 
 /** The managed manifests of a PR at its merge base and head, and every file the PR touches. */
@@ -22,19 +23,6 @@ export interface PullRequestContent {
 
 /** Blob reads in flight at once: enough to hide latency, few enough to stay friendly to the API. */
 const BLOB_CONCURRENCY = 16;
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 function byPath(files: TreeFile[]): Map<string, TreeFile> {
   return new Map(files.map((f) => [f.path, f]));
@@ -72,7 +60,7 @@ export async function readPullRequestContent(
   );
   await source.prefetchBlobs(repo, wanted);
   let blobsNeeded = 0;
-  const read = async (file: TreeFile | undefined): Promise<ManifestFile | undefined> => {
+  const read = async (file: TreeFile | undefined): Promise<SourceFile | undefined> => {
     if (file === undefined) return undefined;
     // Oversized files are not fetched: buildManifestSet reports them from the size alone.
     if (file.size > DEFAULT_MANIFEST_LIMITS.maxFileBytes)

@@ -1,7 +1,7 @@
 /**
- * The core functions the gate needs that are loaded or compiled once: the policy and the report
- * renderer. Injected so tests and the benchmark can hand in fakes; `defaultEngine` binds the real
- * core modules.
+ * The core functions that are loaded or compiled once, for the gate and the reconciler alike: the
+ * policy (compiled and cached by the digest of its sources) and the report renderer. Injected so
+ * tests and the benchmark can hand in fakes; `createDefaultEngine` binds the real core modules.
  */
 import { createHash } from "node:crypto";
 import { loadPolicySources, withDefaultPack } from "../config/policy-files.js";
@@ -19,7 +19,7 @@ export interface PolicySourceFile {
   content: string;
 }
 
-export interface GateEngine {
+export interface PolicyEngine {
   /** The policy the repository configuration names: the default pack, or the repository's files (read from the default branch) compiled with it. Throws on invalid policy. */
   compilePolicy(
     repositorySources: PolicySourceFile[] | undefined,
@@ -30,8 +30,11 @@ export interface GateEngine {
   renderReport(plan: Plan, options: { maxChars: number; title: string }): string;
 }
 
+/** The gate's name for the engine. */
+export type GateEngine = PolicyEngine;
+
 /**
- * The engine of a running gate: policies compiled with the real compiler and cached by the digest
+ * The engine of a running gate or reconciler: policies compiled with the real compiler and cached by the digest
  * of their sources (compiling CEL on every event would cost more than the evaluation).
  */
 export function createDefaultEngine(
@@ -40,7 +43,7 @@ export function createDefaultEngine(
     /** HMAC key of the deployment for secret fingerprints; without it a random per-process key. */
     fingerprintKey?: string;
   } = {},
-): GateEngine {
+): PolicyEngine {
   const masker = createMasker(
     options.fingerprintKey === undefined ? {} : { fingerprintKey: options.fingerprintKey },
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createDefaultEngine } from "../../src/gate/engine.js";
+import { createDefaultEngine } from "../../src/policy-engine/engine.js";
 
 const pack = `apiVersion: countersign.dev/v1alpha1
 kind: RiskPolicy
