@@ -1,12 +1,12 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { createGitHubClientMetrics } from "../clients/metrics.js";
+import type { GitHubClientMetrics } from "../clients/metrics.js";
 
 /** The gate's Prometheus metrics, on a registry of its own (served at /metrics). */
-export interface GateMetrics {
+export interface GateMetrics extends GitHubClientMetrics {
   registry: Registry;
   events: Counter<"event" | "action" | "outcome">;
   evaluationSeconds: Histogram<"event">;
-  githubRequests: Counter<"method" | "route" | "status">;
-  rateLimitRemaining: Gauge;
 }
 
 export function createGateMetrics(options: { defaultMetrics?: boolean } = {}): GateMetrics {
@@ -14,6 +14,7 @@ export function createGateMetrics(options: { defaultMetrics?: boolean } = {}): G
   if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry, prefix: "countersign_" });
   return {
     registry,
+    ...createGitHubClientMetrics(registry),
     events: new Counter({
       name: "countersign_events_total",
       help: "Webhook events handled, by event, action and outcome.",
@@ -25,17 +26,6 @@ export function createGateMetrics(options: { defaultMetrics?: boolean } = {}): G
       help: "Time from webhook receipt to the published verdict.",
       labelNames: ["event"],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-      registers: [registry],
-    }),
-    githubRequests: new Counter({
-      name: "countersign_github_requests_total",
-      help: "GitHub API requests, by method, route template and status.",
-      labelNames: ["method", "route", "status"],
-      registers: [registry],
-    }),
-    rateLimitRemaining: new Gauge({
-      name: "countersign_github_rate_limit_remaining",
-      help: "x-ratelimit-remaining of the latest GitHub API response.",
       registers: [registry],
     }),
   };

@@ -1,4 +1,3 @@
-import type { ProbotOctokit } from "probot";
 import type {
   CommitAccounts,
   PullRequestInfo,
@@ -9,8 +8,10 @@ import type {
 import type { Review } from "../core/model.js";
 import type { GitHubCaches } from "./github-caches.js";
 
+import type { GitHubClient } from "../clients/github.js";
+
 /** Octokit as Probot hands it to handlers (retry and throttling configured by src/clients/github.ts). */
-export type GitHubClient = ProbotOctokit;
+export type { GitHubClient };
 
 /** Below this many uncached blobs, REST one by one; from it on, GraphQL batches. */
 const GRAPHQL_MIN_BLOBS = 10;
