@@ -16,6 +16,8 @@ import { loadPolicy } from "../src/config/policy-files.js";
 import { buildManifestSet, createManifestParseCache } from "../src/core/manifest-set.js";
 import { plan } from "../src/core/plan.js";
 import type { SourceFile } from "../src/core/ports/manifest-source.js";
+import { resolveLimits } from "../src/core/manifest-limits.js";
+import { parseManifestFile } from "../src/core/manifest-parse.js";
 import { FsManifestSource } from "../src/repo/fs-source.js";
 
 const SIZES = [1_000, 10_000];
@@ -257,7 +259,30 @@ function runChild(n: number): Promise<Record<string, number>> {
   });
 }
 
+/** Hostile inputs the parser must refuse or read in bounded time (the tests count work; this times it). */
+function hostileInputs(): void {
+  const limits = resolveLimits();
+  const keys = Array.from({ length: 100_000 }, (_, i) => `  k${i}: v`).join("\n");
+  const inputs: [string, string][] = [
+    [
+      "100,000-key map with a duplicate key",
+      `apiVersion: v1\nkind: ConfigMap\ndata:\n${keys}\n  k5: again\n`,
+    ],
+    ["200,000 aliases", "a: &a [x]\nb: [" + "*a, ".repeat(200_000) + "]\n"],
+    ["flow nesting 100,000 deep", "a: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n"],
+  ];
+  for (const [name, content] of inputs) {
+    const t = performance.now();
+    const result = parseManifestFile("hostile.yaml", content, { limits });
+    console.log(
+      `parse ${name} (${(content.length / 1024 / 1024).toFixed(1)} MB): ${(performance.now() - t).toFixed(0)} ms, ` +
+        `${result.errors.length > 0 ? "refused" : "read"}`,
+    );
+  }
+}
+
 export async function run(): Promise<void> {
+  hostileInputs();
   for (const n of SIZES) {
     const m = await runChild(n);
     const ratio = (m["planMs"] ?? 0) / (m["parseMs"] ?? 1);

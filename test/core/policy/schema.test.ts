@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PolicyError, compilePolicy } from "../../../src/core/policy/index.js";
 import type { PolicyIssue } from "../../../src/core/policy/index.js";
 import { policyYaml } from "./changes.js";
+import { growth } from "../work-count.js";
 
 function issuesOf(content: string): PolicyIssue[] {
   try {
@@ -129,15 +130,20 @@ describe("policy validation", () => {
     expect(issues[0]?.message).toMatch(/YAML error: .*line \d+/);
   });
 
-  it("reports a duplicate key with its line, in linear time on a huge map", () => {
+  it("reports a duplicate key with its line, on a huge map too", () => {
     // A repeated key must not silently pick one value; yaml's own check took minutes on 100,000 keys.
     expect(issuesOf("spec:\n  baseLevel: low\n  baseLevel: critical\n")[0]?.message).toBe(
       "YAML error: map keys must be unique at line 3, column 3",
     );
     const huge = `spec:\n${Array.from({ length: 100_000 }, (_, i) => `  k${i}: 1`).join("\n")}\n  k7: 2\n`;
-    const started = performance.now();
     expect(issuesOf(huge)[0]?.message).toMatch(/map keys must be unique at line 100002/);
-    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it("checks duplicate keys with work linear in the number of keys", () => {
+    // yaml's own check is quadratic (minutes on 100,000 keys): counted work, not time.
+    const map = (n: number) => () =>
+      issuesOf(`spec:\n${Array.from({ length: n }, (_, i) => `  k${i}: 1`).join("\n")}\n`);
+    expect(growth(map, 2000)).toBeLessThan(2.5);
   });
 
   it("lists every issue in the error message", () => {
