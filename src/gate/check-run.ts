@@ -18,7 +18,7 @@ export async function handleCheckRun(
   const check = payload.check_run;
   // Only our own check run: another app's check that happens to share the name is not ours to re-run.
   if (check.name !== CHECK_RUN_NAME) return "ignored";
-  if (runtime.appId !== undefined && check.app?.id !== runtime.appId) return "ignored";
+  if (check.app?.id !== runtime.appId) return "ignored";
   const owner = payload.repository.owner.login;
   const repo = payload.repository.name;
   const deps = gateDeps(runtime, context.octokit, context.log);

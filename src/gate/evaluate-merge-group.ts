@@ -1,16 +1,18 @@
 /**
  * Merge queues: a merge group's managed content must be covered by the approval records of the
- * PRs in it (DESIGN.md "Coverage"), otherwise the check fails naming the uncovered objects.
+ * PRs in it (docs/approval.md "Merge queues"), otherwise the check fails naming the uncovered objects.
  */
 import { coverage } from "../core/approval/coverage.js";
-import { decodeApprovalRecord } from "../core/approval/record.js";
+import { verifyPullApproval } from "../core/approval/verify.js";
 import { diffManifestSets } from "../core/change-set.js";
 import { REPO_CONFIG_PATH } from "../core/constants.js";
 import { protectedPathOf } from "../core/repo-config.js";
 import type { ApprovalRecord } from "../core/model.js";
-import type { CheckResult, CheckRunView, RepoRef } from "../core/ports/pull-request-source.js";
+import type { CompiledPolicy } from "../core/ports/policy.js";
+import type { CheckResult, RepoRef } from "../core/ports/pull-request-source.js";
+import type { RepoConfig } from "../core/repo-config.js";
 import { evaluationErrorResult, invalidManifestsResult, noManagedChangeResult } from "./check-output.js";
-import { loadConfig, reportEvaluationError } from "./evaluate.js";
+import { loadConfig, loadPolicy, reportEvaluationError } from "./evaluate.js";
 import type { EvaluationOutcome, GateDeps } from "./evaluate.js";
 import { readPullRequestContent } from "../manifests/read-pull-request-content.js";
 import type { PullRequestContent } from "../manifests/read-pull-request-content.js";
@@ -25,29 +27,32 @@ export interface MergeGroupTarget {
   baseSha: string;
 }
 
-/** The approval records the app wrote on the current heads of `numbers`. */
-async function recordsOf(deps: GateDeps, repo: RepoRef, numbers: number[]): Promise<ApprovalRecord[]> {
+/**
+ * The approval records of `numbers` that hold now, through the one verifier (the reconciler trusts
+ * records the same way), and why the others do not.
+ */
+async function recordsOf(
+  deps: GateDeps,
+  repo: RepoRef,
+  numbers: number[],
+  config: RepoConfig,
+  policy: CompiledPolicy,
+): Promise<{ records: ApprovalRecord[]; refused: string[] }> {
   const records: ApprovalRecord[] = [];
+  const refused: string[] = [];
   for (const number of numbers) {
-    const pr = await deps.source.getPull(repo, number);
-    const checks = await deps.publisher.listChecks(repo, pr.headSha);
-    // Only the newest check run of the head speaks for it: an older success (and its record) was
-    // superseded when a later evaluation found a request for changes or a dismissed approval.
-    const latest = checks
-      .filter((c) => c.headSha === pr.headSha)
-      .reduce<CheckRunView | undefined>((a, c) => (a === undefined || c.id > a.id ? c : a), undefined);
-    if (latest === undefined || latest.conclusion !== "success" || latest.outputText === null) continue;
-    const record = decodeApprovalRecord(latest.outputText);
-    if (
-      record !== undefined &&
-      record.pullRequest === number &&
-      record.headSha === pr.headSha &&
-      record.repository.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase()
-    ) {
-      records.push(record);
-    }
+    const result = await verifyPullApproval(deps.evidence, {
+      repo,
+      number,
+      appId: deps.appId,
+      requirements: policy.requirements,
+      agents: config.agents,
+      reviewers: config.reviewers,
+    });
+    if (result.ok) records.push(result.record);
+    else refused.push(result.reason);
   }
-  return records;
+  return { records, refused };
 }
 
 /**
@@ -126,10 +131,15 @@ export async function evaluateMergeGroup(
     }
     const numbers = new Set<number>();
     for (const sha of commits) for (const n of await source.pullsForCommit(repo, sha)) numbers.add(n);
-    const records = await recordsOf(
+    // The requirements of the levels, as the PRs' approvals are re-checked against them now.
+    const compiled = await loadPolicy(deps, repo, loaded.config);
+    if ("result" in compiled) return await finish(compiled.result, compiled.outcome);
+    const { records, refused } = await recordsOf(
       deps,
       repo,
       [...numbers].sort((a, b) => a - b),
+      loaded.config,
+      compiled.policy,
     );
     const result = coverage(
       changeSet.changes.map((c) => ({ key: c.key, op: c.op, afterDigest: c.after?.digest ?? "" })),
@@ -162,6 +172,14 @@ export async function evaluateMergeGroup(
           `The merge group changes content that no approval record of its pull requests (${prs}) covers:`,
           "",
           ...listed,
+          ...(refused.length === 0
+            ? []
+            : [
+                "",
+                "Pull requests whose approval does not hold:",
+                "",
+                ...refused.slice(0, MAX_LISTED).map((r) => `- ${r.replace(/[`\r\n]/g, "?")}`),
+              ]),
         ].join("\n"),
         annotations: [],
       },

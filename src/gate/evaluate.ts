@@ -4,6 +4,7 @@
  * approval verdict, then the check run and the sticky comment.
  */
 import { describeVerdict } from "../core/approval/evaluate.js";
+import type { ApprovalEvidence } from "../core/approval/evidence.js";
 import { buildApprovalRecord, encodeApprovalRecord } from "../core/approval/record.js";
 import { REPO_CONFIG_PATH } from "../core/constants.js";
 import { describeError } from "../core/error-text.js";
@@ -41,6 +42,10 @@ export interface GateLog {
 export interface GateDeps {
   source: PullRequestSource;
   publisher: CheckPublisher;
+  /** This app's check runs, reviews, commits and teams: what approvals are verified against. */
+  evidence: ApprovalEvidence;
+  /** This app's id: only its own check runs speak for a head. */
+  appId: number;
   engine: GateEngine;
   /** Head SHA -> change-set digest (shared across events). */
   digests: Lru<string>;

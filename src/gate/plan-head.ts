@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import { approvalBindingDigest, protectedFileStates } from "../core/approval/binding.js";
 import { escalateForProtectedFiles } from "../core/approval/protected-changes.js";
-import { protectedPathOf } from "../core/repo-config.js";
 import { REPORT_CHAR_BUDGET } from "../core/constants.js";
 import type { Plan } from "../core/model.js";
 import { plan as planChanges } from "../core/plan.js";
@@ -27,28 +27,6 @@ export function planKey(
 ): string {
   const config = createHash("sha256").update(configText).digest("hex");
   return `${repo.owner}/${repo.repo}@${mergeBase}..${head}|${policy.digest}|${config}`;
-}
-
-/**
- * The digest an approval binds to (the check run's `external_id`, compared across heads): the
- * change-set digest, extended with the head's blob of every protected file the PR changes. The
- * change set covers Kubernetes objects only, so without this an approval of one edit of
- * `.github/countersign.yml` or the policy would carry over to any later edit of it.
- */
-export function approvalBindingDigest(
-  changeSetDigest: string,
-  config: RepoConfig,
-  changedFiles: readonly string[],
-  headBlobs: ReadonlyMap<string, string>,
-): string {
-  const protectedChanges = changedFiles
-    .filter((file) => protectedPathOf(config, file) !== undefined)
-    .map((file) => `${JSON.stringify(file)} ${headBlobs.get(file) ?? "deleted"}`)
-    .sort();
-  if (protectedChanges.length === 0) return changeSetDigest;
-  return createHash("sha256")
-    .update(["countersign protected files v1", changeSetDigest, ...protectedChanges].join("\n"))
-    .digest("hex");
 }
 
 /**
@@ -99,9 +77,7 @@ export async function planHead(
       });
       const digest = approvalBindingDigest(
         changeSet.digest,
-        config,
-        content.changedFiles,
-        content.changedHeadBlobs,
+        protectedFileStates(config, content.changedFiles, content.changedHeadBlobs),
       );
       planned = { kind: "plan", plan, digest, report };
     }

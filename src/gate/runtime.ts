@@ -3,6 +3,7 @@ import type { Clock } from "../core/ports/clock.js";
 import { createGitHubCaches } from "../github/github-caches.js";
 import type { GitHubCaches } from "../github/github-caches.js";
 import { Lru } from "../github/lru.js";
+import { OctokitApprovalEvidence } from "../github/octokit-approval-evidence.js";
 import { OctokitCheckPublisher } from "../github/octokit-check-publisher.js";
 import { OctokitPullRequestSource } from "../github/octokit-pull-request-source.js";
 import type { GitHubClient } from "../github/octokit-pull-request-source.js";
@@ -25,8 +26,8 @@ export interface GateRuntime {
   engine: GateEngine;
   clock: Clock;
   metrics: GateMetrics;
-  /** This app's id: only its own check runs and comments are trusted. */
-  appId?: number;
+  /** This app's id: only its own check runs and comments are trusted (required: never a wildcard). */
+  appId: number;
   /**
    * PR key -> logins that pushed to it (the `sender` of `synchronize`), lower case. Commit
    * metadata names whoever the pusher chose, so this catches a second account pushing commits
@@ -37,7 +38,7 @@ export interface GateRuntime {
 
 export interface GateRuntimeOptions {
   engine: GateEngine;
-  appId?: number;
+  appId: number;
   clock?: Clock;
   metrics?: GateMetrics;
   caches?: GitHubCaches;
@@ -55,8 +56,8 @@ export function createGateRuntime(options: GateRuntimeOptions): GateRuntime {
     clock: options.clock ?? systemClock,
     metrics: options.metrics ?? createGateMetrics(),
     pushers: new Lru<ReadonlySet<string>>(10_000),
+    appId: options.appId,
   };
-  if (options.appId !== undefined) runtime.appId = options.appId;
   return runtime;
 }
 
@@ -65,6 +66,8 @@ export function gateDeps(runtime: GateRuntime, octokit: GitHubClient, log: GateL
   return {
     source: new OctokitPullRequestSource(octokit, runtime.caches),
     publisher: new OctokitCheckPublisher(octokit, runtime.caches, runtime.appId, () => runtime.clock.now()),
+    evidence: new OctokitApprovalEvidence(octokit, runtime.caches, runtime.appId),
+    appId: runtime.appId,
     engine: runtime.engine,
     digests: runtime.digests,
     plans: runtime.plans,

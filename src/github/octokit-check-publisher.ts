@@ -61,10 +61,15 @@ export class OctokitCheckPublisher implements CheckPublisher {
   constructor(
     private readonly octokit: GitHubClient,
     private readonly caches: GitHubCaches,
-    /** This app's id: only its own check runs and comments are trusted or edited. */
-    private readonly appId: number | undefined,
+    /** This app's id (required): only its own check runs and comments are trusted or edited. */
+    private readonly appId: number,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    // An undefined or invalid id must never turn the "only my own check runs" filter off.
+    if (!Number.isSafeInteger(appId) || appId <= 0) {
+      throw new Error("creating the check publisher: the app id must be a positive integer");
+    }
+  }
 
   async startCheck(repo: RepoRef, headSha: string): Promise<number> {
     const { data } = await this.octokit.request("POST /repos/{owner}/{repo}/check-runs", {
@@ -122,10 +127,11 @@ export class OctokitCheckPublisher implements CheckPublisher {
       check_name: CHECK_RUN_NAME,
       filter: "all",
       per_page: 100,
-      ...(this.appId === undefined ? {} : { app_id: this.appId }),
+      app_id: this.appId,
     });
+    // GitHub filters by app_id already; checking again costs nothing and survives an API change.
     return runs
-      .filter((c) => c.name === CHECK_RUN_NAME && (this.appId === undefined || c.app?.id === this.appId))
+      .filter((c) => c.name === CHECK_RUN_NAME && c.app?.id === this.appId)
       .map((c) => ({
         id: Number(c.id),
         headSha: c.head_sha,
@@ -182,7 +188,7 @@ export class OctokitCheckPublisher implements CheckPublisher {
       (c) =>
         c.body?.includes(COMMENT_MARKER) === true &&
         c.user?.type === "Bot" &&
-        (this.appId === undefined || c.performed_via_github_app?.id === this.appId),
+        c.performed_via_github_app?.id === this.appId,
     );
     return mine === undefined ? undefined : Number(mine.id);
   }

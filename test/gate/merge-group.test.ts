@@ -86,6 +86,10 @@ function groupScope(
   recordText: string,
   runs: Parameters<GitHubScope["checksForRef"]>[1] = [{ id: 1, conclusion: "success", text: recordText }],
   groupBase: Files = baseFiles,
+  reviewsNow: Parameters<GitHubScope["reviews"]>[0] = [
+    { id: 11, login: "alice", state: "APPROVED", commit: HEAD },
+    { id: 12, login: "carol", state: "APPROVED", commit: HEAD },
+  ],
 ): GitHubScope {
   const gh = new GitHubScope()
     .token()
@@ -96,6 +100,11 @@ function groupScope(
     .blobs(...changedBlobs(groupHead))
     .checksForRef(HEAD, runs)
     .completeCheck(3);
+  // The approval is re-checked against the reviews as they are now when the newest run holds it.
+  const newest = runs.reduce((a, r) => (r.id > a.id ? r : a));
+  if (newest.conclusion === "success") {
+    gh.reviews(reviewsNow).commits().team("acme", "sre", ["alice", "carol"]);
+  }
   gh.scope
     .get(`/repos/acme/deploy/compare/${GROUP_BASE}...${GROUP_HEAD}`)
     .query(true)
@@ -162,6 +171,27 @@ describe("merge_group", () => {
     expect(done).toMatchObject({ conclusion: "failure" });
     expect((done?.["output"] as Record<string, unknown>)["summary"]).toContain(
       "`apps/Deployment/web/web`: no approval record holds this object",
+    );
+  });
+
+  it("re-checks each PR's approval against the reviews as they are now", async () => {
+    const text = await approvedRecordText();
+    // carol requested changes after the record was written: the approval no longer holds.
+    const gh = groupScope(headFiles, text, undefined, undefined, [
+      { id: 11, login: "alice", state: "APPROVED", commit: HEAD },
+      { id: 12, login: "carol", state: "APPROVED", commit: HEAD },
+      { id: 13, login: "carol", state: "CHANGES_REQUESTED", commit: HEAD, at: "2026-01-01T11:00:00Z" },
+    ]);
+    const { probot } = await createTestGate();
+    await probot.receive({ id: "m-1", name: "merge_group", payload: mergeGroupPayload() } as never);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const done = gh.checkUpdates()[0];
+    expect(done).toMatchObject({ conclusion: "failure" });
+    const summary = String((done?.["output"] as Record<string, unknown>)["summary"]);
+    expect(summary).toContain("`apps/Deployment/web/web`: no approval record holds this object");
+    expect(summary).toContain(
+      "- acme/deploy#7: the approval no longer holds: changes are requested by carol",
     );
   });
 

@@ -19,7 +19,7 @@ function short(digest: string): string {
 }
 
 /**
- * Which changes the given (already verified) approval records cover (DESIGN.md "Coverage"): a change
+ * Which changes the given (already verified) approval records cover (docs/approval.md "Merge queues"): a change
  * is covered when a record holds the same key with the same after-digest; a deletion when a record
  * holds the key marked deleted. The operation is otherwise kept for display only: content decides.
  */

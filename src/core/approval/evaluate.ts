@@ -132,7 +132,7 @@ function eligibility(input: ApprovalInput): Eligibility {
   };
 }
 
-/** Apply the approval rules of DESIGN.md to the reviews of a PR. Pure; never throws on review content. */
+/** Apply the approval rules of docs/approval.md to the reviews of a PR. Pure; never throws on review content. */
 export function evaluateApproval(input: ApprovalInput): ApprovalVerdict {
   const { requirement } = input;
   const auto = requirement.auto;

@@ -7,7 +7,7 @@ export const PROTECTED_FILE_RULE = "protected-file";
 
 /**
  * A PR that changes the repository configuration or the repository policy is itself critical
- * (DESIGN.md): returns a new Plan at level critical with the given requirement and one PR-level
+ * (docs/approval.md): returns a new Plan at level critical with the given requirement and one PR-level
  * finding per protected file changed. Returns `plan` unchanged when no protected file is touched.
  * `changedFiles` must hold every path the PR touches, including the old path of a rename.
  */

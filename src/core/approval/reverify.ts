@@ -6,7 +6,7 @@ import type { ApprovalInput, ApprovalVerdict } from "./evaluate.js";
 export type ReverifyInput = Omit<ApprovalInput, "currentDigest" | "digestAt">;
 
 /**
- * Re-check an approval record against the reviews as they are now (DESIGN.md: the reconciler
+ * Re-check an approval record against the reviews as they are now (docs/approval.md: the reconciler
  * re-reads the reviews before it trusts a record). The approval rules are applied with the record's
  * change set as the current content; a commit is known to hold that content when a review the
  * record names was submitted on it. So a dismissed or replaced recorded review, an approver no
