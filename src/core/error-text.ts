@@ -14,6 +14,31 @@ export const CLI_ERROR_CHARS = 100_000;
 /** GitHub App installation tokens and `Authorization` header forms the text scanner may not know. */
 const HEADER_TOKEN = /\b(gh[pousr]_[A-Za-z0-9]{20,}|v1\.[0-9a-f]{40}|Bearer\s+\S+|token\s+\S+)/gi;
 
+/**
+ * `METHOD /path` of the HTTP request an error is about (Octokit's RequestError carries it), so a
+ * failure says which call failed, not only "Server Error". The path only: a query string or a host
+ * adds nothing a reader needs and may carry parameters that should not be repeated.
+ */
+function requestOf(error: Error): string | undefined {
+  const request = (error as { request?: { method?: unknown; url?: unknown } }).request;
+  if (typeof request?.method !== "string" || typeof request.url !== "string") return undefined;
+  let path: string;
+  try {
+    path = new URL(request.url, "http://host.invalid").pathname;
+  } catch {
+    return undefined;
+  }
+  return `${request.method.toUpperCase()} ${decodeURIComponentSafe(path)}`;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** `message: cause message: …` (at most four levels, `maxChars` characters), credentials redacted. */
 export function describeError(error: unknown, maxChars = MAX_CHARS): string {
   const parts: string[] = [];
@@ -21,7 +46,11 @@ export function describeError(error: unknown, maxChars = MAX_CHARS): string {
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     if (current instanceof Error) {
       const status = (current as { status?: unknown }).status;
-      const message = typeof status === "number" ? `${current.message} (HTTP ${status})` : current.message;
+      const request = requestOf(current);
+      const message =
+        typeof status === "number"
+          ? `${current.message} (HTTP ${status}${request === undefined ? "" : `, ${request}`})`
+          : current.message;
       // A wrapper that already quotes its cause (`side: cause message`) need not repeat it.
       if (!parts.some((p) => p.endsWith(message))) parts.push(message);
       current = current.cause;

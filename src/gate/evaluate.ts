@@ -152,9 +152,11 @@ export async function evaluatePullRequest(
       return "disabled";
     }
     if (!isCurrent()) return "stale";
-    checkId = await publisher.startCheck(repo, target.headSha);
+    // The run is created once the verdict is known, already completed: one write instead of two
+    // (GitHub paces writes). Until then the head's previous run stands, as it did between the
+    // event and its delivery; a failure on the way still ends in a failing run (below).
     const finish = async (result: CheckResult, outcome: EvaluationOutcome): Promise<EvaluationOutcome> => {
-      await publisher.completeCheck(repo, checkId as number, result);
+      checkId = await publisher.publishCheck(repo, target.headSha, result);
       return outcome;
     };
 
@@ -208,17 +210,22 @@ export async function evaluatePullRequest(
     );
     if (options.comment && isCurrent())
       await publisher.upsertStickyComment(repo, target.number, commentBody(report));
-    log.info({ ...where, level, conclusion: description.conclusion }, "evaluated");
+    // `risk`, not `level`: pino's own numeric `level` is on every line, and log tools read that one.
+    log.info({ ...where, risk: level, conclusion: description.conclusion }, "evaluated");
     return outcome;
   } catch (error) {
     // An earlier success on this head must not stand while the verdict is unknown (the read that
-    // failed may be the one that would have found a request for changes): fail a new check run.
-    if (checkId === undefined && isCurrent()) {
+    // failed may be the one that would have found a request for changes): publish a failing run.
+    if (checkId === undefined) {
+      const message = describeError(error);
+      log.error({ ...where, error: message }, "evaluation failed");
+      if (!isCurrent()) return "error";
       try {
-        checkId = await publisher.startCheck(repo, target.headSha);
-      } catch {
-        // GitHub is unreachable: reportEvaluationError logs the original error.
+        await publisher.publishCheck(repo, target.headSha, evaluationErrorResult(message));
+      } catch (publishError) {
+        log.error({ ...where, error: describeError(publishError) }, "could not report the failure");
       }
+      return "error";
     }
     await reportEvaluationError(deps, repo, checkId, where, error, "evaluation failed");
     return "error";

@@ -11,6 +11,7 @@ import { Probot } from "probot";
 import type { Logger } from "pino";
 import { buildOctokitClass, gitHubBaseUrl } from "../clients/github.js";
 import { createLogger } from "../clients/logger.js";
+import { describeError } from "../core/error-text.js";
 import { createGateApp } from "./app.js";
 import { createDefaultEngine } from "../policy-engine/engine.js";
 import type { GateEngine } from "../policy-engine/engine.js";
@@ -163,10 +164,7 @@ export async function startGate(config: GateConfig, options: StartGateOptions = 
   try {
     await runtime.engine.compilePolicy(undefined);
   } catch (error) {
-    log.error(
-      { error: error instanceof Error ? error.message : String(error) },
-      "the default policy pack does not compile",
-    );
+    log.error({ error: describeError(error) }, "the default policy pack does not compile");
   }
   // Probot's middleware verifies the signature (X-Hub-Signature-256) before any handler runs.
   const webhooks = await probot.getNodeMiddleware({ log, path: config.webhookPath });
@@ -179,7 +177,7 @@ export async function startGate(config: GateConfig, options: StartGateOptions = 
         if (await webhooks(req, res)) return;
         res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
       } catch (error) {
-        log.error({ error: error instanceof Error ? error.message : String(error) }, "request failed");
+        log.error({ error: describeError(error) }, "request failed");
         if (!res.headersSent) res.writeHead(500).end();
       }
     })();

@@ -26,6 +26,8 @@ export interface GitHubCaches {
   commentIds: Lru<number>;
   /** `owner/repo#number` -> body last written to the sticky comment. */
   commentBodies: Lru<string>;
+  /** Accounts (installations) whose server answered GraphQL with "not there": read blobs through REST. */
+  graphqlUnavailable: Lru<true>;
 }
 
 export interface GitHubCacheOptions {
@@ -43,5 +45,7 @@ export function createGitHubCaches(options: GitHubCacheOptions = {}): GitHubCach
     teams: new Lru<ReadonlySet<string>>(500, options.teamTtlMs ?? 60_000),
     commentIds: new Lru<number>(10_000),
     commentBodies: new Lru<string>(1_000),
+    // Checked again after an hour: GraphQL may have been turned on since.
+    graphqlUnavailable: new Lru<true>(1_000, 60 * 60_000),
   };
 }

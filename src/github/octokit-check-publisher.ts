@@ -53,6 +53,23 @@ function toGitHubAnnotation(a: CheckAnnotation): {
   return a.title === undefined ? out : { ...out, title: cutUtf8(a.title, 255) };
 }
 
+/** A result's output (every request re-sends the text, so no update can leave it out) and its annotation batches. */
+function checkOutput(result: CheckResult): {
+  output: { title: string; summary: string; text?: string };
+  batches: CheckAnnotation[][];
+} {
+  const output = {
+    title: cutUtf8(result.title, 255),
+    summary: fitGitHubText(result.summary),
+    ...(result.text === undefined ? {} : { text: fitGitHubText(result.text) }),
+  };
+  const batches: CheckAnnotation[][] = [];
+  for (let i = 0; i < result.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    batches.push(result.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  }
+  return { output, batches };
+}
+
 /**
  * CheckPublisher over the GitHub REST API: one check run per head, annotations in batches of
  * ANNOTATIONS_PER_REQUEST, and one sticky comment per PR found by COMMENT_MARKER.
@@ -83,19 +100,37 @@ export class OctokitCheckPublisher implements CheckPublisher {
     return Number(data.id);
   }
 
-  async completeCheck(repo: RepoRef, checkRunId: number, result: CheckResult): Promise<void> {
-    const title = cutUtf8(result.title, 255);
-    const summary = fitGitHubText(result.summary);
-    // Every request re-sends the text (the approval record), so no update can leave it out.
-    const output = {
-      title,
-      summary,
-      ...(result.text === undefined ? {} : { text: fitGitHubText(result.text) }),
-    };
-    const batches: CheckAnnotation[][] = [];
-    for (let i = 0; i < result.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-      batches.push(result.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  async publishCheck(repo: RepoRef, headSha: string, result: CheckResult): Promise<number> {
+    const { output, batches } = checkOutput(result);
+    const [first = [], ...rest] = batches;
+    const now = this.now().toISOString();
+    // One write for the verdict: the run is created completed, with the text (the approval record)
+    // and the first batch of annotations.
+    const { data } = await this.octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      ...repo,
+      name: CHECK_RUN_NAME,
+      head_sha: headSha,
+      status: "completed",
+      conclusion: result.conclusion,
+      started_at: now,
+      completed_at: now,
+      ...(result.externalId === undefined ? {} : { external_id: result.externalId }),
+      output: { ...output, annotations: first.map(toGitHubAnnotation) },
+    });
+    const id = Number(data.id);
+    // GitHub appends the annotations of each update; every update re-sends the same text.
+    for (const batch of rest) {
+      await this.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        ...repo,
+        check_run_id: id,
+        output: { ...output, annotations: batch.map(toGitHubAnnotation) },
+      });
     }
+    return id;
+  }
+
+  async completeCheck(repo: RepoRef, checkRunId: number, result: CheckResult): Promise<void> {
+    const { output, batches } = checkOutput(result);
     const last = batches.pop() ?? [];
     // GitHub appends the annotations of each update. The earlier batches go first, while the run is
     // still in progress: the conclusion is set by the last request, so a failure on the way never

@@ -6,19 +6,13 @@ import type {
   TreeFile,
 } from "../core/ports/pull-request-source.js";
 import type { Review } from "../core/model.js";
+import { GitHubBlobReader } from "./blob-reader.js";
 import type { GitHubCaches } from "./github-caches.js";
 
 import type { GitHubClient } from "../clients/github.js";
 
 /** Octokit as Probot hands it to handlers (retry and throttling configured by src/clients/github.ts). */
 export type { GitHubClient };
-
-/** Below this many uncached blobs, REST one by one; from it on, GraphQL batches. */
-const GRAPHQL_MIN_BLOBS = 10;
-const GRAPHQL_BATCH = 100;
-/** Bounds on one GraphQL answer: blobs above the first go through REST, batches stay under the second. */
-const GRAPHQL_MAX_BLOB_BYTES = 512 * 1024;
-const GRAPHQL_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** GitHub's cap on the commits it lists for one pull request (REST and GraphQL alike). */
 const MAX_PULL_COMMITS = 250;
@@ -52,12 +46,14 @@ export function underPaths(file: string, paths: readonly string[]): boolean {
  * default-branch files use ETags so an unchanged file costs a 304 (free of rate limit).
  */
 export class OctokitPullRequestSource implements PullRequestSource {
-  readonly #inflight = new Map<string, Promise<string>>();
+  readonly #blobs: GitHubBlobReader;
 
   constructor(
     private readonly octokit: GitHubClient,
     private readonly caches: GitHubCaches,
-  ) {}
+  ) {
+    this.#blobs = new GitHubBlobReader(octokit, caches);
+  }
 
   async getPull(repo: RepoRef, number: number): Promise<PullRequestInfo> {
     const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
@@ -156,79 +152,12 @@ export class OctokitPullRequestSource implements PullRequestSource {
     return files.filter((f) => underPaths(f.path, paths));
   }
 
-  async readBlob(repo: RepoRef, blobSha: string): Promise<string> {
-    const cached = this.caches.blobs.get(blobSha);
-    if (cached !== undefined) return cached;
-    // The same blob at two paths (a moved file) is requested once, even when both reads run at once.
-    const pending = this.#inflight.get(blobSha);
-    if (pending !== undefined) return pending;
-    const read = this.fetchBlob(repo, blobSha).finally(() => this.#inflight.delete(blobSha));
-    this.#inflight.set(blobSha, read);
-    return read;
+  readBlob(repo: RepoRef, blobSha: string): Promise<string> {
+    return this.#blobs.readBlob(repo, blobSha);
   }
 
-  async prefetchBlobs(repo: RepoRef, blobs: readonly Pick<TreeFile, "blobSha" | "size">[]): Promise<void> {
-    const seen = new Set<string>();
-    const missing = blobs.filter((b) => {
-      if (seen.has(b.blobSha) || !/^[0-9a-f]{40,64}$/.test(b.blobSha) || this.caches.blobs.has(b.blobSha))
-        return false;
-      seen.add(b.blobSha);
-      // Large blobs go through REST one by one: a GraphQL answer must stay small.
-      return b.size <= GRAPHQL_MAX_BLOB_BYTES;
-    });
-    // A few blobs are cheaper one by one (and need no GraphQL); many are read in batches.
-    if (missing.length < GRAPHQL_MIN_BLOBS) return;
-    const batches: string[][] = [];
-    let batch: string[] = [];
-    let bytes = 0;
-    for (const blob of missing) {
-      if (batch.length >= GRAPHQL_BATCH || (batch.length > 0 && bytes + blob.size > GRAPHQL_BATCH_BYTES)) {
-        batches.push(batch);
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(blob.blobSha);
-      bytes += blob.size;
-    }
-    if (batch.length > 0) batches.push(batch);
-    for (const batch of batches) {
-      const fields = batch
-        .map((sha, i) => `b${i}: object(oid: "${sha}") { ... on Blob { text isBinary isTruncated } }`)
-        .join("\n");
-      const query = `query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { ${fields} } }`;
-      let result: {
-        repository: Record<
-          string,
-          { text?: string | null; isBinary?: boolean; isTruncated?: boolean } | null
-        >;
-      };
-      try {
-        result = await this.octokit.graphql(query, { owner: repo.owner, name: repo.repo });
-      } catch {
-        // GraphQL unavailable (some GitHub-compatible servers): readBlob falls back to REST per blob.
-        return;
-      }
-      batch.forEach((sha, i) => {
-        const blob = result.repository[`b${i}`];
-        // Truncated or binary text is not the content: leave it for REST.
-        if (blob && typeof blob.text === "string" && blob.isTruncated !== true && blob.isBinary !== true) {
-          this.caches.blobs.set(sha, blob.text);
-        }
-      });
-    }
-  }
-
-  private async fetchBlob(repo: RepoRef, blobSha: string): Promise<string> {
-    const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
-      ...repo,
-      file_sha: blobSha,
-    });
-    const content =
-      data.encoding === "base64"
-        ? Buffer.from(data.content, "base64").toString("utf8")
-        : String(data.content);
-    this.caches.blobs.set(blobSha, content);
-    return content;
+  prefetchBlobs(repo: RepoRef, blobs: readonly Pick<TreeFile, "blobSha" | "size">[]): Promise<void> {
+    return this.#blobs.prefetchBlobs(repo, blobs);
   }
 
   async readFileAtDefaultBranch(repo: RepoRef, path: string): Promise<string | undefined> {

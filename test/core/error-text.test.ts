@@ -12,6 +12,19 @@ describe("describeError", () => {
     );
   });
 
+  it("names the request an HTTP error is about (Octokit's RequestError), without host or query", () => {
+    const error = Object.assign(new Error("Server Error"), {
+      status: 502,
+      request: {
+        method: "GET",
+        url: "https://api.github.com/repos/acme/deploy/contents/.github%2Fcountersign.yml?ref=main",
+      },
+    });
+    expect(describeError(new Error("evaluating #7", { cause: error }))).toBe(
+      "evaluating #7: Server Error (HTTP 502, GET /repos/acme/deploy/contents/.github/countersign.yml)",
+    );
+  });
+
   it("does not repeat a cause the wrapper already quotes", () => {
     const cause = new Error("no such directory: examples/nope");
     expect(describeError(new Error(`--base: ${cause.message}`, { cause }))).toBe(

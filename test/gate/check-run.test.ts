@@ -33,15 +33,14 @@ describe("check_run", () => {
     const gh = new GitHubScope()
       .token()
       .config()
-      .startCheck(1)
+      .publishCheck(1)
       .compare(BASE, HEAD)
       .tree(BASE, baseFiles)
       .tree(HEAD, headFiles)
       .blobs(headFiles["clusters/prod/web.yaml"])
       .reviews([])
       .commits()
-      .team("acme", "sre", ["alice"])
-      .completeCheck(1);
+      .team("acme", "sre", ["alice"]);
     gh.scope.get("/repos/acme/deploy/pulls/7").reply(200, {
       number: 7,
       state: "open",

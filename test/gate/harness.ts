@@ -140,6 +140,7 @@ export function reviewPayload(options: PullOptions & { reviewer: string }): Reco
 /** A Probot with the gate loaded; GitHub is whatever nock answers. */
 export async function createTestGate(
   runtime?: GateRuntime,
+  log: pino.Logger = pino({ level: "silent" }),
 ): Promise<{ probot: Probot; runtime: GateRuntime }> {
   const engine = createDefaultEngine({
     defaultSources: async () => [{ file: "test-policy.yaml", content: TEST_POLICY }],
@@ -150,10 +151,24 @@ export async function createTestGate(
     privateKey: testPrivateKey(),
     secret: WEBHOOK_SECRET,
     Octokit: buildOctokitClass({ testing: true, metrics: rt.metrics }),
-    log: pino({ level: "silent" }),
+    log,
   });
   await probot.load(createGateApp(rt));
   return { probot, runtime: rt };
+}
+
+/** A logger writing JSON lines into `lines` (parsed), for tests that read what the gate logs. */
+export function capturingLog(): { log: pino.Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino(
+    { level: "info" },
+    {
+      write: (line: string) => {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  );
+  return { log, lines };
 }
 
 /** Files of one commit: path -> content. */
@@ -203,6 +218,11 @@ export class GitHubScope {
       return { id };
     });
     return this;
+  }
+
+  /** The verdict's check run, created completed (the gate's one write per verdict). */
+  publishCheck(id = 1): this {
+    return this.startCheck(id);
   }
 
   completeCheck(id = 1, times = 1): this {
@@ -363,10 +383,14 @@ export class GitHubScope {
     return this;
   }
 
-  /** The completed output of check run writes (PATCH bodies), in order. */
+  /** Check run writes that carry a result (runs created completed, and updates), in order. */
   checkUpdates(): Record<string, unknown>[] {
     return this.writes
-      .filter((w) => w.method === "PATCH" && w.path.includes("/check-runs/"))
+      .filter(
+        (w) =>
+          w.path.includes("/check-runs") &&
+          (w.method === "PATCH" || (w.method === "POST" && w.body["status"] === "completed")),
+      )
       .map((w) => w.body);
   }
 

@@ -35,7 +35,7 @@ async function approvedRecordText(prHead: Files = headFiles): Promise<string> {
   const gh = new GitHubScope()
     .token()
     .config()
-    .startCheck(1)
+    .publishCheck(1)
     .compare(BASE, HEAD)
     .tree(BASE, baseFiles)
     .tree(HEAD, prHead)
@@ -46,7 +46,6 @@ async function approvedRecordText(prHead: Files = headFiles): Promise<string> {
     ])
     .commits()
     .team("acme", "sre", ["alice", "carol"])
-    .completeCheck(1)
     .checksForRef(HEAD, []);
   const { probot } = await createTestGate();
   await probot.receive({

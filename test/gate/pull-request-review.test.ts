@@ -37,15 +37,14 @@ function reviewScope(
   const gh = new GitHubScope()
     .token()
     .config()
-    .startCheck(1)
+    .publishCheck(1)
     .compare(BASE, HEAD, MERGE_BASE)
     .tree(MERGE_BASE, baseFiles)
     .tree(HEAD, headFiles)
     .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
     .reviews(reviews)
     .commits(commits)
-    .team("acme", "sre", ["alice", "pusher", "deploy-agent", "carol"])
-    .completeCheck(1);
+    .team("acme", "sre", ["alice", "pusher", "deploy-agent", "carol"]);
   // An approval on the head: the app's runs on it tell whether its content changed since.
   if (reviews.some((r) => r.state === "APPROVED" && r.commit === HEAD)) gh.checksForRef(HEAD, headRuns);
   return gh;
@@ -66,15 +65,14 @@ function configChangeScope(head: string, config: string, reviews: ReviewRow[]): 
   return new GitHubScope()
     .token()
     .config()
-    .startCheck(1)
+    .publishCheck(1)
     .compare(BASE, head, MERGE_BASE)
     .tree(MERGE_BASE, base)
     .tree(head, { ...headFiles, ".github/countersign.yml": config })
     .blobs(baseFiles["clusters/prod/web.yaml"], headFiles["clusters/prod/web.yaml"])
     .reviews(reviews)
     .commits()
-    .team("acme", "sre", ["alice", "carol"])
-    .completeCheck(1);
+    .team("acme", "sre", ["alice", "carol"]);
 }
 
 function completed(gh: GitHubScope): { conclusion: unknown; title: unknown; text: unknown } {
@@ -216,7 +214,7 @@ describe("pull_request_review", () => {
     const push = new GitHubScope()
       .token()
       .config()
-      .startCheck(1)
+      .publishCheck(1)
       .compare(BASE, HEAD, MERGE_BASE)
       .tree(MERGE_BASE, baseFiles)
       .tree(HEAD, headFiles)
@@ -224,7 +222,6 @@ describe("pull_request_review", () => {
       .reviews([])
       .commits([{ author: "deploy-agent", committer: "deploy-agent" }])
       .team("acme", "sre", ["carol"])
-      .completeCheck(1)
       .listComments([])
       .createComment(500);
     const payload = pullRequestPayload({ head: HEAD, base: BASE, action: "synchronize" });
@@ -235,11 +232,10 @@ describe("pull_request_review", () => {
     // The review event re-uses the plan of the head and the team (cached): no tree, no blob.
     const gh = new GitHubScope()
       .config()
-      .startCheck(2)
+      .publishCheck(2)
       .reviews([{ id: 41, login: "carol", state: "APPROVED", commit: HEAD }])
       .commits([{ author: "deploy-agent", committer: "deploy-agent" }])
-      .checksForRef(HEAD, [])
-      .completeCheck(2);
+      .checksForRef(HEAD, []);
     await probot.receive({
       id: "r-2",
       name: "pull_request_review",

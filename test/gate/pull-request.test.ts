@@ -4,6 +4,7 @@ import {
   GitHubScope,
   blobSha,
   configMap,
+  capturingLog,
   createTestGate,
   deployment,
   pullRequestPayload,
@@ -38,15 +39,14 @@ function openedScope(
   return new GitHubScope()
     .token()
     .config()
-    .startCheck(1)
+    .publishCheck(1)
     .compare(BASE, HEAD, MERGE_BASE)
     .tree(MERGE_BASE, base)
     .tree(HEAD, head)
     .blobs(...blobs)
     .reviews([])
     .commits()
-    .team("acme", "sre", team)
-    .completeCheck(1);
+    .team("acme", "sre", team);
 }
 
 /** Delivers `pull_request.opened` for HEAD on BASE. */
@@ -59,16 +59,22 @@ async function receiveOpened(probot: Awaited<ReturnType<typeof createTestGate>>[
 }
 
 describe("pull_request", () => {
-  it("opened: starts the check in progress, completes it, creates the sticky comment", async () => {
+  it("opened: creates the check run completed (one write), then the sticky comment", async () => {
     const { probot } = await createTestGate();
     const gh = openedScope().listComments([]).createComment(500);
     await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
-    const start = gh.writes[0];
-    expect(start?.body).toMatchObject({ name: "countersign", head_sha: HEAD, status: "in_progress" });
-    const [done] = gh.checkUpdates();
-    expect(done).toMatchObject({ status: "completed", conclusion: "action_required" });
+    const [done, ...more] = gh.checkUpdates();
+    expect(done).toMatchObject({
+      name: "countersign",
+      head_sha: HEAD,
+      status: "completed",
+      conclusion: "action_required",
+    });
+    // No in-progress run first, no update after: the verdict is one request.
+    expect(gh.writes.filter((w) => w.path.includes("/check-runs"))).toHaveLength(1);
+    expect(more).toEqual([]);
     const output = done?.["output"] as Record<string, unknown>;
     expect(output["text"]).toBeUndefined();
     expect({ title: output["title"], summary: output["summary"] }).toMatchSnapshot();
@@ -88,14 +94,13 @@ describe("pull_request", () => {
     const files2 = { ...headFiles, "clusters/prod/api.yaml": deployment("api", "api:2.0") };
     const second = new GitHubScope()
       .config()
-      .startCheck(2)
+      .publishCheck(2)
       .compare(BASE, head2, MERGE_BASE)
       .tree(head2, files2)
       // Trees and blobs are cached by SHA: only the new file's blob is read.
       .blobs(files2["clusters/prod/api.yaml"])
       .reviews([])
       .commits()
-      .completeCheck(2)
       .updateComment(500);
     await probot.receive({
       id: "d-2",
@@ -123,7 +128,7 @@ describe("pull_request", () => {
 
   it("fails the check naming the problem when the configuration is invalid", async () => {
     const { probot } = await createTestGate();
-    const gh = new GitHubScope().token().config("version: 1\npaths: []\n").startCheck(1).completeCheck(1);
+    const gh = new GitHubScope().token().config("version: 1\npaths: []\n").publishCheck(1);
     await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
@@ -140,12 +145,11 @@ describe("pull_request", () => {
     const gh = new GitHubScope()
       .token()
       .config()
-      .startCheck(1)
+      .publishCheck(1)
       .compare(BASE, HEAD, MERGE_BASE)
       .tree(MERGE_BASE, baseFiles)
       .tree(HEAD, head)
-      .blobs(broken)
-      .completeCheck(1);
+      .blobs(broken);
     await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
@@ -163,11 +167,10 @@ describe("pull_request", () => {
     const gh = new GitHubScope()
       .token()
       .config()
-      .startCheck(1)
+      .publishCheck(1)
       .compare(BASE, HEAD, MERGE_BASE)
       .tree(MERGE_BASE, baseFiles)
-      .tree(HEAD, head)
-      .completeCheck(1);
+      .tree(HEAD, head);
     await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);
@@ -241,12 +244,7 @@ describe("pull_request", () => {
 
   it("leaves the check non-success and does not crash when GitHub answers 500", async () => {
     const { probot } = await createTestGate();
-    const gh = new GitHubScope()
-      .token()
-      .config()
-      .startCheck(1)
-      .compare(BASE, HEAD, MERGE_BASE)
-      .completeCheck(1);
+    const gh = new GitHubScope().token().config().publishCheck(1).compare(BASE, HEAD, MERGE_BASE);
     gh.scope.get(`/repos/acme/deploy/git/trees/${MERGE_BASE}`).query(true).reply(500, { message: "boom" });
     gh.scope.get(`/repos/acme/deploy/git/trees/${HEAD}`).query(true).reply(500, { message: "boom" });
     await expect(
@@ -262,6 +260,20 @@ describe("pull_request", () => {
     expect((done?.["output"] as Record<string, unknown>)["title"]).toBe(
       "countersign could not evaluate this pull request",
     );
+    // The summary names the request that failed, not only "Server Error".
+    expect(String((done?.["output"] as Record<string, unknown>)["summary"])).toMatch(
+      /HTTP 500, GET \/repos\/acme\/deploy\/git\/trees\/[0-9a-f]{40}/,
+    );
+  });
+
+  it("logs the risk as `risk`, leaving pino's numeric `level` to the log level", async () => {
+    const { log, lines } = capturingLog();
+    const { probot } = await createTestGate(undefined, log);
+    const gh = openedScope().listComments([]).createComment(500);
+    await receiveOpened(probot);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const evaluated = lines.find((l) => l["msg"] === "evaluated");
+    expect(evaluated).toMatchObject({ level: 30, risk: "medium", conclusion: "action_required" });
   });
 
   it("handles a PR that changes 1,000 objects", async () => {
@@ -273,14 +285,13 @@ describe("pull_request", () => {
     const gh = new GitHubScope()
       .token()
       .config()
-      .startCheck(1)
+      .publishCheck(1)
       .compare(BASE, HEAD, MERGE_BASE)
       .tree(MERGE_BASE, baseFiles)
       .tree(HEAD, head)
       .blobs(head["clusters/prod/many.yaml"] as string)
       .reviews([])
       .commits()
-      .completeCheck(1)
       .listComments([])
       .createComment(500);
     await receiveOpened(probot);
@@ -343,7 +354,7 @@ describe("pull_request", () => {
   ])("when GitHub fails before the check exists, it %s", async (_case, canCreate) => {
     const { probot, runtime } = await createTestGate();
     const gh = new GitHubScope().token().noConfig(500);
-    if (canCreate) gh.startCheck(1).completeCheck(1);
+    if (canCreate) gh.publishCheck(1);
     else gh.scope.post("/repos/acme/deploy/check-runs").reply(500, { message: "boom" });
     await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
@@ -359,7 +370,7 @@ describe("pull_request", () => {
   it("fails the check when the repository policy named by the configuration is missing", async () => {
     const { probot } = await createTestGate();
     const config = CONFIG.replace("policy: default", "policy: .github/countersign-policy");
-    const gh = new GitHubScope().token().config(config).startCheck(1).completeCheck(1);
+    const gh = new GitHubScope().token().config(config).publishCheck(1);
     gh.scope
       .get("/repos/acme/deploy/contents/.github%2Fcountersign-policy")
       .reply(404, { message: "Not Found" });
@@ -383,13 +394,12 @@ describe("pull_request", () => {
     const gh = new GitHubScope()
       .token()
       .config()
-      .startCheck(1)
+      .publishCheck(1)
       .compare(BASE, HEAD, MERGE_BASE)
       .tree(MERGE_BASE, base)
       .tree(HEAD, head)
       .reviews([])
       .commits()
-      .completeCheck(1)
       .listComments([])
       .createComment(500);
     let oids: string[] = [];
@@ -425,13 +435,12 @@ describe("pull_request", () => {
     const gh = new GitHubScope()
       .token()
       .config()
-      .startCheck(1)
+      .publishCheck(1)
       .compare(BASE, HEAD, MERGE_BASE)
       .tree(MERGE_BASE, baseFiles)
       .tree(HEAD, head)
       // One interceptor for the one blob: a second request for it would be unmatched.
-      .blobs(moved)
-      .completeCheck(1);
+      .blobs(moved);
     await receiveOpened(probot);
     expect(unmatched.list).toEqual([]);
     expect(gh.scope.pendingMocks()).toEqual([]);

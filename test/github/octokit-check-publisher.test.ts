@@ -34,6 +34,63 @@ function annotations(n: number): CheckAnnotation[] {
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
+describe("OctokitCheckPublisher.publishCheck", () => {
+  it.each([
+    // Up to 50 annotations: the verdict is one request.
+    [0, [0], []],
+    [50, [50], []],
+    // More: the run is created completed with the first 50, updates append the rest.
+    [120, [50], [50, 20]],
+  ])("creates the run completed, with %i annotations", async (count, created, appended) => {
+    const posts: Record<string, unknown>[] = [];
+    const patches: { annotations: number; text: unknown; conclusion: unknown }[] = [];
+    const scope = nock(API)
+      .post("/repos/acme/deploy/check-runs")
+      .reply(201, (_path, body) => {
+        posts.push(body as Record<string, unknown>);
+        return { id: 9 };
+      });
+    if (appended.length > 0) {
+      scope
+        .patch("/repos/acme/deploy/check-runs/9")
+        .times(appended.length)
+        .reply(200, (_path, body) => {
+          const b = body as { conclusion?: string; output: { annotations?: unknown[]; text?: string } };
+          patches.push({
+            annotations: (b.output.annotations ?? []).length,
+            text: b.output.text,
+            conclusion: b.conclusion,
+          });
+          return {};
+        });
+    }
+    const id = await publisher().publishCheck(repo, "a".repeat(40), {
+      conclusion: "success",
+      title: "t",
+      summary: "s",
+      text: "record",
+      annotations: annotations(count),
+      externalId: "d".repeat(64),
+    });
+    expect(id).toBe(9);
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({
+      name: "countersign",
+      head_sha: "a".repeat(40),
+      status: "completed",
+      conclusion: "success",
+      started_at: "2026-01-02T00:00:00.000Z",
+      completed_at: "2026-01-02T00:00:00.000Z",
+      external_id: "d".repeat(64),
+      output: { title: "t", summary: "s", text: "record" },
+    });
+    expect(((posts[0]?.["output"] as { annotations: unknown[] }).annotations ?? []).length).toBe(created[0]);
+    // Every update re-sends the record text and leaves the conclusion alone.
+    expect(patches).toEqual(appended.map((n) => ({ annotations: n, text: "record", conclusion: undefined })));
+  });
+});
+
 describe("OctokitCheckPublisher.completeCheck", () => {
   it.each([
     // No annotation: one request.

@@ -104,6 +104,11 @@ export interface PullRequestSource {
 export interface CheckPublisher {
   /** Creates the check run `name` on `headSha` in progress; returns its id. */
   startCheck(repo: RepoRef, headSha: string): Promise<number>;
+  /**
+   * Creates the check run `name` on `headSha` already completed with `result` (one write for the
+   * verdict); annotations past one request's worth follow in updates. Returns its id.
+   */
+  publishCheck(repo: RepoRef, headSha: string, result: CheckResult): Promise<number>;
   /** Completes a check run; annotations are sent in batches GitHub accepts. */
   completeCheck(repo: RepoRef, checkRunId: number, result: CheckResult): Promise<void>;
   /** This app's check runs named CHECK_RUN_NAME on a commit. */
