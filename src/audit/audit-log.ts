@@ -9,7 +9,13 @@ import { randomUUID } from "node:crypto";
 import { buildRecordBody, resultId } from "../core/audit/build.js";
 import type { ObjectInput, RecordContext } from "../core/audit/build.js";
 import { assertWellFormed, parseRecord } from "../core/audit/parse.js";
-import type { AuditApproval, AuditRecord, AuditRecordBody, AuditRecordKind } from "../core/audit/record.js";
+import type {
+  AuditApproval,
+  AuditRecord,
+  AuditRecordBody,
+  AuditRecordKind,
+  PullRequestAuthor,
+} from "../core/audit/record.js";
 import { compactTime, sealRecord } from "../core/audit/seal.js";
 import type { Masker } from "../core/mask/types.js";
 import type { AuditStore } from "../core/ports/audit-store.js";
@@ -44,6 +50,8 @@ export interface IntentInput {
   /** What is about to be applied: key, op, approved content digest and the (unmasked) object. */
   objects: ObjectInput[];
   message?: string;
+  /** Authors of the pull requests applied (recorded for segregation of duties: author ≠ approver). */
+  authors?: PullRequestAuthor[];
 }
 
 /** What `appendResult` needs to close an intent. Plain data: it can be kept across calls. */
@@ -249,6 +257,7 @@ export class AuditLog {
       approvals?: AuditApproval[];
       objects?: ObjectInput[];
       message?: string;
+      authors?: PullRequestAuthor[];
     },
   ): RecordContext {
     return { ...input, id, cluster: this.options.cluster, actor: this.options.actor };

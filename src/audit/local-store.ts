@@ -11,14 +11,19 @@
  */
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { link, mkdir, open, readFile, readdir, rename, stat, unlink } from "node:fs/promises";
+import { link, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseRecord } from "../core/audit/parse.js";
 import type { AuditRecord } from "../core/audit/record.js";
 import { jsonErrorText } from "../core/audit/render-text.js";
 import { assertClusterName, isClusterName, recordKey } from "../core/audit/seal.js";
-import { AuditHeadConflictError, AuditHeadMissingError } from "../core/ports/audit-store.js";
+import {
+  AuditHeadConflictError,
+  AuditHeadMissingError,
+  AuditHeadRewoundError,
+} from "../core/ports/audit-store.js";
 import type { AuditHead, AuditStore } from "../core/ports/audit-store.js";
+import { isErrorCode as isCode, readBoundedFile } from "./read-file.js";
 
 export interface LocalStoreOptions {
   /** fsync files and directories (default true). Off only for benchmarks' bulk setup. */
@@ -31,16 +36,16 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\/\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9._
 const SEQ_WIDTH = 12;
 /** Largest record file read (a corrupt or hostile file must not exhaust memory). */
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
-
-function isCode(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
-}
+/** A temporary file older than this was left by a crash mid-write (a fresh one may be a write in progress). */
+const STALE_TEMP_MS = 10 * 60_000;
 
 export class LocalAuditStore implements AuditStore {
   readonly location: string;
   private readonly root: string;
   private readonly durable: boolean;
   private readonly maxAttempts: number;
+  /** Clusters whose crash leftovers (`.tmp-*`) this process has swept. */
+  private readonly swept = new Set<string>();
 
   constructor(root: string, options: LocalStoreOptions = {}) {
     this.root = resolve(root);
@@ -115,11 +120,22 @@ export class LocalAuditStore implements AuditStore {
     assertClusterName(cluster);
     const chain = join(this.root, cluster, "chain");
     await mkdir(chain, { recursive: true });
+    if (!this.swept.has(cluster)) {
+      await this.sweepTemps(cluster);
+      this.swept.add(cluster);
+    }
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const head = await this.readHead(cluster);
       if (head) await this.materialize(head.record);
-      else if ((await this.listKeys(cluster)).length > 0)
-        throw new AuditHeadMissingError(cluster, this.location);
+      const past = await this.latestKey(cluster);
+      if (past !== undefined && (!head || past > recordKey(head.record))) {
+        // Another writer may have claimed the next position meanwhile (or, with no head, written
+        // the first record): only a head that did not move while records lie past it is refused.
+        const again = await this.readHead(cluster);
+        if (again?.record.hash !== head?.record.hash) continue;
+        if (!head) throw new AuditHeadMissingError(cluster, this.location);
+        throw new AuditHeadRewoundError(cluster, this.location, head.record.seq, past);
+      }
       const record = build(head?.record ?? null);
       const seq = head ? head.record.seq + 1 : 0;
       if (record.seq !== seq || record.prev !== (head?.record.hash ?? null) || record.cluster !== cluster) {
@@ -154,9 +170,63 @@ export class LocalAuditStore implements AuditStore {
     return join(chain, `${String(seq).padStart(SEQ_WIDTH, "0")}.json`);
   }
 
+  /** The latest record key of a cluster (from the latest day folder only), or undefined. */
+  private async latestKey(cluster: string): Promise<string | undefined> {
+    const names = async (path: string, pattern: RegExp, dirs: boolean): Promise<string[]> => {
+      try {
+        const entries = await readdir(join(this.root, path), { withFileTypes: true });
+        return entries
+          .filter((e) => (dirs ? e.isDirectory() : !e.name.startsWith(".")) && pattern.test(e.name))
+          .map((e) => e.name)
+          .sort()
+          .reverse();
+      } catch (error) {
+        if (isCode(error, "ENOENT")) return [];
+        throw new Error(`listing ${path} in ${this.location}`, { cause: error });
+      }
+    };
+    for (const year of await names(cluster, /^\d{4}$/, true)) {
+      for (const month of await names(`${cluster}/${year}`, /^\d{2}$/, true)) {
+        for (const day of await names(`${cluster}/${year}/${month}`, /^\d{2}$/, true)) {
+          const dir = `${cluster}/${year}/${month}/${day}`;
+          const file = (await names(dir, /\.json$/, false))[0];
+          if (file) return `${dir}/${file}`;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Removes the `.tmp-*` files crashed writers left in the cluster, its chain and its day folders. */
+  private async sweepTemps(cluster: string): Promise<void> {
+    const now = Date.now();
+    const sweep = async (dir: string, depth: number): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if (isCode(error, "ENOENT")) return;
+        throw new Error(`listing ${dir} for leftover temporary files`, { cause: error });
+      }
+      for (const e of entries) {
+        const path = join(dir, e.name);
+        if (e.isDirectory() && depth < 3 && (/^\d{2,4}$/.test(e.name) || (depth === 0 && e.name === "chain")))
+          await sweep(path, depth + 1);
+        else if (e.isFile() && e.name.startsWith(".tmp-")) {
+          try {
+            if (now - (await stat(path)).mtimeMs > STALE_TEMP_MS) await unlink(path);
+          } catch (error) {
+            if (!isCode(error, "ENOENT")) throw error;
+          }
+        }
+      }
+    };
+    await sweep(join(this.root, cluster), 0);
+  }
+
   private async readHint(cluster: string): Promise<number> {
     try {
-      const n = Number.parseInt(await readFile(join(this.root, cluster, "HEAD"), "utf8"), 10);
+      const n = Number.parseInt(await readBoundedFile(join(this.root, cluster, "HEAD"), 64), 10);
       return Number.isSafeInteger(n) && n >= 0 ? n : -1;
     } catch (error) {
       if (isCode(error, "ENOENT")) return -1;
@@ -214,9 +284,7 @@ export class LocalAuditStore implements AuditStore {
   private async readJson(path: string, doing: string): Promise<unknown> {
     let text: string;
     try {
-      if ((await stat(path)).size > MAX_RECORD_BYTES)
-        throw new Error(`larger than ${MAX_RECORD_BYTES} bytes`);
-      text = await readFile(path, "utf8");
+      text = await readBoundedFile(path, MAX_RECORD_BYTES);
     } catch (error) {
       throw new Error(doing, { cause: error });
     }

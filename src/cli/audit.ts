@@ -9,20 +9,22 @@ import { renderHtmlReport } from "../core/audit/report-html.js";
 import type { AuditRecord } from "../core/audit/record.js";
 import {
   clean,
+  csvHeader,
+  csvLine,
   listRow,
-  renderCsv,
+  oneLine,
   renderRecord,
-  renderTable,
+  renderRows,
   terminalJson,
 } from "../core/audit/render-text.js";
+import type { ListRow } from "../core/audit/render-text.js";
 import { recordKey } from "../core/audit/seal.js";
 import { parseTimeArg } from "../core/audit/time-arg.js";
 import { describeError } from "../core/error-text.js";
-import { verifyChain } from "../core/audit/verify.js";
 import type { ChainVerdict } from "../core/audit/verify.js";
 import type { AuditStore } from "../core/ports/audit-store.js";
-import { readChain } from "../audit/read-chain.js";
-import type { StoredChain } from "../audit/read-chain.js";
+import { mergedRecords, verifyStored } from "../audit/read-chain.js";
+import type { VerifiedCluster } from "../audit/read-chain.js";
 import { openAuditStore, resolveStoreUrl, storeOptionsFromEnv } from "../audit/store-url.js";
 import { EXIT } from "./exit-codes.js";
 
@@ -31,6 +33,8 @@ export interface AuditCliDeps {
   openStore: (url: string) => AuditStore;
   now: () => Date;
   write: (text: string) => void;
+  /** Warnings (a record skipped as unreadable); default stderr. */
+  warn: (text: string) => void;
   env: NodeJS.ProcessEnv;
 }
 
@@ -38,6 +42,7 @@ const defaultDeps: AuditCliDeps = {
   openStore: (url) => openAuditStore(url, storeOptionsFromEnv(process.env)),
   now: () => new Date(),
   write: (text) => void process.stdout.write(text),
+  warn: (text) => void process.stderr.write(text),
   env: process.env,
 };
 
@@ -88,7 +93,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
         const commit = opts.commit?.toLowerCase();
         if (commit !== undefined && !/^[0-9a-f]{4,64}$/.test(commit))
           throw new Error(`--commit ${JSON.stringify(opts.commit)}: not a commit SHA (4 to 64 hex digits)`);
-        const records = (await allRecords(store, opts.cluster)).filter((r) => {
+        const keep = (r: AuditRecord): boolean => {
           const t = Date.parse(r.time);
           return (
             (since === undefined || t >= since.getTime()) &&
@@ -98,10 +103,22 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
               r.approvals.some((a) => a.pullRequest === pr)) &&
             (commit === undefined || r.commit.toLowerCase().startsWith(commit))
           );
-        });
-        if (opts.output === "json") deps.write(`${terminalJson(records.map(listRow))}\n`);
-        else if (opts.output === "csv") deps.write(renderCsv(records));
-        else deps.write(renderTable(records));
+        };
+        // Streamed: JSON and CSV rows are written as records are read; the table keeps only its rows.
+        const rows: ListRow[] = [];
+        let count = 0;
+        if (opts.output === "csv") deps.write(csvHeader());
+        for await (const r of eachRecord(store, opts.cluster, deps.warn)) {
+          if (!keep(r)) continue;
+          if (opts.output === "json") {
+            const row = terminalJson(listRow(r)).replace(/\n/g, "\n  ");
+            deps.write(`${count === 0 ? "[\n" : ",\n"}  ${row}`);
+          } else if (opts.output === "csv") deps.write(csvLine(r));
+          else rows.push(listRow(r));
+          count++;
+        }
+        if (opts.output === "json") deps.write(count === 0 ? "[]\n" : "\n]\n");
+        else if (opts.output === "table") deps.write(renderRows(rows));
       },
     );
 
@@ -117,12 +134,15 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
     .action(async (ref: string, opts: StoreOpts & { json?: boolean }) => {
       const store = open(opts);
       const needle = ref.trim().toLowerCase();
-      const matches = (await allRecords(store, opts.cluster)).filter(
-        (r) =>
+      const matches: AuditRecord[] = [];
+      for await (const r of eachRecord(store, opts.cluster, deps.warn)) {
+        if (
           r.id === ref.trim() ||
           r.hash === needle ||
-          (/^[0-9a-f]{8,63}$/.test(needle) && r.hash.startsWith(needle)),
-      );
+          (/^[0-9a-f]{8,63}$/.test(needle) && r.hash.startsWith(needle))
+        )
+          matches.push(r);
+      }
       if (matches.length === 0)
         throw new Error(
           `audit show: no record with id or hash ${JSON.stringify(clean(ref.slice(0, 80)))} in ${store.location}`,
@@ -143,24 +163,31 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
     )
     .addOption(storeOption())
     .option("--cluster <name>", "only this cluster")
-    .action(async (opts: StoreOpts) => {
+    .option(
+      "--expect-head <hash>",
+      "a head hash printed by an earlier verify (or the report): fail unless the chain still holds that record (catches truncation with a rewritten head); needs --cluster",
+    )
+    .action(async (opts: StoreOpts & { expectHead?: string }) => {
+      const expectHead = opts.expectHead?.trim().toLowerCase();
+      if (expectHead !== undefined) {
+        if (!/^[0-9a-f]{64}$/.test(expectHead))
+          throw new Error(
+            `--expect-head ${JSON.stringify(clean(opts.expectHead!.slice(0, 80)))}: give the full 64-digit head hash that verify printed`,
+          );
+        if (!opts.cluster) throw new Error("--expect-head needs --cluster (a head belongs to one cluster)");
+      }
       const store = open(opts);
-      const verdicts = await verifyAll(store, opts.cluster);
+      const verdicts = await verifyAll(store, opts.cluster, expectHead);
       if (verdicts.size === 0) deps.write(`no audit records in ${store.location}\n`);
-      for (const [cluster, { verdict: v, head }] of verdicts) {
+      for (const [cluster, verified] of verdicts) {
+        const v = verified.verdict;
         if (v.ok && v.records === 0) {
           // A mistyped --cluster must not read as a verified log.
-          deps.write(`${clean(cluster)}: no audit records for this cluster in ${store.location}\n`);
+          deps.write(`${oneLine(cluster)}: no audit records for this cluster in ${store.location}\n`);
           process.exitCode = EXIT.invalidInput;
           continue;
         }
-        // The head is printed so an auditor can keep it: a later log without it was truncated.
-        const at = head ? ` up to seq ${head.seq} (head ${head.hash.slice(0, 12)})` : "";
-        deps.write(
-          v.ok
-            ? `${cluster}: OK, ${v.records} record${v.records === 1 ? "" : "s"}${at}: hashes and chain intact, every intent has one result, every applied change covered\n`
-            : `${cluster}: FAILED at record ${clean(v.problem.id)} (seq ${v.problem.seq}, hash ${v.problem.hash.slice(0, 12)}): ${v.problem.kind}: ${clean(v.problem.message)}\n`,
-        );
+        deps.write(`${verdictLine(cluster, verified)}\n`);
       }
       if ([...verdicts.values()].some(({ verdict }) => !verdict.ok)) process.exitCode = EXIT.failOn;
     });
@@ -180,16 +207,16 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
       const since = parseTimeArg(opts.since, now);
       const until = opts.until ? parseTimeArg(opts.until, now) : now;
       const verdicts = new Map<string, ChainVerdict>();
+      const heads = new Map<string, { seq: number; hash: string }>();
       const records: AuditRecord[] = [];
-      // An unreadable chain is reported in the page (FAILED, unreadable) instead of failing the page.
-      for (const [cluster, { verdict, chain }] of await verifyAll(store, opts.cluster)) {
+      // Only the window is kept; an unreadable chain is reported in the page (FAILED, unreadable).
+      const inWindow = (r: AuditRecord): void => {
+        const t = Date.parse(r.time);
+        if (t >= since.getTime() && t <= until.getTime()) records.push(r);
+      };
+      for (const [cluster, { verdict, head }] of await verifyAll(store, opts.cluster, undefined, inWindow)) {
         verdicts.set(cluster, verdict);
-        if (!chain) continue;
-        records.push(
-          ...chain.records.filter(
-            (r) => Date.parse(r.time) >= since.getTime() && Date.parse(r.time) <= until.getTime(),
-          ),
-        );
+        if (head) heads.set(cluster, head);
       }
       records.sort((a, b) => a.time.localeCompare(b.time) || a.cluster.localeCompare(b.cluster));
       const html = renderHtmlReport({
@@ -199,6 +226,7 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
         generatedAt: now,
         location: store.location,
         verdicts,
+        heads,
         githubUrl: opts.githubUrl,
       });
       try {
@@ -212,48 +240,44 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
     });
 }
 
-async function allRecords(store: AuditStore, cluster: string | undefined): Promise<AuditRecord[]> {
-  const clusters = cluster ? [cluster] : await store.listClusters();
-  const records: AuditRecord[] = [];
-  for (const c of clusters) records.push(...(await readChain(store, c)).records);
-  return records.sort(
-    (a, b) => a.time.localeCompare(b.time) || a.cluster.localeCompare(b.cluster) || a.seq - b.seq,
-  );
+/** Records of one cluster or all, in time order; an unreadable record is skipped with a warning (exit 1). */
+function eachRecord(
+  store: AuditStore,
+  cluster: string | undefined,
+  warn: (text: string) => void,
+): AsyncGenerator<AuditRecord> {
+  return (async function* () {
+    const clusters = cluster ? [cluster] : await store.listClusters();
+    yield* mergedRecords(store, clusters, (key, error) => {
+      warn(
+        `countersign: skipped ${oneLine(key)}: ${describeError(error)} (run \`countersign audit verify\`)\n`,
+      );
+      process.exitCode = EXIT.invalidInput;
+    });
+  })();
 }
 
-interface VerifiedChain {
-  verdict: ChainVerdict;
-  /** The last record read (what the head should be). */
-  head?: { seq: number; hash: string };
-  /** Absent when the chain could not be read. */
-  chain?: StoredChain;
+/** One line per cluster: OK with the full head hash (an auditor keeps it for --expect-head), or the first problem. */
+function verdictLine(cluster: string, { verdict: v, head }: VerifiedCluster): string {
+  const name = oneLine(cluster);
+  if (v.ok) {
+    const at = head ? ` up to seq ${head.seq} (head ${head.hash})` : "";
+    return `${name}: OK, ${v.records} record${v.records === 1 ? "" : "s"}${at}: hashes and chain intact, every intent has one result, every applied change covered`;
+  }
+  const p = v.problem;
+  const where = p.seq < 0 ? "" : ` at record ${oneLine(p.id)} (seq ${p.seq}, hash ${p.hash.slice(0, 12)})`;
+  return `${name}: FAILED${where}: ${p.kind}: ${oneLine(p.message)}`;
 }
 
-/** Verifies each cluster; a record that cannot be read or parsed is a failed verification too. */
+/** Verifies each cluster as it is read; a record that cannot be read or parsed is a failed verification too. */
 async function verifyAll(
   store: AuditStore,
   cluster: string | undefined,
-): Promise<Map<string, VerifiedChain>> {
-  const verdicts = new Map<string, VerifiedChain>();
-  for (const c of cluster ? [cluster] : await store.listClusters()) {
-    try {
-      const chain = await readChain(store, c);
-      const last = chain.records[chain.records.length - 1];
-      verdicts.set(c, {
-        verdict: verifyChain(chain.records, { cluster: c, headHash: chain.headHash }),
-        head: last ? { seq: last.seq, hash: last.hash } : undefined,
-        chain,
-      });
-    } catch (error) {
-      const message = describeError(error);
-      verdicts.set(c, {
-        verdict: {
-          ok: false,
-          records: 0,
-          problem: { kind: "unreadable", index: -1, id: "(unreadable)", seq: -1, hash: "", message },
-        },
-      });
-    }
-  }
+  expectHead?: string,
+  onRecord?: (record: AuditRecord) => void,
+): Promise<Map<string, VerifiedCluster>> {
+  const verdicts = new Map<string, VerifiedCluster>();
+  for (const c of cluster ? [cluster] : await store.listClusters())
+    verdicts.set(c, await verifyStored(store, c, { expectHead, onRecord }));
   return verdicts;
 }

@@ -18,13 +18,29 @@ import { DIGEST_A, approval, fakeMasker } from "../core/audit/fixtures.js";
 class FaultyStore implements AuditStore {
   down = false;
   loseReplies = false;
+  /** Calls that fail (as `down`) before the store comes back by itself. */
+  failCalls = 0;
   /** When set, the next readHead waits for it (to hold a flush mid-way). */
   hold: Promise<void> | undefined;
+  /** Resolved when a readHead starts waiting on `hold`. */
+  holding: Promise<void> = Promise.resolve();
+  private held: () => void = () => undefined;
+  /** Told after every append that reached the store. */
+  onAppended: () => void = () => undefined;
   constructor(private readonly inner: LocalAuditStore) {}
   get location(): string {
     return this.inner.location;
   }
+  /** Sets `hold`; `holding` resolves once a readHead waits on it. */
+  holdNext(hold: Promise<void>): void {
+    this.hold = hold;
+    this.holding = new Promise((done) => (this.held = done));
+  }
   private check(): void {
+    if (this.failCalls > 0) {
+      this.failCalls--;
+      throw new Error("connect ECONNREFUSED (store down)");
+    }
     if (this.down) throw new Error("connect ECONNREFUSED (store down)");
   }
   async listClusters(): Promise<string[]> {
@@ -42,13 +58,17 @@ class FaultyStore implements AuditStore {
   async readHead(cluster: string): Promise<AuditHead | null> {
     const hold = this.hold;
     this.hold = undefined;
-    if (hold) await hold;
+    if (hold) {
+      this.held();
+      await hold;
+    }
     this.check();
     return this.inner.readHead(cluster);
   }
   async append(cluster: string, build: (head: AuditRecord | null) => AuditRecord): Promise<AuditRecord> {
     this.check();
     const record = await this.inner.append(cluster, build);
+    this.onAppended();
     if (this.loseReplies) throw new Error("socket hang up (reply lost)");
     return record;
   }
@@ -193,23 +213,38 @@ describe("AuditLog", () => {
     expect((await chain()).map((r) => r.status)).toEqual([undefined, "succeeded"]);
   });
 
+  it("records the pull request authors in the intent (segregation of duties)", async () => {
+    const log = newLog();
+    const handle = await log.appendIntent({ ...intent, authors: [{ pullRequest: 7, login: "bob" }] });
+    await log.appendResult(handle, applied);
+    const [stored, result] = await chain();
+    expect(stored!.authors).toEqual([{ pullRequest: 7, login: "bob" }]);
+    expect(result!.authors).toBeUndefined();
+  });
+
   it("retries the spool in the background until stored", async () => {
-    const log = newLog({ retryDelaysMs: [20] });
-    await log
-      .appendRefusal({
-        repository: "acme/infra",
-        commit: "0badc0de",
-        objects: [{ key: "/ConfigMap/a/b", op: "create", digest: DIGEST_A }],
-        message: "no approval for hunter2",
-      })
-      .then(() => undefined);
+    // No wall-clock waits: the store fails the first write and the first retry, then comes back;
+    // the test waits for the write itself, however long a busy machine takes.
+    const errors: string[] = [];
+    const log = newLog({ retryDelaysMs: [1], onRetryError: (e) => errors.push(e.message) });
+    await log.appendRefusal({
+      repository: "acme/infra",
+      commit: "0badc0de",
+      objects: [{ key: "/ConfigMap/a/b", op: "create", digest: DIGEST_A }],
+      message: "no approval for hunter2",
+    });
     expect((await chain()).map((r) => r.kind)).toEqual(["refusal"]);
-    store.down = true;
+    const stored = new Promise<void>((done) => (store.onAppended = done));
+    store.failCalls = 2; // the append, then the first background retry's first call
     await log.appendDrift({ repository: "acme/infra", commit: "0badc0de", objects: [] });
-    setTimeout(() => (store.down = false), 60);
-    for (let i = 0; i < 100 && (await readdir(join(dir, "spool", "pending"))).length > 0; i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await stored;
+    await log.flushSpool(); // joins the retry in flight (single-flight), so the spool is emptied after it
     log.close();
+    expect(errors).toEqual([
+      expect.stringMatching(/^storing audit record id-2; spooled for retry$/),
+      "resending the audit spool",
+    ]);
+    expect(await readdir(join(dir, "spool", "pending"))).toEqual([]);
     const records = await chain();
     expect(records.map((r) => r.kind)).toEqual(["refusal", "drift"]);
     expect(records[0]!.message).toBe("no approval for ***");
@@ -320,9 +355,9 @@ describe("AuditLog", () => {
       ),
     });
     let release = (): void => undefined;
-    store.hold = new Promise((done) => (release = done));
+    store.holdNext(new Promise((done) => (release = done)));
     const flushing = log.flushSpool(); // lists both open intents, then waits on the store
-    await new Promise((done) => setTimeout(done, 20));
+    await store.holding;
     store.down = true;
     await log.appendResult(handle, applied); // spooled
     store.down = false;

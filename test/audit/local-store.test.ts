@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, unlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { describeError } from "../../src/core/error-text.js";
 import { LocalAuditStore } from "../../src/audit/local-store.js";
 import { readChain } from "../../src/audit/read-chain.js";
 import { fakeMasker } from "../core/audit/fixtures.js";
+import type { AuditHead } from "../../src/core/ports/audit-store.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -124,5 +125,73 @@ describe("LocalAuditStore", () => {
     expect(describeError(error)).toMatch(/not valid JSON/);
     // eslint-disable-next-line no-control-regex
     expect(describeError(error)).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it("refuses to append when records lie past the head (a rewound head) instead of forking", async () => {
+    // The latest claims are gone (an old backup of chain/ restored): the head reads as seq 0 while
+    // seq 1 and 2 are stored. Before, the next append sealed a second seq 1: a fork.
+    const store = new LocalAuditStore(dir);
+    for (let i = 0; i < 3; i++)
+      await store.append("prod", (head) =>
+        sealRecord(refusal(`r${i}`), head, new Date(Date.UTC(2026, 0, 1 + i))),
+      );
+    await unlink(join(dir, "prod", "chain", "000000000002.json"));
+    await unlink(join(dir, "prod", "chain", "000000000001.json"));
+    await writeFile(join(dir, "prod", "HEAD"), "0\n");
+    await expect(
+      store.append("prod", (head) => sealRecord(refusal("r3"), head, new Date(Date.UTC(2026, 0, 9)))),
+    ).rejects.toThrow(/holds records past the head \(seq 0\).*the head was rewound/);
+    expect(await store.listKeys("prod")).toHaveLength(3);
+  });
+
+  it("tells the first-record race from a missing head: the loser retries on the winner's record", async () => {
+    // Writer B reads no head, then A writes the first record before B looks for records: that is
+    // a lost race (B appends after A), not "records exist but the head is missing".
+    const other = new LocalAuditStore(dir);
+    class Racing extends LocalAuditStore {
+      private raced = false;
+      override async readHead(cluster: string): Promise<AuditHead | null> {
+        const head = await super.readHead(cluster);
+        if (!this.raced) {
+          this.raced = true;
+          await other.append(cluster, (h) => sealRecord(refusal("a0"), h, new Date(Date.UTC(2026, 0, 1))));
+        }
+        return head;
+      }
+    }
+    const b = new Racing(dir);
+    const record = await b.append("prod", (head) =>
+      sealRecord(refusal("b0"), head, new Date(Date.UTC(2026, 0, 2))),
+    );
+    expect(record.seq).toBe(1);
+    const chain = await readChain(b, "prod");
+    expect(chain.records.map((r) => r.id)).toEqual(["a0", "b0"]);
+    expect(verifyChain(chain.records, { headHash: chain.headHash }).ok).toBe(true);
+  });
+
+  it("removes temporary files crashed writers left in chain/, the cluster and the day folders", async () => {
+    const store = new LocalAuditStore(dir);
+    const first = await store.append("prod", (head) =>
+      sealRecord(refusal("r0"), head, new Date(Date.UTC(2026, 0, 1))),
+    );
+    const dayDir = join(dir, recordKey(first), "..");
+    const stale = [join(dir, "prod", "chain", ".tmp-a"), join(dir, "prod", ".tmp-b"), join(dayDir, ".tmp-c")];
+    const hourAgo = new Date(Date.now() - 60 * 60_000);
+    for (const path of stale) {
+      await writeFile(path, "partial");
+      await utimes(path, hourAgo, hourAgo);
+    }
+    // A fresh one may be another writer's write in progress: it stays.
+    await mkdir(join(dir, "prod", "chain"), { recursive: true });
+    await writeFile(join(dir, "prod", "chain", ".tmp-fresh"), "partial");
+    await new LocalAuditStore(dir).append("prod", (head) =>
+      sealRecord(refusal("r1"), head, new Date(Date.UTC(2026, 0, 2))),
+    );
+    const left = [
+      ...(await readdir(join(dir, "prod", "chain"))),
+      ...(await readdir(join(dir, "prod"))),
+      ...(await readdir(dayDir)),
+    ].filter((n) => n.startsWith(".tmp-"));
+    expect(left).toEqual([".tmp-fresh"]);
   });
 });

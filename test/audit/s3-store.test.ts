@@ -84,7 +84,7 @@ describe("S3AuditStore against s3rver", () => {
       const { out, code } = await runAudit(["verify", "--store", "s3://audit/countersign/logs"], "unused");
       expect(code).toBe(0);
       expect(out).toMatch(
-        /^prod: OK, 3 records up to seq 2 \(head [0-9a-f]{12}\): hashes and chain intact, every intent has one result, every applied change covered\nstaging: OK, 1 record up to seq 0 \(head [0-9a-f]{12}\): hashes and chain intact, every intent has one result, every applied change covered\n$/,
+        /^prod: OK, 3 records up to seq 2 \(head [0-9a-f]{64}\): hashes and chain intact, every intent has one result, every applied change covered\nstaging: OK, 1 record up to seq 0 \(head [0-9a-f]{64}\): hashes and chain intact, every intent has one result, every applied change covered\n$/,
       );
     } finally {
       process.env = saved;

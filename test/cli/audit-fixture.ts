@@ -78,12 +78,17 @@ export async function seedStore(root: string): Promise<void> {
 }
 
 /** Runs `countersign audit ...` in-process; returns what it printed and the exit code it set. */
-export async function runAudit(args: string[], store: string): Promise<{ out: string; code: number }> {
+export async function runAudit(
+  args: string[],
+  store: string,
+): Promise<{ out: string; code: number; err: string }> {
   let out = "";
+  let err = "";
   const program = new Command("countersign").exitOverride();
   registerAudit(program, {
     now: () => NOW,
     write: (text) => void (out += text),
+    warn: (text) => void (err += text),
     env: { COUNTERSIGN_AUDIT_STORE: store },
   });
   const before = process.exitCode;
@@ -91,5 +96,5 @@ export async function runAudit(args: string[], store: string): Promise<{ out: st
   await program.parseAsync(["node", "countersign", "audit", ...args]);
   const code = Number(process.exitCode ?? 0);
   process.exitCode = before;
-  return { out, code };
+  return { out, code, err };
 }

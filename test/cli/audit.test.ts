@@ -1,9 +1,13 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { runAudit, seedStore } from "./audit-fixture.js";
+import { AuditLog } from "../../src/audit/audit-log.js";
+import { LocalAuditStore } from "../../src/audit/local-store.js";
+import { fakeMasker } from "../core/audit/fixtures.js";
 
 let dir: string;
 let store: string;
@@ -76,7 +80,7 @@ describe("countersign audit", () => {
       hash: string;
     }>;
     expect(out).toBe(
-      `prod: OK, 5 records up to seq 4 (head ${rows[4]!.hash.slice(0, 12)}): hashes and chain intact, every intent has one result, every applied change covered\n`,
+      `prod: OK, 5 records up to seq 4 (head ${rows[4]!.hash}): hashes and chain intact, every intent has one result, every applied change covered\n`,
     );
   });
 
@@ -117,7 +121,8 @@ describe("countersign audit", () => {
   });
 
   it("reports an unreadable chain in the HTML page instead of failing to write it", async () => {
-    // One corrupt record must not leave the auditor without a report: the page says FAILED, unreadable.
+    // One corrupt record must not leave the auditor without a report: the page says FAILED,
+    // unreadable, naming the file, and still shows the records that could be read.
     const copy = join(dir, "corrupt");
     await seedStore(copy);
     const dayDir = join(copy, "prod", "2026", "01", "30");
@@ -125,7 +130,133 @@ describe("countersign audit", () => {
     await writeFile(join(dayDir, file), "{not json");
     const html = join(dir, "corrupt.html");
     const { out } = await runAudit(["report", "--since", "7d", "--html", html], copy);
-    expect(out).toMatch(/^wrote .*corrupt\.html: 0 records/);
-    expect(await readFile(html, "utf8")).toMatch(/prod: FAILED at record \(unreadable\).*unreadable/);
+    expect(out).toMatch(/^wrote .*corrupt\.html: 4 records/);
+    expect(await readFile(html, "utf8")).toMatch(
+      /prod: FAILED: unreadable — reading audit record prod\/.*-refusal-/,
+    );
+  });
+
+  /** A fresh copy of the seeded store, and the path of its file whose name contains `kind`. */
+  async function copyWith(name: string, kind: string): Promise<{ root: string; path: string }> {
+    const root = join(dir, name);
+    await seedStore(root);
+    const dayDir = join(root, "prod", "2026", "01", "30");
+    const file = (await readdir(dayDir)).find((f) => f.includes(kind))!;
+    return { root, path: join(dayDir, file) };
+  }
+
+  it("keeps a record id with a newline on one line: no fake OK line", async () => {
+    // The id carries a newline and a forged verdict; the record is then edited so verify prints its id.
+    const root = join(dir, "newline");
+    const log = new AuditLog({
+      store: new LocalAuditStore(root),
+      cluster: "prod",
+      actor: "a",
+      masker: fakeMasker,
+      spool: join(dir, "newline-spool"),
+      newId: () => "x\nprod: OK, 99 records",
+    });
+    await log.appendRefusal({ repository: "acme/infra", commit: "0badc0de", objects: [], message: "m" });
+    log.close();
+    const dayDir = join(
+      root,
+      "prod",
+      (await readdir(join(root, "prod"))).find((d) => /^\d{4}$/.test(d))!,
+    );
+    const [file] = execFileSync("find", [dayDir, "-name", "*.json"], { encoding: "utf8" }).trim().split("\n");
+    await writeFile(file!, (await readFile(file!, "utf8")).replace('"m"', '"n"'));
+    const { out, code } = await runAudit(["verify"], root);
+    expect(code).toBe(EXIT.failOn);
+    expect(out.trimEnd().split("\n")).toHaveLength(1);
+    expect(out).toContain("FAILED at record x\\nprod: OK, 99 records (seq 0");
+  });
+
+  it("pins the log with --expect-head: a truncation with a rewound head fails", async () => {
+    const { root } = await copyWith("pinned", "-refusal-");
+    const rows = JSON.parse((await runAudit(["ls", "--output", "json"], root)).out) as Array<{
+      hash: string;
+    }>;
+    const head = rows[4]!.hash;
+    expect((await runAudit(["verify", "--cluster", "prod", "--expect-head", head], root)).code).toBe(EXIT.ok);
+    // Remove the last two records and their chain claims, rewind the head hint: consistent on its own.
+    const dayDir = join(root, "prod", "2026", "01", "30");
+    for (const f of (await readdir(dayDir)).sort().slice(3)) await unlink(join(dayDir, f));
+    for (const seq of ["000000000003", "000000000004"])
+      await unlink(join(root, "prod", "chain", `${seq}.json`));
+    await writeFile(join(root, "prod", "HEAD"), "2\n");
+    expect((await runAudit(["verify", "--cluster", "prod"], root)).code).toBe(EXIT.ok);
+    const { out, code } = await runAudit(["verify", "--cluster", "prod", "--expect-head", head], root);
+    expect(code).toBe(EXIT.failOn);
+    expect(out).toMatch(
+      /^prod: FAILED at record rec-2 \(seq 2, hash [0-9a-f]{12}\): truncated: the expected head/,
+    );
+    await expect(
+      runAudit(["verify", "--cluster", "prod", "--expect-head", head.slice(0, 12)], root),
+    ).rejects.toThrow(/give the full 64-digit head hash/);
+  });
+
+  it("names an unreadable record plainly: no empty seq and hash, no redacted parser message", async () => {
+    const { root, path } = await copyWith("garbled", "-refusal-");
+    await writeFile(path, "xyz{}");
+    const { out, code } = await runAudit(["verify"], root);
+    expect(code).toBe(EXIT.failOn);
+    expect(out).toMatch(
+      /^prod: FAILED: unreadable: reading audit record prod\/2026\/01\/30\/.*-refusal-.*: not valid JSON \(Unexpected character 'x'\)\n$/,
+    );
+    expect(out).not.toMatch(/seq -1|redacted/);
+  });
+
+  it("lists and shows the readable records when one file is unreadable, with a warning", async () => {
+    const { root, path } = await copyWith("one-bad", "-refusal-");
+    await writeFile(path, "{not json");
+    const ls = await runAudit(["ls", "--output", "json"], root);
+    expect((JSON.parse(ls.out) as Array<{ id: string }>).map((r) => r.id)).toEqual([
+      "rec-1",
+      "rec-1.result",
+      "rec-3",
+      "rec-3.result",
+    ]);
+    expect(ls.err).toMatch(/^countersign: skipped prod\/2026\/01\/30\/.*-refusal-.*not valid JSON/);
+    expect(ls.code).toBe(EXIT.invalidInput);
+    const show = await runAudit(["show", "rec-3"], root);
+    expect(show.out).toMatch(/^INTENT record rec-3/);
+  });
+
+  it("reads only regular files: a FIFO named *.json and a symlink to /dev/zero are named, not read", async () => {
+    // Before: the FIFO blocked every command forever; /dev/zero (size 0) was read until memory ran out.
+    const { root, path } = await copyWith("special", "-refusal-");
+    await unlink(path);
+    execFileSync("mkfifo", [path]);
+    const fifo = await runAudit(["verify"], root);
+    expect(fifo.out).toMatch(
+      /^prod: FAILED: unreadable: reading audit record .*-refusal-.*: not a regular file/,
+    );
+    await unlink(path);
+    await symlink("/dev/zero", path);
+    const zero = await runAudit(["verify"], root);
+    expect(zero.out).toMatch(
+      /^prod: FAILED: unreadable: reading audit record .*-refusal-.*: not a regular file/,
+    );
+    expect((await runAudit(["ls", "--output", "json"], root)).err).toMatch(/skipped .*-refusal-/);
+  });
+
+  it("names a record nested 200,000 levels deep; show skips it instead of overflowing the stack", async () => {
+    const { root, path } = await copyWith("deep", "-refusal-");
+    const record = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+    const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+    const text = JSON.stringify({ ...record, objects: [] }).replace(
+      '"objects":[]',
+      `"objects":[{"key":"k","op":"create","digest":"","masked":{"a":${deep}}}]`,
+    );
+    await writeFile(path, text);
+    const { out } = await runAudit(["verify"], root);
+    expect(out).toMatch(
+      /^prod: FAILED: unreadable: audit record prod\/.*-refusal-.*: nested deeper than 256 levels/,
+    );
+    const show = await runAudit(["show", "rec-2"], root).catch((error: Error) => ({
+      out: "",
+      err: error.message,
+    }));
+    expect(show.err).toMatch(/no record with id or hash "rec-2"|skipped .*nested deeper/);
   });
 });

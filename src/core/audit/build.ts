@@ -12,6 +12,7 @@ import type {
   AuditRecordBody,
   AuditRecordKind,
   ObjectOutcome,
+  PullRequestAuthor,
   ResultStatus,
 } from "./record.js";
 
@@ -40,6 +41,7 @@ export interface RecordContext {
   objects?: ObjectInput[];
   message?: string;
   startedAt?: string;
+  authors?: PullRequestAuthor[];
 }
 
 export interface ResultFields {
@@ -84,6 +86,10 @@ export function buildRecordBody(
   if (extra.previousCommit !== undefined) body.previousCommit = extra.previousCommit;
   if (context.message !== undefined) body.message = masker.maskText(context.message);
   if (context.startedAt !== undefined) body.startedAt = context.startedAt;
+  if (context.authors !== undefined)
+    body.authors = [...context.authors]
+      .map((a) => ({ pullRequest: a.pullRequest, login: a.login }))
+      .sort((a, b) => a.pullRequest - b.pullRequest);
   return body;
 }
 

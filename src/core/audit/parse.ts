@@ -6,6 +6,7 @@ import { RISK_LEVELS } from "../model.js";
 import { AUDIT_RECORD_KINDS, OBJECT_OUTCOMES, RESULT_STATUSES } from "./record.js";
 import type { AuditRecord, AuditRecordBody } from "./record.js";
 import { sealRecord } from "./seal.js";
+import { MAX_CANONICAL_DEPTH } from "./canonical-json.js";
 
 type Obj = Record<string, unknown>;
 
@@ -42,8 +43,26 @@ function list(o: Obj, field: string, where: string): unknown[] {
 
 const OPS = ["create", "update", "delete"] as const;
 
+/**
+ * Throws when `value` nests deeper than a record can be hashed: checked without recursion, so a
+ * hostile record 200,000 levels deep gets an error naming it, not a stack overflow later.
+ */
+function assertDepth(value: unknown, where: string): void {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= MAX_CANONICAL_DEPTH)
+      throw new Error(`${where}: nested deeper than ${MAX_CANONICAL_DEPTH} levels`);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+}
+
 export function parseRecord(value: unknown, where = "audit record"): AuditRecord {
   if (!isObj(value)) throw new Error(`${where}: not a JSON object`);
+  assertDepth(value, where);
   int(value, "schema", where);
   for (const f of ["id", "cluster", "repository", "commit", "actor", "time", "hash"]) str(value, f, where);
   for (const f of ["intent", "previousCommit", "message", "startedAt"]) str(value, f, where, true);
@@ -79,6 +98,12 @@ export function parseRecord(value: unknown, where = "audit record"): AuditRecord
       oneOf(c, "level", RISK_LEVELS, `${w}.changes[${j}]`);
     });
   });
+  if (value.authors !== undefined)
+    list(value, "authors", where).forEach((a, i) => {
+      if (!isObj(a)) throw new Error(`${where}: authors[${i}] must be an object`);
+      int(a, "pullRequest", `${where}: authors[${i}]`);
+      str(a, "login", `${where}: authors[${i}]`);
+    });
   list(value, "objects", where).forEach((o, i) => {
     const w = `${where}: objects[${i}]`;
     if (!isObj(o)) throw new Error(`${w} must be an object`);

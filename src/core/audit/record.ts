@@ -59,6 +59,12 @@ export interface AuditObject {
   message?: string;
 }
 
+/** Who opened a pull request (segregation of duties: the author must not be the approver). */
+export interface PullRequestAuthor {
+  pullRequest: number;
+  login: string;
+}
+
 /** Everything of a record except its chain position and hash. */
 export interface AuditRecordBody {
   schema: number;
@@ -73,6 +79,11 @@ export interface AuditRecordBody {
   objects: AuditObject[];
   /** The reconciler's identity (service account, role ARN...). */
   actor: string;
+  /**
+   * Intent records: the authors of the pull requests applied. Optional and left out when not
+   * given, so records written before it existed hash as they did.
+   */
+  authors?: PullRequestAuthor[];
   /** Result records: the intent they close. */
   intent?: string;
   /** Result records: outcome of the whole attempt. */

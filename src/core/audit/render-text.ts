@@ -8,10 +8,17 @@ import { escapeControls } from "../terminal-text.js";
 /** Control and bidi characters from a (possibly hostile) record, shown escaped. */
 export const clean = escapeControls;
 
-/** A JSON.parse error for a message: its quote of the input cut short and escaped. */
+/**
+ * A JSON.parse error for a message, without its quote of the (hostile) input. V8 says
+ * `Unexpected token 'x', "…" is not valid JSON`: the quote goes, and "token" becomes "character"
+ * so credential redaction (which cuts `token <word>`) leaves the message readable.
+ */
 export function jsonErrorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return clean(text.length > 160 ? `${text.slice(0, 159)}…` : text);
+  let text = error instanceof Error ? error.message : String(error);
+  text = text
+    .replace(/^Unexpected token (.{1,8}?), ".*" is not valid JSON$/s, "Unexpected character $1")
+    .replace(/^Unexpected token\b/, "Unexpected character");
+  return oneLine(text.length > 160 ? `${text.slice(0, 159)}…` : text);
 }
 
 /**
@@ -22,8 +29,12 @@ export function terminalJson(value: unknown): string {
   return escapeControls(JSON.stringify(value, null, 2));
 }
 
-function oneLine(text: string): string {
-  return clean(text.replace(/[\r\n\t]+/g, " "));
+/**
+ * A field printed on one line: newlines, carriage returns and tabs shown as `\n`, `\r`, `\t`
+ * (a record id with a newline must not start a line of its own, e.g. a fake `OK`).
+ */
+export function oneLine(text: string): string {
+  return clean(text.replace(/[\r\n\t]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t")));
 }
 
 /** Highest risk level named by the record's objects or approval evidence. */
@@ -81,11 +92,13 @@ const COLUMNS: Array<[keyof ListRow, string]> = [
 ];
 
 export function renderTable(records: readonly AuditRecord[]): string {
-  if (records.length === 0) return "no audit records match\n";
-  const rows = records.map((r) => {
-    const row = listRow(r);
-    return COLUMNS.map(([field]) => oneLine(String(row[field])));
-  });
+  return renderRows(records.map(listRow));
+}
+
+/** The `audit ls` table of rows already made (the CLI keeps rows, not records). */
+export function renderRows(listRows: readonly ListRow[]): string {
+  if (listRows.length === 0) return "no audit records match\n";
+  const rows = listRows.map((row) => COLUMNS.map(([field]) => oneLine(String(row[field]))));
   const header = COLUMNS.map(([, title]) => title);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
@@ -93,32 +106,39 @@ export function renderTable(records: readonly AuditRecord[]): string {
   return `${[line(header), ...rows.map(line)].join("\n")}\n`;
 }
 
-/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with `'`. */
-export function renderCsv(records: readonly AuditRecord[]): string {
-  const fields = [
-    "time",
-    "cluster",
-    "seq",
-    "kind",
-    "status",
-    "commit",
-    "pullRequests",
-    "risk",
-    "objects",
-    "id",
-    "hash",
-  ] as const;
+const CSV_FIELDS = [
+  "time",
+  "cluster",
+  "seq",
+  "kind",
+  "status",
+  "commit",
+  "pullRequests",
+  "risk",
+  "objects",
+  "id",
+  "hash",
+] as const;
+
+export function csvHeader(): string {
+  return `${CSV_FIELDS.join(",")}\r\n`;
+}
+
+/** One RFC 4180 CSV line; cells that a spreadsheet would run as a formula are prefixed with `'`. */
+export function csvLine(r: AuditRecord): string {
   const cell = (value: string | number): string => {
     // Escaped like the table: the CSV usually lands on a terminal first.
     let text = clean(String(value));
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const lines = records.map((r) => {
-    const row = listRow(r);
-    return fields.map((f) => cell(f === "commit" ? r.commit : row[f])).join(",");
-  });
-  return `${[fields.join(","), ...lines].join("\r\n")}\r\n`;
+  const row = listRow(r);
+  return `${CSV_FIELDS.map((f) => cell(f === "commit" ? r.commit : row[f])).join(",")}\r\n`;
+}
+
+/** RFC 4180 CSV of `records`, header first. */
+export function renderCsv(records: readonly AuditRecord[]): string {
+  return csvHeader() + records.map(csvLine).join("");
 }
 
 /** `audit show`: everything in the record, masked objects included, for a human. */

@@ -18,6 +18,8 @@ export interface HtmlReportInput {
   location: string;
   /** Chain verdict of each cluster (whole chain, not just the window). */
   verdicts: ReadonlyMap<string, ChainVerdict>;
+  /** Head of each verified chain: printed in full so the page pins the log (`audit verify --expect-head`). */
+  heads?: ReadonlyMap<string, { seq: number; hash: string }>;
   /** GitHub web URL for PR links (default https://github.com). */
   githubUrl?: string;
 }
@@ -39,7 +41,8 @@ h1{font-size:1.4em}table{border-collapse:collapse;width:100%}
 th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}code{font-size:12px}.ok{color:#116611}.bad{color:#b00020;font-weight:bold}
 .refusal{background:#fff3f3}.drift{background:#fffbe6}.baseline{background:#f0f4ff}
-.risk-critical{color:#b00020;font-weight:bold}.risk-high{color:#c05000}ul{margin:0;padding-left:1.2em}`;
+.risk-critical{color:#b00020;font-weight:bold}.risk-high{color:#c05000}ul{margin:0;padding-left:1.2em}
+code.full{user-select:all;word-break:break-all}dl{margin:.4em 0 0}dt{font-weight:bold;margin-top:.2em}dd{margin-left:1em}`;
 
 export function renderHtmlReport(input: HtmlReportInput): string {
   const githubUrl = (input.githubUrl ?? "https://github.com").replace(/\/+$/, "");
@@ -52,11 +55,17 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const rows: string[] = [];
   let applies = 0;
   let refusals = 0;
+  let failed = 0;
+  let interrupted = 0;
+  let drifts = 0;
   for (const r of input.records) {
     if (r.kind === "result" && r.intent && intents.has(r.intent)) continue; // shown with its intent
     const result = r.kind === "intent" ? results.get(r.id) : r.kind === "result" ? r : undefined;
     if (r.kind === "intent" || r.kind === "result") applies++;
     if (r.kind === "refusal") refusals++;
+    if (r.kind === "drift") drifts++;
+    if (result?.status === "failed") failed++;
+    if (result?.status === "interrupted") interrupted++;
     const label =
       r.kind === "intent"
         ? "apply"
@@ -81,7 +90,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
         const after = fromResult.get(o.key);
         const outcome = after?.outcome ?? o.outcome ?? "";
         const message = after?.message ?? o.message;
-        const digest = o.digest ? ` <code>${e(o.digest.slice(0, 12))}</code>` : "";
+        const digest = o.digest ? ` <code class="full">${e(o.digest)}</code>` : "";
         return `<li>${e(o.op)} <code>${e(o.key)}</code>${digest}${outcome ? ` → ${e(outcome)}` : ""}${message ? ` — ${e(message)}` : ""}</li>`;
       })
       .join("");
@@ -90,21 +99,28 @@ export function renderHtmlReport(input: HtmlReportInput): string {
       .filter(Boolean)
       .map((m) => e(m!))
       .join("<br>");
+    const evidence = evidenceList(r, result && result !== r ? result : undefined, e);
     rows.push(
       `<tr class="${e(r.kind)}"><td>${e(r.time)}</td><td>${e(r.cluster)}</td><td>${e(label)}</td><td>${e(status)}</td>` +
-        `<td><code>${e(r.commit.slice(0, 12))}</code></td><td>${prs}</td><td><ul>${approvers}</ul></td>` +
-        `<td class="risk-${e(risk ?? "none")}">${e(risk ?? "")}</td><td><ul>${objects}</ul>${message ? `<p>${message}</p>` : ""}</td>` +
-        `<td><code title="${e(r.hash)}">${e(r.id)}</code></td></tr>`,
+        `<td><code class="full">${e(r.commit)}</code></td><td>${prs}</td><td><ul>${approvers}</ul></td>` +
+        `<td class="risk-${e(risk ?? "none")}">${e(risk ?? "")}</td><td><ul>${objects}</ul>${message ? `<p>${message}</p>` : ""}${evidence}</td>` +
+        `<td><code>${e(r.id)}</code><br><code class="full">${e(r.hash)}</code></td></tr>`,
     );
   }
 
   const verdicts = [...input.verdicts.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([cluster, v]) =>
-      v.ok
-        ? `<li class="ok">${e(cluster)}: chain verified, ${v.records} record${v.records === 1 ? "" : "s"}, every intent has one result, every applied change covered</li>`
-        : `<li class="bad">${e(cluster)}: FAILED at record ${e(v.problem.id)} (seq ${v.problem.seq}): ${e(v.problem.kind)} — ${e(v.problem.message)}</li>`,
-    )
+    .map(([cluster, v]) => {
+      if (!v.ok) {
+        const where = v.problem.seq < 0 ? "" : ` at record ${e(v.problem.id)} (seq ${v.problem.seq})`;
+        return `<li class="bad">${e(cluster)}: FAILED${where}: ${e(v.problem.kind)} — ${e(v.problem.message)}</li>`;
+      }
+      const head = input.heads?.get(cluster);
+      const pin = head
+        ? `, head <code class="full">${e(head.hash)}</code> (seq ${head.seq}; check later with <code>countersign audit verify --cluster ${e(cluster)} --expect-head ${e(head.hash)}</code>)`
+        : "";
+      return `<li class="ok">${e(cluster)}: chain verified, ${v.records} record${v.records === 1 ? "" : "s"}${pin}, every intent has one result, every applied change covered</li>`;
+    })
     .join("");
 
   return `<!DOCTYPE html>
@@ -116,6 +132,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <h1>countersign audit report</h1>
 <p>Store <code>${e(input.location)}</code>, from ${e(input.since.toISOString())} to ${e(input.until.toISOString())}, generated ${e(input.generatedAt.toISOString())}.</p>
 <p id="summary">${applies} applies, ${refusals} refusals, ${input.records.length} records.</p>
+<p id="events">${failed} failed, ${interrupted} interrupted, ${drifts} drift reverted.</p>
 <h2>Chain verification</h2>
 <ul id="verdicts">${verdicts || "<li>no clusters</li>"}</ul>
 <h2>Timeline</h2>
@@ -125,4 +142,30 @@ ${rows.join("\n") || '<tr><td colspan="10">no records in this window</td></tr>'}
 </tbody></table>
 </body></html>
 `;
+}
+
+/**
+ * What an auditor copies into change-management evidence: the PR authors (flagged when one also
+ * approved), each approval's head SHA, check run and digests in full, and when the apply ran.
+ */
+function evidenceList(r: AuditRecord, result: AuditRecord | undefined, e: (text: string) => string): string {
+  const items: string[] = [];
+  const approvers = new Set(r.approvals.flatMap((a) => a.approvers.map((p) => p.login.toLowerCase())));
+  for (const a of r.authors ?? []) {
+    const own = approvers.has(a.login.toLowerCase());
+    items.push(
+      `<dt>Author of #${a.pullRequest}</dt><dd${own ? ' class="bad"' : ""}>${e(a.login)}${own ? " — also an approver (author and approver must differ)" : ""}</dd>`,
+    );
+  }
+  for (const a of r.approvals) {
+    items.push(
+      `<dt>Approval of #${a.pullRequest}</dt><dd>head <code class="full">${e(a.headSha)}</code>, check run ${a.checkRunId}<br>` +
+        `change set <code class="full">${e(a.changeSetDigest)}</code><br>policy <code class="full">${e(a.policyDigest)}</code></dd>`,
+    );
+  }
+  const started = result?.startedAt ?? r.startedAt;
+  if (started) items.push(`<dt>Apply started</dt><dd>${e(started)}</dd>`);
+  if (result) items.push(`<dt>Apply finished</dt><dd>${e(result.time)} (${e(result.status ?? "")})</dd>`);
+  else if (r.kind === "result") items.push(`<dt>Apply finished</dt><dd>${e(r.time)}</dd>`);
+  return items.length > 0 ? `<dl class="evidence">${items.join("")}</dl>` : "";
 }

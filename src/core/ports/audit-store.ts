@@ -50,3 +50,16 @@ export class AuditHeadMissingError extends Error {
     this.name = "AuditHeadMissingError";
   }
 }
+
+/**
+ * Thrown by `append` when the store holds records past the head (the head was rewound, e.g.
+ * restored from an old version): appending would fork the chain after the head.
+ */
+export class AuditHeadRewoundError extends Error {
+  constructor(cluster: string, location: string, headSeq: number, pastKey: string) {
+    super(
+      `appending to the audit chain of ${cluster} in ${location}: the store holds records past the head (seq ${headSeq}), e.g. ${pastKey}; the head was rewound, and appending would fork the chain (restore the head to the latest record, then run \`countersign audit verify\`)`,
+    );
+    this.name = "AuditHeadRewoundError";
+  }
+}

@@ -9,7 +9,7 @@ import {
   terminalJson,
 } from "../../../src/core/audit/render-text.js";
 import { parseTimeArg } from "../../../src/core/audit/time-arg.js";
-import { sampleChain } from "./fixtures.js";
+import { DIGEST_A, sampleChain } from "./fixtures.js";
 
 const NOW = new Date("2026-02-01T12:00:00Z");
 // eslint-disable-next-line no-control-regex
@@ -153,5 +153,32 @@ describe("parseTimeArg", () => {
   ])("rejects %s", (text) => {
     // Anything else is an error naming the accepted forms.
     expect(() => parseTimeArg(text, NOW)).toThrow(/invalid time/);
+  });
+
+  it("gives an auditor the evidence: author vs approver, approval head and check run, full digests, when the apply finished, event counts, the head", () => {
+    const chain = sampleChain().map((r) =>
+      r.kind === "intent" && r.id === "i1" ? { ...r, authors: [{ pullRequest: 1, login: "Alice" }] } : r,
+    );
+    const head = chain[4]!;
+    const html = renderHtmlReport({
+      records: chain,
+      since: new Date(0),
+      until: NOW,
+      generatedAt: NOW,
+      location: "file:///x",
+      verdicts: new Map([["prod", { ok: true as const, records: 5 }]]),
+      heads: new Map([["prod", { seq: head.seq, hash: head.hash }]]),
+    });
+    // The author also approved: flagged.
+    expect(html).toMatch(/Author of #1<\/dt><dd class="bad">Alice — also an approver/);
+    expect(html).toContain(`head <code class="full">${"1".repeat(40)}</code>, check run 9001`);
+    expect(html).toContain(`change set <code class="full">${"c".repeat(64)}</code>`);
+    expect(html).toContain(`policy <code class="full">${"d".repeat(64)}</code>`);
+    expect(html).toContain(`<code class="full">abcdef1234</code>`); // the commit as recorded, in full
+    expect(html).toContain(`<code class="full">${DIGEST_A}</code>`);
+    expect(html).toContain(`Apply finished</dt><dd>${chain[1]!.time} (succeeded)`);
+    expect(html).toContain('<p id="events">0 failed, 0 interrupted, 0 drift reverted.</p>');
+    expect(html).toContain(`head <code class="full">${head.hash}</code> (seq 4;`);
+    expect(html).toContain(`--expect-head ${head.hash}`);
   });
 });

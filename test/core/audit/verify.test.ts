@@ -285,6 +285,56 @@ describe("verifyChain", () => {
     expect(extra.ok ? "" : extra.problem.message).toMatch(/head pointer was rewound/);
   });
 
+  it("names a forged record inserted with a valid link, not the genuine record after it", () => {
+    // The forgery follows c[1] with a valid hash and is stored before c[2]; the head's chain
+    // (walked back from the head pointer) holds c[2], so the forgery is the record named.
+    const c = sampleChain();
+    const forged = sealRecord(
+      { ...c[2]!, id: "forged", actor: "mallory" },
+      c[1]!,
+      new Date(Date.parse(c[1]!.time) + 1),
+    );
+    const verdict = verifyChain([...c.slice(0, 2), forged, ...c.slice(2)], { headHash: c[4]!.hash });
+    expect(verdict.ok ? null : [verdict.problem.kind, verdict.problem.id]).toEqual(["inserted", "forged"]);
+    expect(verdict.ok ? "" : verdict.problem.message).toMatch(/chain continues with record r1 \(seq 2/);
+  });
+
+  it("names a rewritten tail where it stops matching the head pointer, not a deletion at the old head", () => {
+    // Records from seq 2 on re-sealed with an edit; the head pointer still holds the original
+    // seq 4 (read from the head, as readChain appends it): the stored seq 3 is named as rewritten.
+    const c = sampleChain();
+    const tail: AuditRecord[] = [];
+    for (const r of c.slice(2)) {
+      const { seq: _s, prev: _p, hash: _h, time: _t, ...body } = r;
+      const head = tail[tail.length - 1] ?? c[1]!;
+      tail.push(sealRecord({ ...body, actor: "mallory" }, head, new Date(Date.parse(r.time))));
+    }
+    const verdict = verifyChain([...c.slice(0, 2), ...tail, c[4]!], { headHash: c[4]!.hash });
+    expect(verdict.ok ? null : [verdict.problem.kind, verdict.problem.seq, verdict.problem.hash]).toEqual([
+      "edited",
+      3,
+      tail[1]!.hash,
+    ]);
+    expect(verdict.ok ? "" : verdict.problem.message).toMatch(/rewritten/);
+  });
+
+  it("pins the log with an expected head: truncation with a rewritten head pointer is caught", () => {
+    // The head pointer was rewound to c[2] and c[3..4] deleted: consistent on its own.
+    const c = sampleChain();
+    const pinned = c[4]!.hash;
+    const truncated = verifyChain(c.slice(0, 2), { headHash: c[1]!.hash, expectHead: pinned });
+    expect(truncated.ok ? null : [truncated.problem.kind, truncated.problem.id]).toEqual([
+      "truncated",
+      "i1.result",
+    ]);
+    expect(verifyChain(c.slice(0, 2), { headHash: c[1]!.hash })).toEqual({ ok: true, records: 2 });
+    // A log that grew since the head was printed still holds it.
+    expect(verifyChain(c, { headHash: c[4]!.hash, expectHead: c[1]!.hash })).toEqual({
+      ok: true,
+      records: 5,
+    });
+  });
+
   it("masks objects and messages when building records", () => {
     // Nothing unmasked goes in: the fake masker's secret is gone from the whole record.
     const text = JSON.stringify(sampleChain());
