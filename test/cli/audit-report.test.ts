@@ -37,6 +37,7 @@ describe("countersign audit report --html", () => {
 
     expect(await page.title()).toContain("countersign audit report");
     expect(await page.locator("#summary").innerText()).toBe("2 applies, 1 refusals, 5 records.");
+    expect(await page.locator("#events").innerText()).toBe("1 failed, 0 interrupted, 0 drift reverted.");
     expect(await page.locator("#verdicts").innerText()).toMatch(/prod: chain verified, 5 records/);
     const rows = page.locator("#timeline tbody tr");
     expect(await rows.count()).toBe(3);
@@ -45,12 +46,12 @@ describe("countersign audit report --html", () => {
       "prod",
       "apply",
       "succeeded",
-      "1111111aaaaa",
+      "1111111aaaaaaa",
       "acme/infra#7",
       "alice (review 77, 2026-01-01T10:00:00Z)",
       "critical",
     ]);
-    expect(first[8]).toContain("update /Secret/web/db aaaaaaaaaaaa → configured");
+    expect(first[8]).toContain(`update /Secret/web/db ${"a".repeat(64)} → configured`);
     expect(await rows.nth(0).locator("a").getAttribute("href")).toBe("https://github.com/acme/infra/pull/7");
     const refusal = await rows.nth(1).innerText();
     expect(refusal).toContain("direct push <script>alert(1)</script> not approved"); // shown as text, not run
