@@ -9,10 +9,16 @@
  * ConditionalRequestConflict) re-reads the head and re-seals, a bounded number of times. The
  * record is stored under its key after the head: a writer that crashes in between leaves the
  * record in the head, and the next append stores it under its key.
+ *
+ * Some S3-compatible stores ignore `If-None-Match`/`If-Match` (two writers then fork the chain
+ * silently) or do not apply Object Lock: before its first write the store probes both (a
+ * conditional PUT that must fail, the bucket's Object Lock configuration) and, as configured,
+ * refuses to write or warns loudly and runs as the only writer.
  */
 import { createHash } from "node:crypto";
 import {
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -22,7 +28,11 @@ import { parseRecord } from "../core/audit/parse.js";
 import type { AuditRecord } from "../core/audit/record.js";
 import { jsonErrorText } from "../core/audit/render-text.js";
 import { assertClusterName, isClusterName, recordKey } from "../core/audit/seal.js";
-import { AuditHeadConflictError, AuditHeadMissingError } from "../core/ports/audit-store.js";
+import {
+  AuditHeadConflictError,
+  AuditHeadMissingError,
+  AuditHeadRewoundError,
+} from "../core/ports/audit-store.js";
 import type { AuditHead, AuditStore } from "../core/ports/audit-store.js";
 
 export interface S3StoreOptions {
@@ -38,7 +48,30 @@ export interface S3StoreOptions {
   /** Wait between lost races (default: 25 ms × attempt, jittered). Injected by tests. */
   backoff?: (attempt: number) => Promise<void>;
   now?: () => Date;
+  /**
+   * What to do when the start-up probe finds conditional writes ignored or the configured Object
+   * Lock not applied: `refuse` (default) every write, or `warn` loudly and run as the only writer
+   * (appends of this process are serialized; another writer would still fork the chain).
+   */
+  onUnsafe?: "refuse" | "warn";
+  /** Skip the probe: only for tests that fake the endpoint request by request. */
+  skipProbe?: boolean;
+  /** Where `warn` goes (default: a process warning on stderr). */
+  warn?: (message: string) => void;
 }
+
+/** What the start-up probe found. */
+export interface StoreProbe {
+  /** A conditional PUT that must fail (`If-None-Match: *` on an existing object, `If-Match` with a wrong ETag) did fail. */
+  conditionalWrites: boolean;
+  /** The bucket's Object Lock, when retention is configured (`not-configured` otherwise). */
+  objectLock: "enabled" | "missing" | "not-configured";
+  /** Plain-language problems (empty when safe). */
+  problems: string[];
+}
+
+/** The probe object: under a prefix that is not a cluster name, so no listing shows it. */
+const PROBE_KEY = ".countersign-probe/conditional-write";
 
 /** Largest record the store will read (hostile or corrupt objects must not exhaust memory). */
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -57,6 +90,9 @@ export class S3AuditStore implements AuditStore {
   readonly location: string;
   private readonly prefix: string;
   private readonly materialized = new Map<string, string>();
+  private safe: Promise<void> | undefined;
+  /** Appends of this process, one at a time (the only writer when conditional writes are ignored). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: S3Client,
@@ -141,15 +177,119 @@ export class S3AuditStore implements AuditStore {
 
   async append(cluster: string, build: (head: AuditRecord | null) => AuditRecord): Promise<AuditRecord> {
     assertClusterName(cluster);
+    await this.ensureSafe();
+    const run = this.queue.then(() => this.appendNow(cluster, build));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Probes the endpoint: a conditional PUT that must fail, and the bucket's Object Lock when
+   * retention is configured. Writes (and overwrites) one small probe object, never a record.
+   */
+  async probe(): Promise<StoreProbe> {
+    const key = this.full(PROBE_KEY);
+    const body = `countersign probe ${new Date().toISOString()}`;
+    await this.send(`probing conditional writes in ${this.location}`, () =>
+      this.client.send(new PutObjectCommand(this.putInput(PROBE_KEY, body, false))),
+    );
+    const mustFail = async (condition: { IfNoneMatch?: string; IfMatch?: string }): Promise<boolean> => {
+      try {
+        await this.client.send(
+          new PutObjectCommand({ ...this.putInput(PROBE_KEY, body, false), ...condition }),
+        );
+        return false; // the condition was ignored
+      } catch (error) {
+        const code = status(error);
+        if (code === 412 || code === 409) return true;
+        throw new Error(`probing conditional writes in ${this.location} (${key})`, { cause: error });
+      }
+    };
+    const conditionalWrites =
+      (await mustFail({ IfNoneMatch: "*" })) && (await mustFail({ IfMatch: '"countersign-no-such-etag"' }));
+    let objectLock: StoreProbe["objectLock"] = "not-configured";
+    const problems: string[] = [];
+    if (!conditionalWrites)
+      problems.push(
+        `${this.location} ignores conditional writes (If-None-Match/If-Match): two writers would fork the audit chain silently`,
+      );
+    if (this.options.objectLock) {
+      try {
+        const out = await this.client.send(
+          new GetObjectLockConfigurationCommand({ Bucket: this.options.bucket }),
+        );
+        objectLock = out.ObjectLockConfiguration?.ObjectLockEnabled === "Enabled" ? "enabled" : "missing";
+      } catch (error) {
+        const name = (error as { name?: string }).name ?? "";
+        if (
+          status(error) !== 404 &&
+          !/ObjectLockConfigurationNotFound|NotImplemented/.test(name) &&
+          status(error) !== 501
+        )
+          throw new Error(`reading the Object Lock configuration of ${this.options.bucket}`, {
+            cause: error,
+          });
+        objectLock = "missing";
+      }
+      if (objectLock === "missing")
+        problems.push(
+          `bucket ${this.options.bucket} does not have Object Lock enabled: the configured ${this.options.objectLock.mode} retention of ${this.options.objectLock.days} days would not be applied`,
+        );
+    }
+    return { conditionalWrites, objectLock, problems };
+  }
+
+  /** Probes once before the first write; refuses or warns as configured. A failed probe is retried next time. */
+  private ensureSafe(): Promise<void> {
+    if (this.options.skipProbe) return Promise.resolve();
+    this.safe ??= this.probe().then(
+      (found) => {
+        if (found.problems.length === 0) return;
+        if ((this.options.onUnsafe ?? "refuse") === "refuse") {
+          throw new Error(
+            `the audit store is not safe to write: ${found.problems.join("; ")}; refusing to write audit records (fix the store, or set COUNTERSIGN_AUDIT_STORE_CHECK=warn to run this process as the only writer)`,
+          );
+        }
+        const warn =
+          this.options.warn ?? ((m: string) => process.emitWarning(m, "CountersignAuditStoreWarning"));
+        for (const problem of found.problems)
+          warn(
+            `UNSAFE AUDIT STORE: ${problem}; running as the only writer because COUNTERSIGN_AUDIT_STORE_CHECK=warn`,
+          );
+      },
+      (error: unknown) => {
+        this.safe = undefined;
+        throw error;
+      },
+    );
+    return this.safe;
+  }
+
+  private async appendNow(
+    cluster: string,
+    build: (head: AuditRecord | null) => AuditRecord,
+  ): Promise<AuditRecord> {
     const max = this.options.maxAttempts ?? 8;
     /** Records whose head write came back 412/409: a retried PUT whose first try landed (lost reply) does that. */
     const attempted: AuditRecord[] = [];
     for (let attempt = 1; attempt <= max; attempt++) {
       const head = await this.readHead(cluster);
       if (head && this.materialized.get(cluster) !== head.record.hash) await this.ensureStored(head.record);
-      if (!head && (await this.hasRecords(cluster))) throw new AuditHeadMissingError(cluster, this.location);
+      if (!head && (await this.hasRecords(cluster))) {
+        // Another writer may have created the first record meanwhile: a lost race, not a lost head.
+        if (await this.readHead(cluster)) continue;
+        throw new AuditHeadMissingError(cluster, this.location);
+      }
       const landed = head ? await this.ownLandedWrite(head.record, attempted) : undefined;
       if (landed) return landed; // our write won after all: sealing again would write the record twice
+      if (head) {
+        const past = await this.keyAfter(cluster, recordKey(head.record));
+        if (past !== undefined) {
+          // A writer that advanced the head just now stored its record after it: re-read first.
+          if ((await this.readHead(cluster))?.version !== head.version) continue;
+          throw new AuditHeadRewoundError(cluster, this.location, head.record.seq, past);
+        }
+      }
       const record = build(head?.record ?? null);
       if (
         record.seq !== (head ? head.record.seq + 1 : 0) ||
@@ -194,6 +334,22 @@ export class S3AuditStore implements AuditStore {
       ),
     );
     return (out.Contents ?? []).some((o) => RECORD_KEY.test(o.Key?.slice(strip) ?? ""));
+  }
+
+  /** The first record key stored after `key` (a record past the head), or undefined. */
+  private async keyAfter(cluster: string, key: string): Promise<string | undefined> {
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    const out = await this.send(`listing audit records past the head of ${cluster} in ${this.location}`, () =>
+      this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: this.full(`${cluster}/`),
+          StartAfter: this.full(key),
+          MaxKeys: 100,
+        }),
+      ),
+    );
+    return (out.Contents ?? []).map((o) => o.Key?.slice(strip) ?? "").find((k) => RECORD_KEY.test(k));
   }
 
   /**
@@ -268,7 +424,18 @@ export class S3AuditStore implements AuditStore {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
       if ((out.ContentLength ?? 0) > MAX_RECORD_BYTES)
         throw new Error(`${doing}: object larger than ${MAX_RECORD_BYTES} bytes`);
-      const text = (await out.Body?.transformToString("utf8")) ?? "";
+      // Counted while reading: a missing or wrong Content-Length must not let a huge object in.
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for await (const chunk of (out.Body ?? []) as AsyncIterable<Uint8Array>) {
+        total += chunk.length;
+        if (total > MAX_RECORD_BYTES) {
+          (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+          throw new Error(`${doing}: object larger than ${MAX_RECORD_BYTES} bytes`);
+        }
+        chunks.push(chunk);
+      }
+      const text = Buffer.concat(chunks).toString("utf8");
       try {
         return { value: JSON.parse(text) as unknown, etag: out.ETag };
       } catch (error) {

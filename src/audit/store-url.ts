@@ -74,6 +74,8 @@ export interface OpenStoreOptions {
  * - COUNTERSIGN_AUDIT_ROLE_ARN: role to assume through STS
  * - COUNTERSIGN_AUDIT_OBJECT_LOCK: `GOVERNANCE:<days>` or `COMPLIANCE:<days>`
  * - COUNTERSIGN_AUDIT_KMS_KEY: `default` (the bucket's KMS key) or a key id/ARN/alias
+ * - COUNTERSIGN_AUDIT_STORE_CHECK: `refuse` (default) or `warn`: what a writer does when the
+ *   start-up probe finds conditional writes ignored or the configured Object Lock not applied
  * Region and credentials come from the usual AWS variables (AWS_REGION, IRSA...).
  */
 export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenStoreOptions {
@@ -102,6 +104,12 @@ export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenS
         "COUNTERSIGN_AUDIT_OBJECT_LOCK must be GOVERNANCE:<days> or COMPLIANCE:<days> (days >= 1)",
       );
     s3Store.objectLock = { mode: m[1] as "GOVERNANCE" | "COMPLIANCE", days: Number(m[2]) };
+  }
+  const check = env.COUNTERSIGN_AUDIT_STORE_CHECK;
+  if (check !== undefined && check !== "") {
+    if (check !== "refuse" && check !== "warn")
+      throw new Error("COUNTERSIGN_AUDIT_STORE_CHECK must be refuse or warn");
+    s3Store.onUnsafe = check;
   }
   const kms = env.COUNTERSIGN_AUDIT_KMS_KEY;
   if (kms) s3Store.kms = kms === "default" ? {} : { keyId: kms };

@@ -75,6 +75,11 @@ export function assumeRoleCredentials(
 }
 
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  // On Node < 22 the SDK prints, on every command, that its releases after January 2027 will need
+  // Node 22. This build pins its SDK version and the container image runs the current Node LTS,
+  // so the notice is not actionable here; it is silenced through the SDK's own switch (an
+  // operator who sets the variable to anything else still sees it).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   let credentials: S3ClientConfig["credentials"] = options.credentials;
   if (options.roleArn) {
     const sts = new STSClient({

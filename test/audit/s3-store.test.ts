@@ -8,7 +8,11 @@ import { buildRecordBody } from "../../src/core/audit/build.js";
 import type { AuditRecord } from "../../src/core/audit/record.js";
 import { recordKey, sealRecord } from "../../src/core/audit/seal.js";
 import { verifyChain } from "../../src/core/audit/verify.js";
-import { AuditHeadConflictError, AuditHeadMissingError } from "../../src/core/ports/audit-store.js";
+import {
+  AuditHeadConflictError,
+  AuditHeadMissingError,
+  AuditHeadRewoundError,
+} from "../../src/core/ports/audit-store.js";
 import { createS3Client } from "../../src/clients/s3.js";
 import { readChain } from "../../src/audit/read-chain.js";
 import { S3AuditStore } from "../../src/audit/s3-store.js";
@@ -46,9 +50,37 @@ describe("S3AuditStore against s3rver", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("refuses to write to an endpoint that ignores conditional writes, and names it", async () => {
+    // s3rver ignores If-None-Match/If-Match, like some S3-compatible stores: two writers would fork.
+    const client = createS3Client({ endpoint, forcePathStyle: true, region: "us-east-1", credentials });
+    const store = new S3AuditStore(client, {
+      bucket: "audit",
+      prefix: "refused",
+      objectLock: { mode: "GOVERNANCE", days: 1 },
+    });
+    const probe = await store.probe();
+    expect(probe.conditionalWrites).toBe(false);
+    expect(probe.objectLock).toBe("missing");
+    await expect(
+      store.append("prod", (head) => sealRecord(refusal("r0"), head, new Date(Date.UTC(2026, 0, 1)))),
+    ).rejects.toThrow(
+      /ignores conditional writes.*does not have Object Lock enabled.*refusing to write audit records/,
+    );
+    expect(await store.listKeys("prod")).toEqual([]);
+    expect(await store.listClusters()).toEqual([]); // the probe object is not a cluster
+    client.destroy();
+  });
+
   it("appends, lists under the prefix and verifies a chain", async () => {
     const client = createS3Client({ endpoint, forcePathStyle: true, region: "us-east-1", credentials });
-    const store = new S3AuditStore(client, { bucket: "audit", prefix: "countersign/logs" });
+    // Configured to run anyway as the only writer: it says so, loudly, once.
+    const warnings: string[] = [];
+    const store = new S3AuditStore(client, {
+      bucket: "audit",
+      prefix: "countersign/logs",
+      onUnsafe: "warn",
+      warn: (m) => warnings.push(m),
+    });
     expect(await store.readHead("prod")).toBeNull();
     const written: AuditRecord[] = [];
     for (let i = 0; i < 3; i++) {
@@ -68,6 +100,9 @@ describe("S3AuditStore against s3rver", () => {
     const chain = await readChain(store, "prod");
     expect(chain.records).toEqual(written);
     expect(verifyChain(chain.records, { headHash: chain.headHash })).toEqual({ ok: true, records: 3 });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^UNSAFE AUDIT STORE: .*ignores conditional writes.*only writer/),
+    ]);
     client.destroy();
   });
 
@@ -108,6 +143,7 @@ describe("S3AuditStore conditional writes (nock)", () => {
     kms: { keyId: "alias/audit" },
     backoff: async () => undefined,
     now: () => new Date("2026-03-01T00:00:00Z"),
+    skipProbe: true,
   };
   const first = sealRecord(refusal("r0"), null, new Date("2026-03-01T00:00:00Z"));
   const second = sealRecord(refusal("r1"), first, new Date("2026-03-01T00:01:00Z"));
@@ -126,6 +162,14 @@ describe("S3AuditStore conditional writes (nock)", () => {
       .reply(404, noSuchKey)
       .get("/audit/")
       .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
+      .reply(200, listing([]));
+
+  /** The look for records stored past the head (a rewound head): none. */
+  const nothingPastHead = (scope: nock.Scope, times = 1): nock.Scope =>
+    scope
+      .get("/audit/")
+      .query((q) => q["list-type"] === "2" && q["start-after"] !== undefined)
+      .times(times)
       .reply(200, listing([]));
 
   beforeAll(() => nock.disableNetConnect());
@@ -163,6 +207,9 @@ describe("S3AuditStore conditional writes (nock)", () => {
       .head(`/audit/p/${recordKey(first)}`)
       .query(true)
       .reply(200)
+      .get("/audit/")
+      .query((q) => q["start-after"] === `p/${recordKey(first)}`)
+      .reply(200, listing([]))
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(function () {
@@ -178,6 +225,9 @@ describe("S3AuditStore conditional writes (nock)", () => {
       .put(`/audit/p/${recordKey(second)}`)
       .query(true)
       .reply(200, "", { ETag: '"r1"' }) // the winner's record, stored for it
+      .get("/audit/")
+      .query((q) => q["start-after"] === `p/${recordKey(second)}`)
+      .reply(200, listing([]))
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .reply(function () {
@@ -277,7 +327,10 @@ describe("S3AuditStore conditional writes (nock)", () => {
       .reply(404, noSuchKey)
       .get("/audit/")
       .query((q) => q["list-type"] === "2" && q.prefix === "p/prod/")
-      .reply(200, listing([`p/${recordKey(first)}`]));
+      .reply(200, listing([`p/${recordKey(first)}`]))
+      .get("/audit/p/prod/HEAD.json") // looked at again: a writer that just created it would be a race
+      .query(true)
+      .reply(404, noSuchKey);
     const store = new S3AuditStore(client, options);
     await expect(
       store.append("prod", (head) => sealRecord(refusal("x"), head, new Date("2026-03-02T00:00:00Z"))),
@@ -311,6 +364,7 @@ describe("S3AuditStore conditional writes (nock)", () => {
       .query(true)
       .times(2)
       .reply(412, failed);
+    nothingPastHead(scope, 2);
     const store = new S3AuditStore(client, { ...options, maxAttempts: 2 });
     await expect(
       store.append("prod", (head) => sealRecord(refusal("x"), head, new Date())),
@@ -326,6 +380,115 @@ describe("S3AuditStore conditional writes (nock)", () => {
     const store = new S3AuditStore(client, options);
     await expect(store.append("prod", (head) => sealRecord(refusal("x"), head, new Date()))).rejects.toThrow(
       /advancing the audit chain head of prod in s3:\/\/audit\/p/,
+    );
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it("refuses to append when records are stored past the head (a rewound HEAD.json) instead of forking", async () => {
+    // HEAD.json restored to `first` while `second` is stored: the ETag does not move on a second look.
+    const scope = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .times(2)
+      .reply(200, JSON.stringify(first), { ETag: '"e1"' })
+      .head(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .reply(200)
+      .get("/audit/")
+      .query((q) => q["start-after"] === `p/${recordKey(first)}`)
+      .reply(200, listing([`p/${recordKey(second)}`, "p/prod/HEAD.json"]));
+    const store = new S3AuditStore(client, options);
+    const error = await store
+      .append("prod", (head) => sealRecord(refusal("x"), head, new Date("2026-03-02T00:00:00Z")))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuditHeadRewoundError);
+    expect((error as Error).message).toMatch(
+      /records past the head \(seq 0\), e\.g\. prod\/2026\/03\/01\/.*the head was rewound/,
+    );
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it("treats the first-record race as a lost race, not a missing head", async () => {
+    // No head, then the listing shows the other writer's first record, whose head is there on a second look.
+    const race = nock(host)
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .reply(404, noSuchKey)
+      .get("/audit/")
+      .query((q) => q["list-type"] === "2" && q["max-keys"] === "100" && q["start-after"] === undefined)
+      .reply(200, listing([`p/${recordKey(first)}`]))
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .times(2)
+      .reply(200, JSON.stringify(first), { ETag: '"e1"' })
+      .head(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .reply(200)
+      .get("/audit/")
+      .query((q) => q["start-after"] === `p/${recordKey(first)}`)
+      .reply(200, listing([]))
+      .put("/audit/p/prod/HEAD.json")
+      .query(true)
+      .matchHeader("if-match", '"e1"')
+      .reply(200, "", { ETag: '"e2"' })
+      .put(/\/audit\/p\/prod\/2026\/03\/01\/.*-refusal-.*\.json/)
+      .reply(200, "", { ETag: '"r1"' });
+    const store = new S3AuditStore(client, options);
+    const record = await store.append("prod", (head) =>
+      sealRecord(refusal("r1"), head, new Date("2026-03-01T00:01:00Z")),
+    );
+    expect(record.seq).toBe(1);
+    expect(record.prev).toBe(first.hash);
+    expect(race.pendingMocks()).toEqual([]);
+  });
+
+  it("passes the probe on an endpoint that honours conditional writes and has Object Lock on", async () => {
+    const { skipProbe: _skip, ...probing } = options;
+    const scope = nock(host)
+      .put("/audit/p/.countersign-probe/conditional-write")
+      .query(true)
+      .reply(200, "", { ETag: '"p1"' })
+      .put("/audit/p/.countersign-probe/conditional-write")
+      .query(true)
+      .matchHeader("if-none-match", "*")
+      .reply(412, failed)
+      .put("/audit/p/.countersign-probe/conditional-write")
+      .query(true)
+      .matchHeader("if-match", '"countersign-no-such-etag"')
+      .reply(412, failed)
+      .get("/audit/")
+      .query((q) => q["object-lock"] !== undefined)
+      .reply(
+        200,
+        '<?xml version="1.0" encoding="UTF-8"?><ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>',
+      );
+    expect(await new S3AuditStore(client, probing).probe()).toEqual({
+      conditionalWrites: true,
+      objectLock: "enabled",
+      problems: [],
+    });
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it("refuses when the bucket has no Object Lock configuration although retention is configured", async () => {
+    const { skipProbe: _skip, ...probing } = options;
+    const scope = nock(host)
+      .put("/audit/p/.countersign-probe/conditional-write")
+      .query(true)
+      .reply(200, "", { ETag: '"p1"' })
+      .put("/audit/p/.countersign-probe/conditional-write")
+      .query(true)
+      .times(2)
+      .reply(412, failed)
+      .get("/audit/")
+      .query((q) => q["object-lock"] !== undefined)
+      .reply(
+        404,
+        '<?xml version="1.0"?><Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>Object Lock configuration does not exist for this bucket</Message></Error>',
+      );
+    const store = new S3AuditStore(client, probing);
+    await expect(store.append("prod", (head) => sealRecord(refusal("x"), head, new Date()))).rejects.toThrow(
+      /bucket audit does not have Object Lock enabled: the configured COMPLIANCE retention of 10 days would not be applied/,
     );
     expect(scope.pendingMocks()).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import {
   DEFAULT_AUDIT_STORE,
   openAuditStore,
@@ -90,5 +91,35 @@ describe("storeOptionsFromEnv", () => {
     [{ COUNTERSIGN_AUDIT_S3_ENDPOINT: "localhost:9000" }, /must be an http\(s\) URL/],
   ])("rejects %j", (env, message) => {
     expect(() => storeOptionsFromEnv(env)).toThrow(message);
+  });
+});
+
+describe("the store check setting", () => {
+  it.each([
+    ["refuse", "refuse"],
+    ["warn", "warn"],
+  ])("reads COUNTERSIGN_AUDIT_STORE_CHECK=%s", (value, expected) => {
+    expect(storeOptionsFromEnv({ COUNTERSIGN_AUDIT_STORE_CHECK: value }).s3Store?.onUnsafe).toBe(expected);
+  });
+
+  it("refuses an unknown value instead of guessing", () => {
+    expect(() => storeOptionsFromEnv({ COUNTERSIGN_AUDIT_STORE_CHECK: "off" })).toThrow(
+      /COUNTERSIGN_AUDIT_STORE_CHECK must be refuse or warn/,
+    );
+  });
+});
+
+describe("the AWS SDK's Node-version notice", () => {
+  it("is not printed by an S3 command (silenced deliberately, see src/clients/s3.ts)", () => {
+    // A fresh process: the SDK prints the notice once per process, when the first client is built.
+    const script =
+      "const m = await import('./src/clients/s3.ts'); m.createS3Client({ region: 'us-east-1' }).destroy(); console.log('built');";
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: process.cwd(),
+      encoding: "utf8",
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined },
+    });
+    expect(run.stdout).toBe("built\n");
+    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|will require node/);
   });
 });
