@@ -313,7 +313,9 @@ export class FakeKubeApi {
         fault.left--;
         throw new HttpError(
           fault.status,
-          fault.status === 429 ? "TooManyRequests" : "InternalError",
+          ({ 409: "Conflict", 429: "TooManyRequests", 503: "ServiceUnavailable" } as Record<number, string>)[
+            fault.status
+          ] ?? "InternalError",
           "injected fault",
         );
       }
