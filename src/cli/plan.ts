@@ -6,6 +6,7 @@ import { CLI_ERROR_CHARS, describeError } from "../core/error-text.js";
 import { RISK_LEVELS } from "../core/model.js";
 import type { ManifestSet, Plan, RiskLevel } from "../core/model.js";
 import { plan } from "../core/plan.js";
+import { GROUP_KIND_PATTERN } from "../core/well-known-kinds.js";
 import type { ManifestSource, SourceFile } from "../core/ports/manifest-source.js";
 import { FsManifestSource } from "../repo/fs-source.js";
 import { openGitSource } from "../repo/git-source.js";
@@ -28,6 +29,8 @@ export interface PlanOptions {
   failOn?: RiskLevel;
   defaultNamespace?: string;
   maxFileSize?: number;
+  /** Extra cluster-scoped custom kinds as `group/Kind` (`--cluster-scoped-kind`, repeatable). */
+  clusterScopedKind?: string[];
 }
 
 export interface PlanResult {
@@ -62,6 +65,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
       cache: createManifestParseCache(),
       ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
       ...(maxFileBytes === undefined ? {} : { limits: { maxFileBytes } }),
+      clusterScopedKinds: options.clusterScopedKind ?? [],
     };
     const [baseSource, headSource] = await Promise.all([
       open(options.base, "base"),
@@ -138,6 +142,14 @@ async function readSide(
   return { files: [...files.values()], missing };
 }
 
+function parseGroupKind(value: string, previous: string[]): string[] {
+  if (!GROUP_KIND_PATTERN.test(value))
+    throw new InvalidArgumentError(
+      "must be group/Kind, e.g. example.com/Widget (an empty group is the core group)",
+    );
+  return [...previous, value];
+}
+
 function parseBytes(value: string): number {
   const bytes = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(bytes) || bytes < 1) {
@@ -171,6 +183,12 @@ export function registerPlan(program: Command): void {
     )
     .option("--default-namespace <ns>", "namespace for namespaced objects that name none")
     .option("--max-file-size <bytes>", "largest manifest file read (default 5242880)", parseBytes)
+    .option(
+      "--cluster-scoped-kind <group/Kind>",
+      "a custom kind whose CRD is not in the tree is cluster-scoped (repeatable; adds to the built-in table)",
+      parseGroupKind,
+      [],
+    )
     .action(async (opts: PlanOptions) => {
       const result = await runPlan(opts);
       process.stdout.write(result.stdout);

@@ -57,6 +57,14 @@ export function addValue(
     });
     return true;
   }
+  if (apiVersion.startsWith("kustomize.config.k8s.io/")) {
+    result.skipped.push({
+      file,
+      line: source.line,
+      reason: "kustomize configuration: a build input, not an object",
+    });
+    return true;
+  }
   if (isListKind(kind) && Array.isArray(object["items"])) {
     const items = object["items"] as unknown[];
     for (const [i, item] of items.entries()) {

@@ -5,13 +5,15 @@
  *
  * The work is split by concept: manifest-parse-json.ts, manifest-parse-yaml.ts (with
  * manifest-parse-yaml11.ts for YAML 1.1 scalars), manifest-parse-limits.ts (hostile input) and
- * manifest-parse-documents.ts (what a parsed value becomes).
+ * manifest-parse-documents.ts (what a parsed value becomes), manifest-parse-text.ts (text that is
+ * not UTF-8 or still a template).
  */
 import { formatBytes } from "./manifest-limits.js";
 import type { ManifestLimits } from "./manifest-limits.js";
 import type { ParsedFile } from "./manifest-parse-documents.js";
 import { parseJson } from "./manifest-parse-json.js";
 import { parseYaml } from "./manifest-parse-yaml.js";
+import { replacementCharacterAt, unrenderedTemplateAt } from "./manifest-parse-text.js";
 
 export type { ParsedDocument, ParsedFile } from "./manifest-parse-documents.js";
 
@@ -32,6 +34,25 @@ export function parseManifestFile(file: string, content: string, options: ParseF
     result.errors.push({
       file,
       message: `file is ${formatBytes(size)}, over the ${formatBytes(limits.maxFileBytes)} limit; not parsed`,
+    });
+    return result;
+  }
+  const undecodable = replacementCharacterAt(content);
+  if (undecodable !== undefined) {
+    result.errors.push({
+      file,
+      ...undecodable,
+      message: "not valid UTF-8 text (kubectl refuses it too); not parsed",
+    });
+    return result;
+  }
+  const template = unrenderedTemplateAt(content);
+  if (template !== undefined) {
+    result.errors.push({
+      file,
+      ...template,
+      message:
+        "unrendered template syntax ({{ … }}); render it (helm template, kustomize build) before planning; not parsed",
     });
     return result;
   }

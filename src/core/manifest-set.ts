@@ -10,6 +10,7 @@ import { parseManifestFile } from "./manifest-parse.js";
 import type { ParsedDocument, ParsedFile } from "./manifest-parse.js";
 import type { SourceFile } from "./ports/manifest-source.js";
 import type { KubeObject, ManifestError, ManifestObject, ManifestSet } from "./model.js";
+import { findBuildInputs } from "./build-inputs.js";
 import { crdScope, isClusterScoped, objectKey, splitApiVersion } from "./object-key.js";
 
 /** One file handed to buildManifestSet: the one file type every reader returns (src/core/ports/manifest-source.ts). */
@@ -50,7 +51,11 @@ export function buildManifestSet(files: SourceFile[], options: BuildManifestSetO
   const set: ManifestSet = { objects: new Map(), skipped: [], errors: [] };
   const documents: ParsedDocument[] = [];
   let remaining = limits.maxObjects;
-  const sorted = files.filter((f) => isManifestPath(f.path)).sort((a, b) => compare(a.path, b.path));
+  const manifests = files.filter((f) => isManifestPath(f.path));
+  // kustomize and Helm inputs are listed as skipped, never parsed as objects (src/core/build-inputs.ts).
+  const buildInputs = findBuildInputs(manifests);
+  for (const [file, reason] of buildInputs) set.skipped.push({ file, line: 1, reason });
+  const sorted = manifests.filter((f) => !buildInputs.has(f.path)).sort((a, b) => compare(a.path, b.path));
   const limitsKey = JSON.stringify(limits);
   for (const file of sorted) {
     const cached = options.cache?.get(file.path);
@@ -88,9 +93,11 @@ export function buildManifestSet(files: SourceFile[], options: BuildManifestSetO
   }
 
   const clusterScoped = new Set(options.clusterScopedKinds ?? []);
+  const namespaced = new Set<string>();
   for (const doc of documents) {
     const scope = crdScope(doc.object);
     if (scope?.clusterScoped) clusterScoped.add(scope.groupKind);
+    else if (scope) namespaced.add(scope.groupKind);
   }
 
   const defaultNamespace = options.defaultNamespace;
@@ -98,7 +105,7 @@ export function buildManifestSet(files: SourceFile[], options: BuildManifestSetO
     throw new Error(`default namespace ${JSON.stringify(defaultNamespace)} is not a valid namespace name`);
   }
   for (const doc of documents) {
-    const built = toManifestObject(doc, clusterScoped, defaultNamespace);
+    const built = toManifestObject(doc, { clusterScoped, namespaced }, defaultNamespace);
     if ("message" in built) {
       set.errors.push(built);
       continue;
@@ -119,7 +126,7 @@ export function buildManifestSet(files: SourceFile[], options: BuildManifestSetO
 
 function toManifestObject(
   doc: ParsedDocument,
-  clusterScoped: ReadonlySet<string>,
+  scopes: { clusterScoped: ReadonlySet<string>; namespaced: ReadonlySet<string> },
   defaultNamespace: string | undefined,
 ): ManifestObject | ManifestError {
   const { object, source } = doc;
@@ -140,22 +147,32 @@ function toManifestObject(
     return fail(`${kind} has no metadata`);
   }
   const meta = metadata as Record<string, unknown>;
-  const name = meta["name"];
+  let name = meta["name"];
+  const generateName = meta["generateName"];
+  if (name === undefined && typeof generateName === "string" && KEY_PART.test(generateName)) {
+    // Hook Jobs of Helm and Argo CD: the server picks the name. Planned (and so reviewed) under
+    // `<generateName>*`, a name no real object can have; such an object can only be created.
+    name = `${generateName}*`;
+  }
   if (typeof name !== "string" || !KEY_PART.test(name)) {
     return fail(
       typeof name === "boolean"
         ? `${kind} has metadata.name ${name}: an unquoted yes/no/on/off/y/n is a boolean to kubectl; quote it`
-        : `${kind} has no valid metadata.name (generateName cannot be applied declaratively)`,
+        : `${kind} has no valid metadata.name or metadata.generateName`,
     );
   }
   let namespace = "";
   let stored: KubeObject = stripServerFields(object);
-  if (!isClusterScoped(group, kind, clusterScoped)) {
+  if (!isClusterScoped(group, kind, scopes.clusterScoped, scopes.namespaced)) {
     const declared = meta["namespace"];
     if (declared === undefined || declared === null || declared === "") {
       if (defaultNamespace === undefined) {
+        // A custom kind may be cluster-scoped by a CRD that is not in the tree: say how to declare it.
+        const hint = group.includes(".")
+          ? `; if ${group}/${kind} is cluster-scoped, declare it with --cluster-scoped-kind or clusterScopedKinds`
+          : "";
         return fail(
-          `${kind} ${name} is namespaced but has no metadata.namespace (and no default namespace is set)`,
+          `${kind} ${name} is namespaced but has no metadata.namespace (and no default namespace is set${hint})`,
         );
       }
       namespace = defaultNamespace;

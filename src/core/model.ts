@@ -45,7 +45,12 @@ export interface SkippedDocument {
   file: string;
   line: number;
   reason: string;
+  /** In a plan: the side(s) the document was found on. */
+  side?: PlanSide;
 }
+
+/** Which revision of a plan an error or a skipped document belongs to. */
+export type PlanSide = "base" | "head" | "base and head";
 
 /** An input problem: parse error, limit exceeded, duplicate key, missing namespace... */
 export interface ManifestError {
@@ -53,6 +58,8 @@ export interface ManifestError {
   line?: number;
   column?: number;
   message: string;
+  /** In a plan: the side(s) the problem was found on. */
+  side?: PlanSide;
 }
 
 /** All objects found under the managed paths at one revision. */

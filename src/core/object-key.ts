@@ -2,6 +2,7 @@
  * Object identity: `group/kind/namespace/name`. The API version is not part of the identity, so
  * moving an object from `v1beta1` to `v1` is an update, not a delete plus a create.
  */
+import { isWellKnownClusterScoped } from "./well-known-kinds.js";
 
 export interface ObjectKeyParts {
   group: string;
@@ -77,10 +78,20 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   "authorization.k8s.io/SelfSubjectRulesReview",
 ]);
 
-/** Decides whether a group/kind is cluster-scoped: the built-in table plus any extra (e.g. from CRDs). */
-export function isClusterScoped(group: string, kind: string, extra?: ReadonlySet<string>): boolean {
+/**
+ * Decides whether a group/kind is cluster-scoped: the built-in kinds, any `extra` (CRDs in the set,
+ * the CLI, the repository configuration), and the table of well-known custom kinds unless a CRD in
+ * the set declares the kind namespaced (`namespaced`).
+ */
+export function isClusterScoped(
+  group: string,
+  kind: string,
+  extra?: ReadonlySet<string>,
+  namespaced?: ReadonlySet<string>,
+): boolean {
   const gk = groupKind(group, kind);
-  return CLUSTER_SCOPED_KINDS.has(gk) || (extra?.has(gk) ?? false);
+  if (CLUSTER_SCOPED_KINDS.has(gk) || (extra?.has(gk) ?? false)) return true;
+  return !(namespaced?.has(gk) ?? false) && isWellKnownClusterScoped(group, kind);
 }
 
 /**

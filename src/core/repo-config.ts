@@ -2,6 +2,7 @@ import { isNode, LineCounter, parseDocument } from "yaml";
 import type { Document } from "yaml";
 import { REPO_CONFIG_PATH } from "./constants.js";
 import { duplicateKeyOffset } from "./yaml-duplicate-keys.js";
+import { GROUP_KIND_PATTERN } from "./well-known-kinds.js";
 import { isWithin, normaliseRepoPath } from "./repo-config/paths.js";
 import type { ManagedPath, PolicySource, RepoConfig, RepoConfigProblem } from "./repo-config/types.js";
 import { RepoConfigError } from "./repo-config/types.js";
@@ -28,6 +29,7 @@ const TOP_KEYS = [
   "reviewers",
   "defaultNamespace",
   "countersignNamespace",
+  "clusterScopedKinds",
 ];
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,98})(?:\[bot\])?$/;
@@ -87,6 +89,26 @@ function namespace(v: unknown, path: Path, out: Collector): string | undefined {
     return undefined;
   }
   return v;
+}
+
+/** `clusterScopedKinds`: custom kinds (`group/Kind`) the set cannot learn from a CRD of its own. */
+function groupKinds(v: unknown, out: Collector): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    out.add(["clusterScopedKinds"], "must be a list of group/Kind");
+    return [];
+  }
+  if (v.length > MAX_ENTRIES) {
+    out.add(["clusterScopedKinds"], `has more than ${MAX_ENTRIES} entries`);
+    return [];
+  }
+  const result = new Set<string>();
+  v.forEach((item, i) => {
+    if (typeof item !== "string" || !GROUP_KIND_PATTERN.test(item))
+      out.add(["clusterScopedKinds", i], "must be group/Kind, e.g. example.com/Widget");
+    else result.add(item);
+  });
+  return [...result].sort();
 }
 
 function managedPaths(v: unknown, out: Collector): ManagedPath[] {
@@ -231,6 +253,7 @@ export function parseRepoConfig(text: string, file: string = REPO_CONFIG_PATH): 
     out.add(["reviewers", "users"], `${agentReviewer} is also an agent: agents never approve`);
   const defaultNamespace = namespace(value.defaultNamespace, ["defaultNamespace"], out);
   const countersignNamespace = namespace(value.countersignNamespace, ["countersignNamespace"], out);
+  const clusterScopedKinds = groupKinds(value.clusterScopedKinds, out);
   if (out.problems.length > 0) throw new RepoConfigError(file, out.problems);
 
   const config: RepoConfig = {
@@ -243,5 +266,6 @@ export function parseRepoConfig(text: string, file: string = REPO_CONFIG_PATH): 
   };
   if (defaultNamespace !== undefined) config.defaultNamespace = defaultNamespace;
   if (countersignNamespace !== undefined) config.countersignNamespace = countersignNamespace;
+  if (clusterScopedKinds.length > 0) config.clusterScopedKinds = clusterScopedKinds;
   return config;
 }

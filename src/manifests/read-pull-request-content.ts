@@ -72,7 +72,10 @@ export async function readPullRequestContent(
     const [before, after] = await Promise.all([read(base.get(path)), read(head.get(path))]);
     return { before, after };
   });
-  const options = config.defaultNamespace === undefined ? {} : { defaultNamespace: config.defaultNamespace };
+  const options = {
+    ...(config.defaultNamespace === undefined ? {} : { defaultNamespace: config.defaultNamespace }),
+    ...(config.clusterScopedKinds === undefined ? {} : { clusterScopedKinds: config.clusterScopedKinds }),
+  };
   return {
     base: buildManifestSet(
       pairs.flatMap((p) => (p.before ? [p.before] : [])),

@@ -21,6 +21,59 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe("countersign plan on a GitOps repository", () => {
+  const repo = join(import.meta.dirname, "../fixtures/gitops-repo");
+
+  it("plans the objects and lists the build inputs once, with their side", async () => {
+    // Flux and kustomize config, a patch, a generator input and a Helm chart are skipped, not errors.
+    const result = await runPlan({
+      base: join(repo, "base"),
+      head: join(repo, "head"),
+      output: "json",
+      clusterScopedKind: ["example.com/Widget"],
+    });
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    const json = JSON.parse(result.stdout) as {
+      changes: { key: string; op: string }[];
+      skipped: { file: string; side: string; reason: string }[];
+      errors: unknown[];
+      unchanged: number;
+    };
+    expect(json.errors).toEqual([]);
+    expect(json.changes.map((c) => [c.op, c.key])).toEqual([
+      ["update", "apps/Deployment/podinfo/podinfo"],
+      ["create", "batch/Job/podinfo/podinfo-migrate-*"],
+    ]);
+    // GitRepository, Flux Kustomization, GatewayClass, ClusterIssuer, Widget.
+    expect(json.unchanged).toBe(5);
+    expect(json.skipped.map((s) => [s.file, s.side])).toEqual([
+      ["charts/web/Chart.yaml", "base and head"],
+      ["charts/web/templates/deployment.yaml", "base and head"],
+      ["charts/web/values.yaml", "base and head"],
+      ["apps/podinfo/kustomization.yaml", "base and head"],
+      ["apps/podinfo/replicas-patch.yaml", "base and head"],
+      ["apps/podinfo/settings.yaml", "base and head"],
+      ["clusters/prod/flux-system/kustomization.yaml", "base and head"],
+    ]);
+  });
+
+  it("says which custom kind it cannot scope, and takes --cluster-scoped-kind for it", async () => {
+    const result = await runPlan({ base: join(repo, "base"), head: join(repo, "head"), output: "json" });
+    expect(result.exitCode).toBe(1);
+    const json = JSON.parse(result.stdout) as { errors: { file: string; message: string; side: string }[] };
+    expect(json.errors).toEqual([
+      expect.objectContaining({
+        file: "infra/gateway.yaml",
+        side: "base and head",
+        message:
+          "Widget cluster-wide is namespaced but has no metadata.namespace (and no default namespace is set; " +
+          "if example.com/Widget is cluster-scoped, declare it with --cluster-scoped-kind or clusterScopedKinds)",
+      }),
+    ]);
+  });
+});
+
 describe("countersign plan", () => {
   it("plans the bundled example (markdown snapshot)", async () => {
     const result = await runPlan({ base, head });
@@ -207,6 +260,8 @@ describe("countersign plan: usage", () => {
     [["--base", "a", "--head", "b", "--max-file-size", "5MB"], "commander.invalidArgument"],
     // unknown flags are refused
     [["--base", "a", "--head", "b", "--force"], "commander.unknownOption"],
+    // a cluster-scoped kind is group/Kind
+    [["--base", "a", "--head", "b", "--cluster-scoped-kind", "Widget"], "commander.invalidArgument"],
   ])("%j is a usage error", async (args, code) => {
     const error = await parse(...args);
     expect(error.code).toBe(code);

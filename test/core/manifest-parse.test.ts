@@ -349,3 +349,49 @@ describe("parseManifestFile: errors and hostile input", () => {
     expect(result.errors[0]?.message).toMatch(/more than 100000 objects/);
   });
 });
+
+describe("parseManifestFile: text that is not a manifest yet", () => {
+  it("refuses text that was not valid UTF-8, naming the file and the place", () => {
+    // Readers decode invalid bytes to U+FFFD; kubectl refuses such a file, and so does the plan.
+    const decoded = Buffer.from([...Buffer.from(`${cm("a")}data:\n  x: "`), 0xff, 0x22, 0x0a]).toString(
+      "utf8",
+    );
+    const result = parse("bad.yaml", decoded);
+    expect(result.documents).toEqual([]);
+    expect(result.errors).toEqual([
+      {
+        file: "bad.yaml",
+        line: 7,
+        column: 7,
+        message: "not valid UTF-8 text (kubectl refuses it too); not parsed",
+      },
+    ]);
+    expect(parse("bad.json", '{"a":"\uFFFD"}').errors[0]?.message).toMatch(/not valid UTF-8/);
+  });
+
+  it.each([
+    // an unquoted expression reads as a YAML flow map
+    ["name", `${cm("a")}data:\n  x: {{ .Chart.Name }}\n`, 7],
+    // a control line
+    ["control", `{{- if .Values.enabled }}\n${cm("a")}{{- end }}\n`, 1],
+    // a quoted Helm expression parses as a string, but is still a template
+    ["quoted", `${cm("a")}data:\n  image: "web:{{ .Values.tag }}"\n`, 7],
+    ["include", `${cm("a")}  labels:\n    {{- include "x.labels" . | nindent 4 }}\n`, 7],
+  ])("refuses an unrendered template (%s) at its line", (_name, content, line) => {
+    const result = parse("t.yaml", content);
+    expect(result.documents).toEqual([]);
+    expect(result.errors).toMatchObject([
+      { file: "t.yaml", line, message: expect.stringMatching(/^unrendered template/) },
+    ]);
+  });
+
+  it.each([
+    // Prometheus rules keep their own templates in strings and block scalars
+    ["rule", `${cm("a")}data:\n  summary: Instance {{ $labels.instance }} is down\n  q: '{{ $value }}'\n`],
+    ["block", `${cm("a")}data:\n  t: |\n    {{ range .Alerts }}{{ .Labels.pod }}{{ end }}\n`],
+    // Argo Workflows parameters
+    ["argo", `${cm("a")}data:\n  arg: "{{inputs.parameters.message}}"\n`],
+  ])("keeps {{ }} that belongs to the object (%s)", (_name, content) => {
+    expect(parse("ok.yaml", content).errors).toEqual([]);
+  });
+});

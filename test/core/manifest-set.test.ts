@@ -107,8 +107,8 @@ describe("buildManifestSet", () => {
     ["apiVersion: v1\nkind: ConfigMap\n", /has no metadata/],
     // generateName cannot be keyed
     [
-      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: x-\n  namespace: a\n",
-      /no valid metadata.name/,
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: x/\n  namespace: a\n",
+      /no valid metadata.name or metadata.generateName/,
     ],
     // a slash in a name would break the key
     ["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a/b\n  namespace: a\n", /no valid metadata.name/],
@@ -178,5 +178,50 @@ describe("buildManifestSet", () => {
   it("rejects invalid limits and default namespaces clearly", () => {
     expect(() => buildManifestSet([], { limits: { maxFileBytes: -1 } })).toThrow(/maxFileBytes/);
     expect(() => buildManifestSet([], { defaultNamespace: "a/b" })).toThrow(/not a valid namespace/);
+  });
+});
+
+describe("buildManifestSet: scope of custom kinds", () => {
+  const object = (apiVersion: string, kind: string) =>
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: x\n`;
+
+  it.each([
+    ["gateway.networking.k8s.io/v1", "GatewayClass", "gateway.networking.k8s.io/GatewayClass//x"],
+    ["cert-manager.io/v1", "ClusterIssuer", "cert-manager.io/ClusterIssuer//x"],
+    ["karpenter.sh/v1", "NodePool", "karpenter.sh/NodePool//x"],
+    ["kyverno.io/v1", "ClusterPolicy", "kyverno.io/ClusterPolicy//x"],
+    ["external-secrets.io/v1beta1", "ClusterSecretStore", "external-secrets.io/ClusterSecretStore//x"],
+    ["pkg.crossplane.io/v1", "Provider", "pkg.crossplane.io/Provider//x"],
+    // every Gatekeeper constraint kind
+    [
+      "constraints.gatekeeper.sh/v1beta1",
+      "K8sRequiredLabels",
+      "constraints.gatekeeper.sh/K8sRequiredLabels//x",
+    ],
+  ])("knows %s %s is cluster-scoped without its CRD", (apiVersion, kind, key) => {
+    const set = buildManifestSet([{ path: "a.yaml", content: object(apiVersion, kind) }]);
+    expect(set.errors).toEqual([]);
+    expect([...set.objects.keys()]).toEqual([key]);
+  });
+
+  it("lets a CRD in the set declare a well-known kind namespaced after all", () => {
+    const crd = [
+      "apiVersion: apiextensions.k8s.io/v1",
+      "kind: CustomResourceDefinition",
+      "metadata: {name: clusterissuers.cert-manager.io}",
+      "spec: {group: cert-manager.io, scope: Namespaced, names: {kind: ClusterIssuer, plural: clusterissuers}}",
+    ].join("\n");
+    const set = buildManifestSet([
+      { path: "crd.yaml", content: crd },
+      { path: "a.yaml", content: object("cert-manager.io/v1", "ClusterIssuer") },
+    ]);
+    expect(set.errors[0]?.message).toMatch(/namespaced but has no metadata.namespace/);
+  });
+
+  it("plans a generateName object under a name no real object can have", () => {
+    const hook = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\n  namespace: a\n";
+    const set = buildManifestSet([{ path: "hook.yaml", content: hook }]);
+    expect(set.errors).toEqual([]);
+    expect([...set.objects.keys()]).toEqual(["batch/Job/a/migrate-*"]);
   });
 });

@@ -50,8 +50,24 @@ describe("plan", () => {
     expect(policy.seen).toEqual([result.changeSet]);
     expect(result.changeSet.changes.map((c) => c.key)).toEqual(["/Secret/a/s"]);
     expect(result.classification.level).toBe("high");
-    expect(result.errors.map((e) => e.file)).toEqual(["worse.yaml", "bad.yaml"]);
-    expect(result.skipped.map((s) => s.file)).toEqual(["note.yaml", "note.yaml"]);
-    expect(result.skipped).toEqual([...head.skipped, ...base.skipped]);
+    expect(result.errors.map((e) => [e.file, e.side])).toEqual([
+      ["worse.yaml", "head"],
+      ["bad.yaml", "base"],
+    ]);
+    // The same skipped document on both sides is listed once.
+    expect(result.skipped).toEqual([{ ...head.skipped[0], side: "base and head" }]);
+  });
+
+  it("never plans a document the head cannot read as a deletion", () => {
+    // The head's copy of the file is broken: its objects are unknown, not deleted.
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: a}\n`;
+    const base = buildManifestSet([
+      { path: "a.yaml", content: `${cm("one")}---\n${cm("two")}` },
+      { path: "gone.yaml", content: cm("three") },
+    ]);
+    const head = buildManifestSet([{ path: "a.yaml", content: `${cm("one")}---\nkind: [\n` }]);
+    const result = plan(base, head, policy);
+    expect(result.changeSet.changes.map((c) => [c.op, c.key])).toEqual([["delete", "/ConfigMap/a/three"]]);
+    expect(result.errors).toMatchObject([{ file: "a.yaml", side: "head" }]);
   });
 });

@@ -53,8 +53,20 @@ describe("parseRepoConfig", () => {
     });
   });
 
+  it("takes extra cluster-scoped custom kinds, sorted and without repeats", () => {
+    const text =
+      "version: 1\npaths: [{ path: k8s, cluster: dev }]\nclusterScopedKinds: [example.com/Widget, acme.io/Gadget, example.com/Widget]\n";
+    expect(parseRepoConfig(text).clusterScopedKinds).toEqual(["acme.io/Gadget", "example.com/Widget"]);
+  });
+
   const ok = "paths: [{ path: k8s, cluster: dev }]\n";
   const invalid: [string, string, RegExp][] = [
+    // Proves a cluster-scoped kind must be group/Kind.
+    [
+      "kind without group",
+      `version: 1\n${ok}clusterScopedKinds: [Widget]\n`,
+      /clusterScopedKinds\[0\]: must be group\/Kind/,
+    ],
     // Proves a managed path may not hold the configuration, which would be applied as a manifest.
     [
       "managed path holds the configuration",

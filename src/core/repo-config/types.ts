@@ -28,6 +28,8 @@ export interface RepoConfig {
    * `spec.countersignNamespace` (or the pack default, `countersign-system`) then applies.
    */
   countersignNamespace?: string;
+  /** Extra cluster-scoped custom kinds as `group/Kind`, sorted (see src/core/well-known-kinds.ts). */
+  clusterScopedKinds?: string[];
 }
 
 /** One problem found in a repository configuration file. */

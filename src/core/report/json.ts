@@ -3,7 +3,7 @@
  * plus identity fields, counts, digests and the masked field deltas. Every text goes through the masker.
  */
 import type { Masker } from "../mask/types.js";
-import type { FieldDelta, Finding, Operation, Plan, RiskLevel } from "../model.js";
+import type { FieldDelta, Finding, Operation, Plan, PlanSide, RiskLevel } from "../model.js";
 import { maskedDeltas } from "./object-diff.js";
 
 export interface PlanReportFinding {
@@ -46,8 +46,8 @@ export interface PlanReport {
   /** Number of objects identical on both sides. */
   unchanged: number;
   counts: { create: number; update: number; delete: number };
-  skipped: { file: string; line: number; reason: string }[];
-  errors: { file: string; line: number | null; column?: number; message: string }[];
+  skipped: { file: string; line: number; reason: string; side?: PlanSide }[];
+  errors: { file: string; line: number | null; column?: number; message: string; side?: PlanSide }[];
 }
 
 /** Builds the JSON report of a plan; serialise it with `JSON.stringify(report, null, 2)`. */
@@ -102,7 +102,12 @@ export function renderJson(plan: Plan, options: { masker: Masker }): PlanReport 
     policyDigest: classification.policyDigest,
     unchanged: changeSet.unchanged,
     counts,
-    skipped: plan.skipped.map((s) => ({ file: text(s.file), line: s.line, reason: text(s.reason) })),
+    skipped: plan.skipped.map((s) => ({
+      file: text(s.file),
+      line: s.line,
+      reason: text(s.reason),
+      ...(s.side === undefined ? {} : { side: s.side }),
+    })),
     errors: plan.errors.map((e) => {
       const error: PlanReport["errors"][number] = {
         file: text(e.file),
@@ -110,6 +115,7 @@ export function renderJson(plan: Plan, options: { masker: Masker }): PlanReport 
         message: text(e.message),
       };
       if (e.column !== undefined) error.column = e.column;
+      if (e.side !== undefined) error.side = e.side;
       return error;
     }),
   };

@@ -5,7 +5,7 @@
  */
 import { REPORT_CHAR_BUDGET } from "../constants.js";
 import type { Masker } from "../mask/types.js";
-import type { ClassifiedChange, Finding, Plan } from "../model.js";
+import type { ClassifiedChange, Finding, Plan, PlanSide } from "../model.js";
 import { code, escapeHtml, escapeHtmlText, escapeInline, fenced, htmlCode } from "./escape.js";
 import { diffLines, maskedDeltas, maskedYaml } from "./object-diff.js";
 import { levelRank, summaryLine } from "./summary.js";
@@ -169,7 +169,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
       "Errors",
       plan.errors.map(
         (e) =>
-          `${location(e.file, e.line, masker, options)} ${escapeInline(cut(masker.maskText(e.message), MAX_LIST_ITEM))}`,
+          `${location(e.file, e.line, masker, options)}${sideText(e.side)} ${escapeInline(cut(masker.maskText(e.message), MAX_LIST_ITEM))}`,
       ),
       listChars,
     ),
@@ -179,7 +179,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
       "Skipped documents",
       plan.skipped.map(
         (s) =>
-          `${location(s.file, s.line, masker, options)} ${escapeInline(cut(masker.maskText(s.reason), MAX_LIST_ITEM))}`,
+          `${location(s.file, s.line, masker, options)}${sideText(s.side)} ${escapeInline(cut(masker.maskText(s.reason), MAX_LIST_ITEM))}`,
       ),
       listChars,
     ),
@@ -214,4 +214,9 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
     if (dn !== "") out.push(dn);
   }
   return hardCut(out.join("\n").trimEnd(), maxChars, `_… report truncated; ${LOCAL_HINT}._`);
+}
+
+/** ` (head)`: which revision an error or a skipped document belongs to, when the plan says. */
+function sideText(side: PlanSide | undefined): string {
+  return side === undefined ? "" : ` (${side})`;
 }
