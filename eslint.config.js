@@ -35,7 +35,7 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
-  // The pure core must stay free of I/O and adapters (STYLE.md: "A pure core"). Relative paths
+  // The pure core must stay free of I/O and adapters (docs/architecture.md: "A pure core"). Relative paths
   // are resolved by depth, so src/core/ports may import src/core/audit while src/core/x.ts may not
   // import src/audit.
   ...[1, 2].map((depth) => ({

@@ -96,7 +96,7 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
     forcePathStyle: options.forcePathStyle,
     credentials,
     maxAttempts: options.maxAttempts,
-    // Without this the SDK streams bodies with aws-chunked framing that S3 look-alikes store verbatim (STACK.md).
+    // Without this the SDK streams bodies with aws-chunked framing that S3 look-alikes store verbatim (s3rver does).
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });

@@ -1,7 +1,7 @@
 /**
  * The domain model shared by every part of countersign: manifests, change sets,
  * risk classification, plans and approval. Plain data only; no behaviour, no I/O.
- * See ../shared/DESIGN.md ("The core idea: approval binds to content, not to a SHA").
+ * See docs/architecture.md ("The approval protocol: approval binds to content, not to a commit").
  */
 
 /** A Kubernetes object as parsed from YAML/JSON (apiVersion, kind, metadata, ...). */

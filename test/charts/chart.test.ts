@@ -1,4 +1,5 @@
-import { readFile, readdir } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ObjectSerializer } from "@kubernetes/client-node/dist/gen/models/ObjectSerializer.js";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,12 +12,23 @@ import { restrictedViolations } from "./pod-security.js";
 import { CHART, NAMESPACE, RELEASE, find, helmRun, helmTemplate, render, valuesArgs } from "./render.js";
 import type { K8sObject } from "./render.js";
 
+/** The complete values example of docs/install.md, so the guide cannot drift from the chart. */
+async function installGuideValues(): Promise<string> {
+  const guide = await readFile(join(CHART, "..", "..", "docs", "install.md"), "utf8");
+  const block = /A complete `values-prod\.yaml`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(guide)?.[1];
+  if (block === undefined) throw new Error("docs/install.md has no complete values example");
+  const file = join(await mkdtemp(join(tmpdir(), "cs-install-values-")), "values-prod.yaml");
+  await writeFile(file, block);
+  return file;
+}
+
 // The values files every check runs over: [name, files under test/charts/values].
 const CASES: [string, string[]][] = [
   ["defaults", []],
   ["IRSA reconciler", ["irsa.yaml"]],
   ["ingress on", ["ingress.yaml"]],
   ["ServiceMonitor on, eks mode", ["servicemonitor.yaml"]],
+  ["docs/install.md example", [await installGuideValues()]],
 ];
 const PREFIX = `${RELEASE}-countersign`;
 const rendered = new Map<string, K8sObject[]>();

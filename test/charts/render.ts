@@ -1,6 +1,6 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { k8sTools, runTool } from "./k8s-tools.js";
 import type { RunResult } from "./k8s-tools.js";
@@ -33,9 +33,12 @@ async function helm(): Promise<{ helm: string; home: string }> {
   return helmPath;
 }
 
-/** `-f <file>` for each values file under test/charts/values (none: the chart's defaults). */
+/** `-f <file>` for each values file (relative: under test/charts/values; none: the chart's defaults). */
 export function valuesArgs(files: readonly string[], sets: readonly string[] = []): string[] {
-  return [...files.flatMap((file) => ["-f", join(VALUES, file)]), ...sets.flatMap((set) => ["--set", set])];
+  return [
+    ...files.flatMap((file) => ["-f", isAbsolute(file) ? file : join(VALUES, file)]),
+    ...sets.flatMap((set) => ["--set", set]),
+  ];
 }
 
 export async function helmRun(args: string[]): Promise<RunResult> {

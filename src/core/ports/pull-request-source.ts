@@ -1,5 +1,5 @@
 /**
- * What the gate needs from GitHub, named for its role (STYLE.md: small ports owned by the core).
+ * What the gate needs from GitHub, named for its role (docs/architecture.md: small ports owned by the core).
  * Implemented by src/github/octokit-pull-request-source.ts; tests hand in nock-backed adapters.
  * Every read of content is by commit or blob SHA (immutable), never by branch name.
  */
