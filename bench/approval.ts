@@ -88,8 +88,10 @@ export async function run(): Promise<void> {
     const record = buildApprovalRecord({
       repository: "org/infra",
       pullRequest: 1,
+      author: "bob",
       headSha: "1".repeat(40),
       baseSha: "2".repeat(40),
+      protectedFiles: [],
       plan: planOf(n),
       verdict,
       createdAt: "2026-01-01T11:00:00Z",

@@ -13,7 +13,7 @@ export const FIELD_MANAGER = "countersign";
 export const COMMENT_MARKER = "<!-- countersign:report -->";
 
 /** Version of the approval record embedded in the check run output. Bump on any shape change. */
-export const APPROVAL_RECORD_SCHEMA = 1;
+export const APPROVAL_RECORD_SCHEMA = 2;
 
 /** Version of audit log records. Bump on any shape change; `audit verify` reads every version it knows. */
 export const AUDIT_RECORD_SCHEMA = 1;

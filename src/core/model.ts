@@ -187,17 +187,27 @@ export interface RecordedChange {
   level: RiskLevel;
 }
 
+/** A protected file (repository configuration, repository policy) a PR changes: its blob at the head, null when deleted. */
+export interface RecordedProtectedFile {
+  path: string;
+  blob: string | null;
+}
+
 /**
  * Written by the gate into its own check run's output when the requirement is met.
- * The reconciler trusts it only after re-checking the check run's app id and the reviews.
+ * Trusted only through src/core/approval/verify.ts (app id, newest run, identity, reviews).
  */
 export interface ApprovalRecord {
   schema: number;
   repository: string;
   pullRequest: number;
+  /** Login of the PR's author (segregation of duties: author and approvers differ). */
+  author: string;
   headSha: string;
   baseSha: string;
   changeSetDigest: string;
+  /** The protected files the PR changes, sorted by path: the record binds them like objects. */
+  protectedFiles: RecordedProtectedFile[];
   level: RiskLevel;
   auto: boolean;
   changes: RecordedChange[];

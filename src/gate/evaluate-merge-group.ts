@@ -2,7 +2,8 @@
  * Merge queues: a merge group's managed content must be covered by the approval records of the
  * PRs in it (docs/approval.md "Merge queues"), otherwise the check fails naming the uncovered objects.
  */
-import { coverage } from "../core/approval/coverage.js";
+import { protectedFileStates } from "../core/approval/binding.js";
+import { coverage, protectedCoverage } from "../core/approval/coverage.js";
 import { verifyPullApproval } from "../core/approval/verify.js";
 import { diffManifestSets } from "../core/change-set.js";
 import { REPO_CONFIG_PATH } from "../core/constants.js";
@@ -15,7 +16,6 @@ import { evaluationErrorResult, invalidManifestsResult, noManagedChangeResult } 
 import { loadConfig, loadPolicy, reportEvaluationError } from "./evaluate.js";
 import type { EvaluationOutcome, GateDeps } from "./evaluate.js";
 import { readPullRequestContent } from "../manifests/read-pull-request-content.js";
-import type { PullRequestContent } from "../manifests/read-pull-request-content.js";
 
 /** Commits of a group looked at for their PRs; a longer group fails closed. */
 const MAX_GROUP_COMMITS = 100;
@@ -53,35 +53,6 @@ async function recordsOf(
     else refused.push(result.reason);
   }
   return { records, refused };
-}
-
-/**
- * The configuration and policy files the group changes whose content at the group's head no
- * approved PR of the group holds: approval records cover objects only, so a protected file is
- * covered when a PR approved at level critical has the same blob at its head (or lacks the file,
- * for a deletion). Two PRs editing the configuration differently merge into content nobody
- * approved.
- */
-async function uncoveredProtectedFiles(
-  deps: GateDeps,
-  repo: RepoRef,
-  files: string[],
-  content: PullRequestContent,
-  records: ApprovalRecord[],
-): Promise<{ key: string; reason: string }[]> {
-  if (files.length === 0) return [];
-  const heads: Map<string, string>[] = [];
-  for (const record of records) {
-    if (record.level !== "critical") continue;
-    const tree = await deps.source.listTree(repo, record.headSha, [""]);
-    heads.push(new Map(tree.map((f) => [f.path, f.blobSha])));
-  }
-  return files
-    .filter((file) => !heads.some((head) => head.get(file) === content.changedHeadBlobs.get(file)))
-    .map((file) => ({
-      key: file,
-      reason: "countersign configuration or policy: no critical approval of the group holds this content",
-    }));
 }
 
 /** Evaluates a merge group and publishes the check run on its head. Never throws. */
@@ -145,7 +116,10 @@ export async function evaluateMergeGroup(
       changeSet.changes.map((c) => ({ key: c.key, op: c.op, afterDigest: c.after?.digest ?? "" })),
       records,
     );
-    const protectedUncovered = await uncoveredProtectedFiles(deps, repo, protectedChanged, content, records);
+    const protectedUncovered = protectedCoverage(
+      protectedFileStates(loaded.config, protectedChanged, content.changedHeadBlobs),
+      records,
+    );
     if (protectedUncovered.length > 0) {
       result.uncovered = [...protectedUncovered, ...result.uncovered];
     }

@@ -196,8 +196,10 @@ export async function evaluatePullRequest(
       const record = buildApprovalRecord({
         repository: `${repo.owner}/${repo.repo}`,
         pullRequest: target.number,
+        author: target.author,
         headSha: target.headSha,
         baseSha: mergeBase,
+        protectedFiles: planned.protectedFiles,
         plan,
         verdict,
         createdAt: deps.clock.now(),

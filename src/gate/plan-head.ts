@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { approvalBindingDigest, protectedFileStates } from "../core/approval/binding.js";
+import type { ProtectedFileState } from "../core/approval/binding.js";
 import { escalateForProtectedFiles } from "../core/approval/protected-changes.js";
 import { REPORT_CHAR_BUDGET } from "../core/constants.js";
 import type { Plan } from "../core/model.js";
@@ -15,7 +16,7 @@ import { readPullRequestContent } from "../manifests/read-pull-request-content.j
 /** What a PR head amounts to, before reviews: a plan to approve, or a result that needs none. */
 export type PlannedHead =
   | { kind: "final"; result: CheckResult; outcome: "invalid-manifests" | "neutral"; digest?: string }
-  | { kind: "plan"; plan: Plan; digest: string; report: string };
+  | { kind: "plan"; plan: Plan; digest: string; report: string; protectedFiles: ProtectedFileState[] };
 
 /** Everything a plan depends on; all of it immutable (SHAs and digests), so the plan can be cached. */
 export function planKey(
@@ -75,11 +76,9 @@ export async function planHead(
         maxChars: REPORT_CHAR_BUDGET - 100,
         title: "countersign report",
       });
-      const digest = approvalBindingDigest(
-        changeSet.digest,
-        protectedFileStates(config, content.changedFiles, content.changedHeadBlobs),
-      );
-      planned = { kind: "plan", plan, digest, report };
+      const protectedFiles = protectedFileStates(config, content.changedFiles, content.changedHeadBlobs);
+      const digest = approvalBindingDigest(changeSet.digest, protectedFiles);
+      planned = { kind: "plan", plan, digest, report, protectedFiles };
     }
   }
   deps.plans?.set(key, planned);

@@ -4,13 +4,11 @@
  */
 import { sha256Hex } from "../canonical.js";
 import { protectedPathOf } from "../repo-config.js";
+import type { RecordedProtectedFile } from "../model.js";
 import type { RepoConfig } from "../repo-config.js";
 
 /** A protected file a PR changes, and its blob at the PR's head (null: the PR deletes it). */
-export interface ProtectedFileState {
-  path: string;
-  blob: string | null;
-}
+export type ProtectedFileState = RecordedProtectedFile;
 
 const byPath = (a: ProtectedFileState, b: ProtectedFileState): number =>
   a.path < b.path ? -1 : a.path > b.path ? 1 : 0;

@@ -66,3 +66,31 @@ export function coverage(changes: CoverageChange[], records: ApprovalRecord[]): 
       .map(([key, reason]) => ({ key, reason })),
   };
 }
+
+/** A protected file a merge group changes, and its blob at the group's head (null: deleted). */
+export interface ProtectedChange {
+  path: string;
+  blob: string | null;
+}
+
+/**
+ * The protected files (configuration, policy) a merge group changes that no record covers: a file
+ * is covered when a record approved at level critical binds the same blob for it (or its deletion).
+ * Two PRs editing the configuration differently merge into content nobody approved.
+ */
+export function protectedCoverage(
+  files: readonly ProtectedChange[],
+  records: readonly ApprovalRecord[],
+): { key: string; reason: string }[] {
+  const approved = new Set<string>();
+  for (const record of records) {
+    if (record.level !== "critical") continue;
+    for (const f of record.protectedFiles) approved.add(`${f.path}\n${f.blob ?? ""}`);
+  }
+  return files
+    .filter((f) => !approved.has(`${f.path}\n${f.blob ?? ""}`))
+    .map((f) => ({
+      key: f.path,
+      reason: "countersign configuration or policy: no critical approval of the group holds this content",
+    }));
+}

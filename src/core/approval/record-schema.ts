@@ -1,18 +1,23 @@
 import { APPROVAL_RECORD_SCHEMA } from "../constants.js";
 import { RISK_LEVELS } from "../model.js";
-import type { ApprovalRecord, Approver, RecordedChange, RiskLevel } from "../model.js";
+import type { ApprovalRecord, Approver, RecordedChange, RecordedProtectedFile, RiskLevel } from "../model.js";
 
 /** Bounds that keep a hostile record cheap to reject. */
 export const RECORD_LIMITS = {
   changes: 50_000,
   approvers: 1_000,
   keyLength: 1_024,
+  protectedFiles: 1_000,
 } as const;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const REPOSITORY = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 const LOGIN = /^[A-Za-z0-9_.-]{1,100}$/;
+/** A PR's author may be a GitHub App's bot account (`renovate[bot]`). */
+const AUTHOR = /^[A-Za-z0-9_.-]{1,100}(?:\[bot\])?$/;
+// eslint-disable-next-line no-control-regex
+const PATH_CHARS = /^[^\u0000-\u001f\u007f]{1,1024}$/;
 const DIGEST = /^[A-Za-z0-9:_-]{1,128}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const OPERATIONS: readonly string[] = ["create", "update", "delete"];
@@ -42,9 +47,11 @@ const RECORD_KEYS = [
   "schema",
   "repository",
   "pullRequest",
+  "author",
   "headSha",
   "baseSha",
   "changeSetDigest",
+  "protectedFiles",
   "level",
   "auto",
   "changes",
@@ -69,6 +76,17 @@ function checkChange(c: unknown, i: number, problems: string[]): void {
   }
   if (typeof c.level !== "string" || !LEVELS.includes(c.level))
     problems.push(`${where}.level: not a risk level`);
+}
+
+function checkProtectedFile(f: unknown, i: number, problems: string[]): void {
+  const where = `protectedFiles[${i}]`;
+  if (!isObject(f)) {
+    problems.push(`${where}: not an object`);
+    return;
+  }
+  exactKeys(f, ["path", "blob"], where, problems);
+  if (!matches(f.path, PATH_CHARS)) problems.push(`${where}.path: not a repository path`);
+  if (f.blob !== null && !matches(f.blob, SHA)) problems.push(`${where}.blob: not a blob SHA or null`);
 }
 
 function checkApprover(a: unknown, i: number, problems: string[]): void {
@@ -98,6 +116,7 @@ export function approvalRecordProblems(value: unknown): string[] {
   if (!Number.isSafeInteger(value.pullRequest) || (value.pullRequest as number) <= 0) {
     problems.push("pullRequest: not a pull request number");
   }
+  if (!matches(value.author, AUTHOR)) problems.push("author: not a login");
   if (!matches(value.headSha, SHA)) problems.push("headSha: not a commit SHA");
   if (!matches(value.baseSha, SHA)) problems.push("baseSha: not a commit SHA");
   if (!matches(value.changeSetDigest, DIGEST)) problems.push("changeSetDigest: not a digest");
@@ -120,6 +139,19 @@ export function approvalRecordProblems(value: unknown): string[] {
       }
     }
   }
+  const files = value.protectedFiles;
+  if (!Array.isArray(files) || files.length > RECORD_LIMITS.protectedFiles) {
+    problems.push(`protectedFiles: not a list of at most ${RECORD_LIMITS.protectedFiles} files`);
+  } else {
+    files.forEach((f, i) => checkProtectedFile(f, i, problems));
+    for (let i = 1; i < files.length; i++) {
+      const prev = (files[i - 1] as Obj | undefined)?.path;
+      const path = (files[i] as Obj | undefined)?.path;
+      if (typeof prev === "string" && typeof path === "string" && !(prev < path)) {
+        problems.push(`protectedFiles[${i}].path: files must be sorted by path, without duplicates`);
+      }
+    }
+  }
   const approvers = value.approvers;
   if (!Array.isArray(approvers) || approvers.length > RECORD_LIMITS.approvers) {
     problems.push(`approvers: not a list of at most ${RECORD_LIMITS.approvers} approvers`);
@@ -136,9 +168,14 @@ export function asApprovalRecord(value: unknown): ApprovalRecord {
     schema: v.schema as number,
     repository: v.repository as string,
     pullRequest: v.pullRequest as number,
+    author: v.author as string,
     headSha: v.headSha as string,
     baseSha: v.baseSha as string,
     changeSetDigest: v.changeSetDigest as string,
+    protectedFiles: (v.protectedFiles as RecordedProtectedFile[]).map((f) => ({
+      path: f.path,
+      blob: f.blob,
+    })),
     level: v.level as RiskLevel,
     auto: v.auto as boolean,
     changes: (v.changes as RecordedChange[]).map((c) => ({

@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { APPROVAL_RECORD_SCHEMA, GITHUB_TEXT_LIMIT } from "../constants.js";
-import type { ApprovalRecord, Plan, RecordedChange, RiskLevel } from "../model.js";
+import type { ApprovalRecord, Plan, RecordedChange, RecordedProtectedFile, RiskLevel } from "../model.js";
 import { changeSetDigest } from "./change-set-digest.js";
 import type { ApprovalVerdict } from "./evaluate.js";
 import { approvalRecordProblems, asApprovalRecord } from "./record-schema.js";
@@ -10,8 +10,12 @@ export interface ApprovalRecordArgs {
   /** `owner/name`. */
   repository: string;
   pullRequest: number;
+  /** Login of the PR's author. */
+  author: string;
   headSha: string;
   baseSha: string;
+  /** The protected files the PR changes, with their head blobs (see protectedFileStates). */
+  protectedFiles: readonly RecordedProtectedFile[];
   /** The plan of the head (after `escalateForProtectedFiles`): changes, levels, policy digest. */
   plan: Plan;
   /** Must be satisfied: a record is written only when the requirement is met. */
@@ -77,9 +81,13 @@ export function buildApprovalRecord(args: ApprovalRecordArgs): ApprovalRecord {
     schema: APPROVAL_RECORD_SCHEMA,
     repository: args.repository,
     pullRequest: args.pullRequest,
+    author: args.author,
     headSha: args.headSha,
     baseSha: args.baseSha,
     changeSetDigest: digest,
+    protectedFiles: args.protectedFiles
+      .map((f) => ({ path: f.path, blob: f.blob }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     level: plan.classification.level,
     auto: verdict.auto,
     changes,
@@ -101,9 +109,10 @@ function humanSummary(record: ApprovalRecord): string {
   return [
     "```text",
     `countersign approval record v${record.schema}`,
-    `pull request: ${record.repository}#${record.pullRequest}`,
+    `pull request: ${record.repository}#${record.pullRequest} by ${record.author}`,
     `head: ${record.headSha}`,
     `change set: ${record.changeSetDigest} (${record.changes.length} change${record.changes.length === 1 ? "" : "s"})`,
+    ...record.protectedFiles.map((f) => `protected file: ${JSON.stringify(f.path)} ${f.blob ?? "deleted"}`),
     `level: ${record.level}`,
     `approved by: ${approvers}`,
     `policy: ${record.policyDigest}`,
@@ -145,7 +154,15 @@ export function decodeApprovalRecordResult(text: unknown): DecodeResult {
   const start = text.indexOf(MARKER_PREFIX);
   if (start < 0) return fail("no approval record in the text");
   if (text.indexOf(MARKER_PREFIX, start + 1) >= 0) return fail("more than one approval record in the text");
-  if (!text.startsWith(APPROVAL_RECORD_MARKER, start)) return fail("unsupported approval record version");
+  if (!text.startsWith(APPROVAL_RECORD_MARKER, start)) {
+    const version = /^v(\d{1,6}) /.exec(
+      text.slice(start + MARKER_PREFIX.length - 1, start + MARKER_PREFIX.length + 8),
+    );
+    const which = version === null ? "an unreadable version" : `schema v${version[1]}`;
+    return fail(
+      `unsupported approval record version: the record is ${which}, this version of countersign reads only v${APPROVAL_RECORD_SCHEMA} (re-run the check to write a new record)`,
+    );
+  }
   const from = start + APPROVAL_RECORD_MARKER.length;
   const end = text.indexOf(MARKER_END, from);
   if (end < 0) return fail("the record block is not closed");

@@ -4,6 +4,7 @@
  */
 import { describeError } from "../error-text.js";
 import type { ApprovalRecord, Requirement, RiskLevel } from "../model.js";
+import { approvalBindingDigest } from "./binding.js";
 import type { ApprovalVerdict } from "./evaluate.js";
 import type { ApprovalEvidence, CheckRunView, EvidencePull, RepoRef } from "./evidence.js";
 import { readReviewFacts } from "./gather.js";
@@ -140,6 +141,13 @@ export async function verifyPullApproval(
   }
   if (record.headSha !== pull.headSha) {
     return fail(`check run ${newest.id} holds a record of another head (${short(record.headSha)})`);
+  }
+  if (record.author.toLowerCase() !== pull.author.toLowerCase()) {
+    return fail(`check run ${newest.id} holds a record naming another author (${record.author})`);
+  }
+  // The run's external id is the binding digest of what it evaluated: the record must agree.
+  if (newest.externalId !== approvalBindingDigest(record.changeSetDigest, record.protectedFiles)) {
+    return fail(`check run ${newest.id}: its external id does not match the record's content`);
   }
   const requirement = options.requirementOf?.(record.level) ?? options.requirements?.[record.level];
   if (requirement === undefined) return fail(`the policy has no requirement for level ${record.level}`);

@@ -1,17 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { coverage } from "../../../src/core/approval/coverage.js";
+import { coverage, protectedCoverage } from "../../../src/core/approval/coverage.js";
 import type { CoverageChange } from "../../../src/core/approval/coverage.js";
 import type { ApprovalRecord, RecordedChange } from "../../../src/core/model.js";
 import { hex } from "./plan-fixture.js";
 
 function rec(changes: [string, RecordedChange["op"], string][]): ApprovalRecord {
   return {
-    schema: 1,
+    schema: 2,
     repository: "org/infra",
     pullRequest: 1,
+    author: "bob",
     headSha: "1".repeat(40),
     baseSha: "2".repeat(40),
     changeSetDigest: hex("d"),
+    protectedFiles: [],
     level: "high",
     auto: false,
     changes: changes.map(([key, op, afterDigest]) => ({ key, op, afterDigest, level: "high" })),
@@ -145,5 +147,51 @@ describe("coverage", () => {
     expect(result.covered).toEqual(c.covered);
     expect(result.uncovered.map((u) => u.key)).toEqual(c.uncovered.map(([k]) => k));
     c.uncovered.forEach(([, reason], i) => expect(result.uncovered[i]?.reason).toMatch(reason));
+  });
+});
+
+describe("protectedCoverage", () => {
+  const CONFIG = ".github/countersign.yml";
+  const blobA = "a".repeat(40);
+  const blobB = "b".repeat(40);
+  const withFiles = (
+    level: ApprovalRecord["level"],
+    files: ApprovalRecord["protectedFiles"],
+  ): ApprovalRecord => ({
+    ...rec([]),
+    level,
+    protectedFiles: files,
+  });
+
+  it.each([
+    [
+      "the same blob approved at critical",
+      [withFiles("critical", [{ path: CONFIG, blob: blobA }])],
+      blobA,
+      [],
+    ],
+    [
+      "another blob approved at critical",
+      [withFiles("critical", [{ path: CONFIG, blob: blobB }])],
+      blobA,
+      [CONFIG],
+    ],
+    [
+      "the same blob approved below critical",
+      [withFiles("high", [{ path: CONFIG, blob: blobA }])],
+      blobA,
+      [CONFIG],
+    ],
+    ["no record binding the file", [withFiles("critical", [])], blobA, [CONFIG]],
+    ["its deletion approved at critical", [withFiles("critical", [{ path: CONFIG, blob: null }])], null, []],
+    [
+      "content approved where the group deletes it",
+      [withFiles("critical", [{ path: CONFIG, blob: blobA }])],
+      null,
+      [CONFIG],
+    ],
+  ] as const)("covers a protected file by %s: uncovered %j", (_case, records, blob, uncovered) => {
+    const result = protectedCoverage([{ path: CONFIG, blob }], [...records]);
+    expect(result.map((u) => u.key)).toEqual(uncovered);
   });
 });

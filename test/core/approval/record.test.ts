@@ -36,8 +36,10 @@ function record(): ApprovalRecord {
   return buildApprovalRecord({
     repository: "org/infra",
     pullRequest: 12,
+    author: "bob",
     headSha: HEAD,
     baseSha: BASE,
+    protectedFiles: [{ path: ".github/countersign.yml", blob: "c".repeat(40) }],
     plan,
     verdict,
     createdAt: new Date("2026-01-01T11:00:00Z"),
@@ -58,7 +60,9 @@ describe("buildApprovalRecord", () => {
       { key: "apps/Deployment/prod/web", op: "update", afterDigest: hex("a"), level: "high" },
     ]);
     expect(r).toMatchObject({
-      schema: 1,
+      schema: 2,
+      author: "bob",
+      protectedFiles: [{ path: ".github/countersign.yml", blob: "c".repeat(40) }],
       changeSetDigest: plan.changeSet.digest,
       level: "high",
       auto: false,
@@ -83,8 +87,10 @@ describe("buildApprovalRecord", () => {
     const args = {
       repository: "org/infra",
       pullRequest: 12,
+      author: "bob",
       headSha: HEAD,
       baseSha: BASE,
+      protectedFiles: [],
       plan,
       verdict,
       createdAt: "2026-01-01T11:00:00Z",
@@ -97,8 +103,8 @@ describe("encode/decode", () => {
   it("round-trips, and the block is an HTML comment plus a fenced summary", () => {
     const r = record();
     const text = encodeApprovalRecord(r);
-    expect(text.startsWith("<!-- countersign:approval-record:v1 ")).toBe(true);
-    expect(text).toContain("```text\ncountersign approval record v1\npull request: org/infra#12");
+    expect(text.startsWith("<!-- countersign:approval-record:v2 ")).toBe(true);
+    expect(text).toContain("```text\ncountersign approval record v2\npull request: org/infra#12 by bob");
     expect(decodeApprovalRecord(`## countersign\n\nsome report\n\n${text}\nmore text`)).toEqual(r);
   });
 
@@ -111,8 +117,10 @@ describe("encode/decode", () => {
     const r = buildApprovalRecord({
       repository: "org/infra",
       pullRequest: 3,
+      author: "renovate[bot]",
       headSha: HEAD,
       baseSha: BASE,
+      protectedFiles: [{ path: "policies", blob: null }],
       plan,
       verdict: { ...verdict, auto: true, approvers: [], needed: 0 },
       createdAt: "2026-01-01T11:00:00Z",
@@ -147,9 +155,33 @@ describe("encode/decode", () => {
     // Proves missing fields are refused.
     ["missing approvers", forge({ ...good, approvers: undefined }), /missing field approvers/],
     // Proves a record of another schema version is refused.
-    ["schema 2 inside v1 block", forge({ ...good, schema: 2 }), /schema: expected 1/],
-    // Proves a block of an unknown version is refused.
-    ["v2 marker", forge(good).replace(":v1 ", ":v2 "), /unsupported approval record version/],
+    ["schema 3 inside v2 block", forge({ ...good, schema: 3 }), /schema: expected 2/],
+    // Proves a block of an unknown version is refused, naming the version.
+    [
+      "v3 marker",
+      forge(good).replace(":v2 ", ":v3 "),
+      /unsupported approval record version: the record is schema v3, this version of countersign reads only v2/,
+    ],
+    // Proves a record of the previous schema (no author, no protected files) is refused and says so.
+    ["v1 record", forge(good).replace(":v2 ", ":v1 "), /the record is schema v1/],
+    // Proves the author and the protected files are checked like every other field.
+    ["author with markup", forge({ ...good, author: "<b>x</b>" }), /author: not a login/],
+    [
+      "protected files out of order",
+      forge({
+        ...good,
+        protectedFiles: [
+          { path: "policies/b.yaml", blob: null },
+          { path: "policies/a.yaml", blob: null },
+        ],
+      }),
+      /protectedFiles\[1\].path: files must be sorted/,
+    ],
+    [
+      "protected file blob not a SHA",
+      forge({ ...good, protectedFiles: [{ path: "policies", blob: "HEAD" }] }),
+      /protectedFiles\[0\].blob/,
+    ],
     // Proves a deletion must carry an empty digest.
     [
       "deletion with a digest",
@@ -218,8 +250,10 @@ describe("encode/decode", () => {
     const big = buildApprovalRecord({
       repository: "org/infra",
       pullRequest: 1,
+      author: "bob",
       headSha: HEAD,
       baseSha: BASE,
+      protectedFiles: [],
       plan: many,
       verdict,
       createdAt: "2026-01-01T11:00:00Z",
@@ -237,8 +271,10 @@ describe("encode/decode", () => {
     const big = buildApprovalRecord({
       repository: "org/infra",
       pullRequest: 1,
+      author: "bob",
       headSha: HEAD,
       baseSha: BASE,
+      protectedFiles: [],
       plan: many,
       verdict,
       createdAt: "2026-01-01T11:00:00Z",

@@ -9,12 +9,14 @@ const LATER_HEAD = "b".repeat(40);
 const sre: Requirement = { approvals: 1, teams: ["org/sre"], users: [], auto: false };
 
 const record: ApprovalRecord = {
-  schema: 1,
+  schema: 2,
   repository: "org/infra",
   pullRequest: 7,
+  author: "bob",
   headSha: APPROVED_HEAD,
   baseSha: "2".repeat(40),
   changeSetDigest: hex("d"),
+  protectedFiles: [],
   level: "high",
   auto: false,
   changes: [{ key: "apps/Deployment/prod/web", op: "update", afterDigest: hex("a"), level: "high" }],

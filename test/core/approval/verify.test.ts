@@ -6,6 +6,7 @@ import {
   buildApprovalRecord,
   encodeApprovalRecord,
 } from "../../../src/core/approval/record.js";
+import { approvalBindingDigest } from "../../../src/core/approval/binding.js";
 import { ApprovalEvidenceError, verifyPullApproval } from "../../../src/core/approval/verify.js";
 import type { VerifyPullApprovalOptions } from "../../../src/core/approval/verify.js";
 import type { ApprovalRecord, Requirement, RiskLevel } from "../../../src/core/model.js";
@@ -38,14 +39,22 @@ const verdict: ApprovalVerdict = {
   byAssociation: false,
 };
 
-function record(
-  overrides: { pullRequest?: number; headSha?: string; repository?: string } = {},
-): ApprovalRecord {
+interface RecordOverrides {
+  pullRequest?: number;
+  headSha?: string;
+  repository?: string;
+  author?: string;
+  protectedFiles?: ApprovalRecord["protectedFiles"];
+}
+
+function record(overrides: RecordOverrides = {}): ApprovalRecord {
   return buildApprovalRecord({
     repository: overrides.repository ?? "org/infra",
     pullRequest: overrides.pullRequest ?? 7,
+    author: overrides.author ?? "bob",
     headSha: overrides.headSha ?? HEAD,
     baseSha: BASE,
+    protectedFiles: overrides.protectedFiles ?? [],
     plan: planOf([["apps/Deployment/prod/web", "update", hex("a"), "high"]]),
     verdict,
     createdAt: "2026-01-01T11:00:00Z",
@@ -58,7 +67,7 @@ function run(id: number, text: string | null, extra: Partial<CheckRunView> = {})
     headSha: HEAD,
     status: "completed",
     conclusion: "success",
-    externalId: hex("d"),
+    externalId: record().changeSetDigest,
     outputText: text,
     appId: APP,
     startedAt: "2026-01-01T11:00:00Z",
@@ -168,6 +177,26 @@ describe("verifyPullApproval", () => {
     forge.runs.length = 0;
     forge.runs.push(run(5, `${marker}${payload} -->`));
     expect(await reason()).toMatch(/unsupported approval record version/);
+  });
+
+  it("refuses a record naming another author than the PR's", async () => {
+    forge.runs.length = 0;
+    forge.runs.push(run(5, encodeApprovalRecord(record({ author: "mallory" }))));
+    expect(await reason()).toMatch(/record naming another author \(mallory\)/);
+  });
+
+  it("binds the protected files: the run's external id must be the record's binding digest", async () => {
+    const files = [{ path: ".github/countersign.yml", blob: "c".repeat(40) }];
+    const bound = record({ protectedFiles: files });
+    forge.runs.length = 0;
+    // The run evaluated other content than the record holds (its external id is the bare change set).
+    forge.runs.push(run(5, encodeApprovalRecord(bound)));
+    expect(await reason()).toMatch(/external id does not match the record's content/);
+    forge.runs[0] = run(5, encodeApprovalRecord(bound), {
+      externalId: approvalBindingDigest(bound.changeSetDigest, files),
+    });
+    const result = await verifyPullApproval(forge, options());
+    expect(result.ok && result.record.protectedFiles).toEqual(files);
   });
 
   it("refuses a run without a record", async () => {
