@@ -237,12 +237,14 @@ export class World {
       level,
     }));
     const record: ApprovalRecord = {
-      schema: 1,
+      schema: 2,
       repository: `${REPO.owner}/${REPO.repo}`,
       pullRequest: number,
+      author: "agent",
       headSha: head,
       baseSha: draft.base,
       changeSetDigest: changeSetDigest(changes),
+      protectedFiles: [],
       level,
       auto: false,
       changes,
