@@ -23,7 +23,7 @@ import {
   AuditHeadRewoundError,
 } from "../core/ports/audit-store.js";
 import type { AuditHead, AuditStore } from "../core/ports/audit-store.js";
-import { isErrorCode as isCode, readBoundedFile } from "./read-file.js";
+import { isErrorCode as isCode, readBoundedFile, readBoundedFileSync } from "./read-file.js";
 
 export interface LocalStoreOptions {
   /** fsync files and directories (default true). Off only for benchmarks' bulk setup. */
@@ -284,7 +284,7 @@ export class LocalAuditStore implements AuditStore {
   private async readJson(path: string, doing: string): Promise<unknown> {
     let text: string;
     try {
-      text = await readBoundedFile(path, MAX_RECORD_BYTES);
+      text = readBoundedFileSync(path, MAX_RECORD_BYTES);
     } catch (error) {
       throw new Error(doing, { cause: error });
     }
