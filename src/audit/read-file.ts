@@ -41,22 +41,31 @@ export function readBoundedFileSync(path: string, max: number): string {
     const info = fstatSync(fd);
     if (!info.isFile()) throw new Error("not a regular file");
     if (info.size > max) throw new Error(`larger than ${max} bytes`);
-    const chunks: Buffer[] = [];
+    // One buffer for every read (the read is synchronous, so nothing else uses it meanwhile): a
+    // fresh buffer per file is external memory the garbage collector frees late, hundreds of MB
+    // over a long log. A file that grew past the buffer is read on into a larger one.
+    let buffer =
+      info.size + 1 <= shared.length ? shared : Buffer.allocUnsafe(Math.min(max + 1, info.size + 1));
     let total = 0;
-    const size = Math.min(max + 1, Math.max(info.size + 1, 4096));
     for (;;) {
-      const chunk = Buffer.allocUnsafe(size);
-      const bytesRead = readSync(fd, chunk, 0, size, null);
+      if (total === buffer.length) {
+        if (total > max) throw new Error(`larger than ${max} bytes`);
+        const bigger = Buffer.allocUnsafe(Math.min(max + 1, buffer.length * 2));
+        buffer.copy(bigger, 0, 0, total);
+        buffer = bigger;
+      }
+      const bytesRead = readSync(fd, buffer, total, buffer.length - total, null);
       if (bytesRead === 0) break;
       total += bytesRead;
       if (total > max) throw new Error(`larger than ${max} bytes`);
-      chunks.push(chunk.subarray(0, bytesRead));
     }
-    return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString("utf8");
+    return buffer.toString("utf8", 0, total);
   } finally {
     closeSync(fd);
   }
 }
+
+const shared = Buffer.alloc(256 * 1024);
 
 export function isErrorCode(error: unknown, code: string): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
