@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # countersign's container image: one image, two commands.
 #   docker run <image> gate        the GitHub App (port 3000)
 #   docker run <image> reconcile   the in-cluster reconciler (--config <file>; port 8080)
