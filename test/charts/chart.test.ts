@@ -83,6 +83,7 @@ describe("values.schema.json", () => {
       "/reconciler/manage/resources/0",
     ],
     ["a mutable image reference as digest", "image.digest=latest", "at '/image/digest'"],
+    ["a privileged port (the pods have no capabilities)", "gate.port=80", "at '/gate/port'"],
   ])("rejects %s", async (_what, set, message) => {
     const result = await helmTemplate([], [set]);
     expect(result.code).not.toBe(0);
@@ -275,6 +276,20 @@ describe("defaults", () => {
     expect(result.code).toBe(0);
     const notes = result.stdout.slice(result.stdout.indexOf("NOTES:"));
     expect(notes).toMatchSnapshot();
+  });
+
+  it.each([["irsa.yaml"], ["ingress.yaml"]])("tell the operator what to do next with %s", async (file) => {
+    const result = await helmRun([
+      "install",
+      RELEASE,
+      CHART,
+      "--namespace",
+      NAMESPACE,
+      "--dry-run=client",
+      ...valuesArgs([file]),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.slice(result.stdout.indexOf("NOTES:"))).toMatchSnapshot();
   });
 });
 
