@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { ObjectSerializer } from "@kubernetes/client-node/dist/gen/models/ObjectSerializer.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -50,6 +51,20 @@ describe("helm lint --strict", () => {
     const result = await helmRun(["lint", "--strict", CHART, "--namespace", NAMESPACE, ...valuesArgs(files)]);
     expect(result.stdout + result.stderr).toContain("1 chart(s) linted, 0 chart(s) failed");
     expect(result.code).toBe(0);
+  });
+});
+
+describe("helm package", () => {
+  it("puts the default policy pack in the chart archive (charts/countersign/policies links to policies/)", async () => {
+    const out = await mkdtemp(join(tmpdir(), "cs-helm-package-"));
+    const result = await helmRun(["package", CHART, "--destination", out]);
+    expect(result.code).toBe(0);
+    const [archive] = await readdir(out); // countersign-<chart version>.tgz
+    const tar = gunzipSync(await readFile(join(out, archive!))).toString("latin1");
+    for (const file of await readdir(join(CHART, "..", "..", "policies"))) {
+      expect(tar, file).toContain(`countersign/policies/${file}`);
+    }
+    expect(tar).toContain("countersign/values.schema.json");
   });
 });
 
