@@ -7,4 +7,8 @@ export const EXIT = {
   usage: 2,
   /** `plan --fail-on` level reached; `audit verify` found a bad record. */
   failOn: 3,
+  /** `reconcile --once`: refused (unapproved content), as a `failOn`. */
+  refused: 3,
+  /** `reconcile --once`/`--adopt`: failed (GitHub, cluster or audit store unreachable, apply error). */
+  failed: 4,
 } as const;

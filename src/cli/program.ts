@@ -3,6 +3,7 @@ import { registerAudit } from "./audit.js";
 import { registerGate } from "./gate.js";
 import { registerPlan } from "./plan.js";
 import { registerPolicy } from "./policy.js";
+import { registerReconcile } from "./reconcile.js";
 
 /** The `countersign` command line; every subcommand registers itself from its own file. */
 export function buildProgram(): Command {
@@ -17,5 +18,6 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerGate(program);
   registerAudit(program);
+  registerReconcile(program);
   return program;
 }

@@ -1,0 +1,92 @@
+/**
+ * ApplyReporter over the GitHub API: the reconciler's commit status, its sticky comment per pull
+ * request and cluster (found by marker, and only among this app's own comments: anyone can paste
+ * a marker), and comments on direct-push commits.
+ */
+import type { RepoRef } from "../core/ports/revision-reader.js";
+import type { ApplyReporter, StatusState } from "../reconciler/ports.js";
+import { fitGitHubText } from "./octokit-check-publisher.js";
+import type { GitHubClient } from "./octokit-pull-request-source.js";
+
+/** GitHub's limit on a commit status description. */
+const STATUS_CHARS = 140;
+
+export class OctokitApplyReporter implements ApplyReporter {
+  /** `owner/repo#pr marker` -> comment id. */
+  readonly #ids = new Map<string, number>();
+
+  constructor(
+    private readonly octokit: GitHubClient,
+    private readonly appId: number,
+  ) {}
+
+  async setStatus(
+    repo: RepoRef,
+    sha: string,
+    context: string,
+    state: StatusState,
+    description: string,
+  ): Promise<void> {
+    await this.octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
+      ...repo,
+      sha,
+      state,
+      context,
+      description:
+        description.length > STATUS_CHARS ? `${description.slice(0, STATUS_CHARS - 1)}…` : description,
+    });
+  }
+
+  async upsertPullComment(repo: RepoRef, pullRequest: number, marker: string, body: string): Promise<void> {
+    const key = `${repo.owner}/${repo.repo}#${pullRequest} ${marker}`;
+    const text = fitGitHubText(body.includes(marker) ? body : `${marker}\n${body}`, 65_536);
+    let id = this.#ids.get(key) ?? (await this.find(repo, pullRequest, marker));
+    if (id !== undefined) {
+      try {
+        await this.octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+          ...repo,
+          comment_id: id,
+          body: text,
+        });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+        id = undefined; // deleted by someone: post a new one
+      }
+    }
+    if (id === undefined) {
+      const { data } = await this.octokit.request(
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        {
+          ...repo,
+          issue_number: pullRequest,
+          body: text,
+        },
+      );
+      id = Number(data.id);
+    }
+    this.#ids.set(key, id);
+  }
+
+  async commentOnCommit(repo: RepoRef, sha: string, body: string): Promise<void> {
+    await this.octokit.request("POST /repos/{owner}/{repo}/commits/{commit_sha}/comments", {
+      ...repo,
+      commit_sha: sha,
+      body: fitGitHubText(body, 65_536),
+    });
+  }
+
+  private async find(repo: RepoRef, pullRequest: number, marker: string): Promise<number | undefined> {
+    const comments = await this.octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...repo,
+      issue_number: pullRequest,
+      per_page: 100,
+    });
+    const mine = comments.find(
+      (c) =>
+        c.body?.includes(marker) === true &&
+        c.user?.type === "Bot" &&
+        c.performed_via_github_app?.id === this.appId,
+    );
+    return mine === undefined ? undefined : Number(mine.id);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The reconciler's secrets, from the environment only (never the config file or a flag): the
+ * GitHub App private key and the deployment's fingerprint key. Messages name the variable, never
+ * its value.
+ */
+import { readFileSync } from "node:fs";
+
+export interface ReconcilerSecrets {
+  privateKey: string;
+  fingerprintKey: string;
+}
+
+/** A PEM key: PEM text, PEM with literal `\n`, or base64 of PEM (single-line env vars). */
+function pem(value: string, variable: string): string {
+  const text = value.trim();
+  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
+  const decoded = Buffer.from(text, "base64").toString("utf8");
+  if (decoded.includes("-----BEGIN")) return decoded;
+  throw new Error(`${variable} is neither a PEM key nor base64 of one`);
+}
+
+function fromEnvOrFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const direct = env[name];
+  if (direct !== undefined && direct !== "") return direct;
+  const path = env[`${name}_PATH`];
+  if (path === undefined || path === "") return undefined;
+  try {
+    return readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new Error(`reading ${name}_PATH (${path})`, { cause });
+  }
+}
+
+export function readReconcilerSecrets(env: NodeJS.ProcessEnv = process.env): ReconcilerSecrets {
+  const key = fromEnvOrFile(env, "PRIVATE_KEY");
+  if (key === undefined)
+    throw new Error("PRIVATE_KEY or PRIVATE_KEY_PATH is required (the GitHub App's private key)");
+  const fingerprint = fromEnvOrFile(env, "COUNTERSIGN_FINGERPRINT_KEY")?.trim();
+  // Digests of Secrets are keyed by it: without the gate's key nothing approved would match.
+  if (fingerprint === undefined || fingerprint.length < 16) {
+    throw new Error(
+      "COUNTERSIGN_FINGERPRINT_KEY or COUNTERSIGN_FINGERPRINT_KEY_PATH is required (at least 16 characters; the same key as the gate's)",
+    );
+  }
+  return { privateKey: pem(key, "PRIVATE_KEY"), fingerprintKey: fingerprint };
+}
