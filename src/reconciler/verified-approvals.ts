@@ -47,7 +47,7 @@ export class VerifiedPullApprovals implements PullApprovals {
       if (
         error instanceof RepoConfigError ||
         error instanceof MissingPolicyError ||
-        (error as Error).name === "PolicyError"
+        error instanceof PolicyError
       ) {
         return {
           ok: false,

@@ -184,12 +184,10 @@ export class FakeGitHub {
       return this.send(
         res,
         200,
-        all
-          .slice((page - 1) * perPage, page * perPage)
-          .map((sha) => ({
-            sha,
-            parents: (this.repo.commits.get(sha)?.parents ?? []).map((p) => ({ sha: p })),
-          })),
+        all.slice((page - 1) * perPage, page * perPage).map((sha) => ({
+          sha,
+          parents: (this.repo.commits.get(sha)?.parents ?? []).map((p) => ({ sha: p })),
+        })),
       );
     }
     if (method === "GET" && (m = /^\/git\/trees\/([0-9a-f]+)$/.exec(rest))) {
