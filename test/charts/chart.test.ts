@@ -110,6 +110,12 @@ describe("values.schema.json", () => {
     ["audit.store is required", ["irsa.yaml"], ["audit.store="]],
     ["reconciler.manage.resources: list the kinds", ["irsa.yaml"], ["reconciler.manage.resources=null"]],
     ["in eks mode, name the Kubernetes group", ["servicemonitor.yaml"], ["reconciler.rbac.groups=null"]],
+    ["two reconcilers would both apply", ["irsa.yaml"], ["reconciler.leaderElection.enabled=false"]],
+    [
+      "must not include its own namespace",
+      ["irsa.yaml"],
+      ["reconciler.manage.namespaces={shop,countersign-system}"],
+    ],
   ])("an enabled reconciler without its settings fails to render: %s", async (message, files, sets) => {
     const result = await helmTemplate(files, sets);
     expect(result.code).not.toBe(0);
