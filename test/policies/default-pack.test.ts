@@ -106,8 +106,9 @@ describe("dangerous changes", () => {
         metadata: { name: "all" },
         rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
       },
-      "high",
-      "rbac-wildcard",
+      // `*` on `*` in `*` is cluster-admin by another name.
+      "critical",
+      "rbac-cluster-admin-equivalent",
     ],
     // Scaling to zero is high.
     ["replicas to 0", withReplicas(3), withReplicas(0), "high", "replicas-to-zero"],

@@ -12,11 +12,15 @@ import {
   podSpec,
   podSpecPath,
   runsAsNonRoot,
+  rbacSubjects,
   volumes,
   withIndex,
 } from "./helpers.js";
 import { changedFields, fieldChanged, onlyChanged } from "./field-changes.js";
 import { secretEnv, secretLikeName, secretLikeValue } from "./credentials.js";
+import { rbacPowers } from "./rbac-powers.js";
+import { apiServiceChanges, specChanges, webhookChanges } from "./api-surface.js";
+import { crdChanges } from "./crd-changes.js";
 
 /** The variables every rule expression sees (those of ValidatingAdmissionPolicy, plus a few conveniences). */
 export interface CelContext {
@@ -54,6 +58,26 @@ export const CEL_HELPERS: readonly { signature: string; description: string }[] 
     description: "whether a dotted path differs (old, new, path)",
   },
   {
+    signature: "rbacPowers(dyn): list<map>",
+    description:
+      "what a Role's rules effectively allow, as {path, power, what, named}: cluster-admin, escalate, bind, impersonate, api-write, csr-approve, nodes-write, workloads-create, exec, sa-token, secrets-read",
+  },
+  {
+    signature: "webhookChanges(dyn, dyn): list<map>",
+    description:
+      "webhooks added, removed or changed in the fields that matter, API defaults filled in, as {path, what}",
+  },
+  {
+    signature: "apiServiceChanges(dyn, dyn): list<map>",
+    description:
+      "APIService routing and trust changes (service, caBundle, insecureSkipTLSVerify, priorities)",
+  },
+  {
+    signature: "crdChanges(dyn, dyn): list<map>",
+    description:
+      "CRD changes without descriptions, as {path, what, severity, effect}: severity critical (scope, versions, storage, conversion), high (schema tightened), medium",
+  },
+  {
     signature: "image(string): map",
     description: "an image reference as {registry, repository, tag, digest}",
   },
@@ -77,6 +101,11 @@ function memo<T>(fn: (object: unknown) => T): (object: unknown) => T {
   };
 }
 
+/** Helper results as the plain records CEL maps are built from. */
+function plain(items: readonly object[]): Entries {
+  return items.map((i) => ({ ...i }) as Record<string, unknown>);
+}
+
 function asList(entries: ReturnType<typeof containers>): Entries {
   return entries.map((e) => ({ name: e.name, path: e.path, list: e.list, spec: e.spec }));
 }
@@ -90,6 +119,7 @@ export function createCelEnvironment(): Environment {
   const containerByPath = memo((o) => new Map(containerList(o).map((c) => [c["path"] as string, c])));
   const secrets = memo((o) => secretEnv(o).map((e) => ({ ...e })));
   const specOf = memo((o) => podSpec(o));
+  const powersOf = memo((o) => plain(rbacPowers(o)));
   const specPathOf = memo((o) => podSpecPath(o) ?? "");
   // Image strings repeat across rules and objects; bounded so hostile input cannot grow it without limit.
   const imageCache = new Map<string, Record<string, string>>();
@@ -151,7 +181,10 @@ export function createCelEnvironment(): Environment {
     .registerFunction("added(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) => added(a, b))
     .registerFunction("runsAsNonRoot(dyn): bool", (o: unknown) => runsAsNonRoot(o))
     .registerFunction("intOrPercent(dyn): double", (v: unknown) => intOrPercent(v))
-    .registerFunction("networkPolicyOpenings(dyn): list<string>", (o: unknown) => networkPolicyOpenings(o))
+    .registerFunction("networkPolicyOpenings(dyn, bool): list<string>", (o: unknown, all: boolean) =>
+      networkPolicyOpenings(o, all),
+    )
+    .registerFunction("rbacSubjects(dyn): list<dyn>", (l: unknown) => rbacSubjects(l))
     .registerFunction("capability(string): string", (s: string) => capability(s))
     .registerFunction("cleanPath(string): string", (s: string) => cleanPath(s))
     .registerFunction("flatten(list<dyn>): list<dyn>", (l: unknown) => flatten(l))
@@ -160,5 +193,18 @@ export function createCelEnvironment(): Environment {
     )
     .registerFunction("secretEnv(dyn): list<map<string, string>>", (o: unknown) => secrets(o))
     .registerFunction("secretLikeName(string): bool", (s: string) => secretLikeName(s))
-    .registerFunction("secretLikeValue(string): bool", (s: string) => secretLikeValue(s));
+    .registerFunction("secretLikeValue(string): bool", (s: string) => secretLikeValue(s))
+    .registerFunction("rbacPowers(dyn): list<map<string, dyn>>", (o: unknown) => powersOf(o))
+    .registerFunction("webhookChanges(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) =>
+      plain(webhookChanges(a, b)),
+    )
+    .registerFunction("specChanges(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) =>
+      plain(specChanges(a, b)),
+    )
+    .registerFunction("apiServiceChanges(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) =>
+      plain(apiServiceChanges(a, b)),
+    )
+    .registerFunction("crdChanges(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) =>
+      plain(crdChanges(a, b)),
+    );
 }

@@ -195,9 +195,10 @@ function isEmptyObj(value: unknown): boolean {
 /**
  * Field paths of a NetworkPolicy's allow-all openings: a rule with no peers, an empty peer, an
  * empty namespaceSelector with no or an empty podSelector (every pod of every namespace), or an
- * ipBlock wider than a /8 (0.0.0.0/0, ::/0, 0.0.0.0/1...).
+ * ipBlock wider than a /8 (0.0.0.0/0, ::/0, 0.0.0.0/1...). With `allPortsOnly`, only those of
+ * rules that name no ports.
  */
-export function networkPolicyOpenings(object: unknown): string[] {
+export function networkPolicyOpenings(object: unknown, allPortsOnly = false): string[] {
   if (!isObj(object) || !isObj(object["spec"])) return [];
   const spec = object["spec"];
   const out: string[] = [];
@@ -210,6 +211,8 @@ export function networkPolicyOpenings(object: unknown): string[] {
     rules.forEach((rule: unknown, i) => {
       const base = `spec.${direction}[${i}]`;
       if (!isObj(rule)) return;
+      // With ports the rule opens those ports only: not all traffic.
+      if (allPortsOnly && Array.isArray(rule["ports"]) && rule["ports"].length > 0) return;
       const peers = rule[peersKey];
       if (!Array.isArray(peers) || peers.length === 0) {
         out.push(`${base}.${peersKey}`);
@@ -273,4 +276,18 @@ export function capability(name: string): string {
 export function flatten(list: unknown): unknown[] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((item: unknown) => (Array.isArray(item) ? (item as unknown[]) : [item]));
+}
+
+/**
+ * Binding subjects as the API server defaults them: a ServiceAccount's `apiGroup` is "", a User's
+ * or Group's is rbac.authorization.k8s.io, so writing the default out is not a new subject.
+ */
+export function rbacSubjects(list: unknown): unknown[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((subject: unknown) => {
+    if (!isObj(subject)) return subject;
+    const kind = subject["kind"];
+    const apiGroup = kind === "ServiceAccount" ? "" : "rbac.authorization.k8s.io";
+    return { ...subject, apiGroup: subject["apiGroup"] ?? apiGroup };
+  });
 }
