@@ -8,6 +8,7 @@ import { run as runGate } from "./gate.js";
 import { run as runAudit } from "./audit.js";
 import { run as runMask } from "./mask.js";
 import { run as runApproval } from "./approval.js";
+import { run as runReconcileApply } from "./reconcile-apply.js";
 
 const sections: Record<string, () => Promise<void>> = {
   plan: runPlan,
@@ -16,6 +17,7 @@ const sections: Record<string, () => Promise<void>> = {
   approval: runApproval,
   gate: runGate,
   audit: runAudit,
+  "reconcile-apply": runReconcileApply,
 };
 
 const only = process.argv.slice(2);

@@ -164,16 +164,12 @@ export class KubeClusterApplier implements ClusterApplier {
     let interval = 100;
     for (;;) {
       const crd = await this.read(path, operation);
-      const spec = crd?.["spec"] as { group?: unknown } | undefined;
       const conditions = (crd?.["status"] as { conditions?: unknown } | undefined)?.conditions;
       const list = Array.isArray(conditions) ? (conditions as Record<string, unknown>[]) : [];
       const established = list.find((c) => c["type"] === "Established");
       const names = list.find((c) => c["type"] === "NamesAccepted");
-      if (established?.["status"] === "True") {
-        // The new kind must be visible to scopeOf and apply now, not after a restart.
-        if (typeof spec?.group === "string") this.discovery.invalidateGroup(spec.group);
-        return;
-      }
+      // Established, and its kind served by discovery: scopeOf and apply must see it now.
+      if (established?.["status"] === "True" && (await this.servesKindOf(crd))) return;
       if (names?.["status"] === "False") {
         const why = typeof names["message"] === "string" ? names["message"] : "names not accepted";
         throw new ClusterApiError(operation, 422, "NamesNotAccepted", `${operation}: ${why}`);
@@ -190,6 +186,23 @@ export class KubeClusterApplier implements ClusterApplier {
       await this.sleep(Math.min(interval, left));
       interval = Math.min(interval * 1.5, 1_000);
     }
+  }
+
+  /** Whether discovery serves the CRD's kind in its first served version (cache refreshed first). */
+  private async servesKindOf(crd: KubeObject | undefined): Promise<boolean> {
+    const spec = crd?.["spec"] as
+      { group?: unknown; names?: { kind?: unknown }; versions?: unknown } | undefined;
+    const versions = Array.isArray(spec?.versions) ? (spec.versions as Record<string, unknown>[]) : [];
+    const version = versions.find((v) => v["served"] !== false)?.["name"];
+    if (
+      typeof spec?.group !== "string" ||
+      typeof spec.names?.kind !== "string" ||
+      typeof version !== "string"
+    ) {
+      return true; // Nothing to look up: Established is all there is to wait for.
+    }
+    this.discovery.invalidateGroup(spec.group);
+    return (await this.discovery.resource(`${spec.group}/${version}`, spec.names.kind)) !== undefined;
   }
 
   private async read(path: string, operation: string): Promise<KubeObject | undefined> {
