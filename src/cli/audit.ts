@@ -104,21 +104,30 @@ export function registerAudit(program: Command, overrides: Partial<AuditCliDeps>
             (commit === undefined || r.commit.toLowerCase().startsWith(commit))
           );
         };
-        // Streamed: JSON and CSV rows are written as records are read; the table keeps only its rows.
+        // Streamed: JSON and CSV rows are written as records are read, about 64 KB at a time; the
+        // table keeps only its rows.
         const rows: ListRow[] = [];
         let count = 0;
-        if (opts.output === "csv") deps.write(csvHeader());
+        let pending = opts.output === "csv" ? csvHeader() : "";
+        const emit = (text: string): void => {
+          pending += text;
+          if (pending.length >= 65_536) {
+            deps.write(pending);
+            pending = "";
+          }
+        };
         for await (const r of eachRecord(store, opts.cluster, deps.warn)) {
           if (!keep(r)) continue;
           if (opts.output === "json") {
             const row = terminalJson(listRow(r)).replace(/\n/g, "\n  ");
-            deps.write(`${count === 0 ? "[\n" : ",\n"}  ${row}`);
-          } else if (opts.output === "csv") deps.write(csvLine(r));
+            emit(`${count === 0 ? "[\n" : ",\n"}  ${row}`);
+          } else if (opts.output === "csv") emit(csvLine(r));
           else rows.push(listRow(r));
           count++;
         }
-        if (opts.output === "json") deps.write(count === 0 ? "[]\n" : "\n]\n");
-        else if (opts.output === "table") deps.write(renderRows(rows));
+        if (opts.output === "json") emit(count === 0 ? "[]\n" : "\n]\n");
+        if (pending !== "") deps.write(pending);
+        if (opts.output === "table") deps.write(renderRows(rows));
       },
     );
 
