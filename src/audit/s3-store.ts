@@ -25,6 +25,8 @@ import {
 } from "@aws-sdk/client-s3";
 import type { PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { parseRecord } from "../core/audit/parse.js";
+import { PROBE_KEY, probeS3Store } from "./s3-probe.js";
+import type { StoreProbe } from "./s3-probe.js";
 import type { AuditRecord } from "../core/audit/record.js";
 import { jsonErrorText } from "../core/audit/render-text.js";
 import { assertClusterName, isClusterName, recordKey } from "../core/audit/seal.js";
@@ -60,19 +62,6 @@ export interface S3StoreOptions {
   warn?: (message: string) => void;
 }
 
-/** What the start-up probe found. */
-export interface StoreProbe {
-  /** A conditional PUT that must fail (`If-None-Match: *` on an existing object, `If-Match` with a wrong ETag) did fail. */
-  conditionalWrites: boolean;
-  /** The bucket's Object Lock, when retention is configured (`not-configured` otherwise). */
-  objectLock: "enabled" | "missing" | "not-configured";
-  /** Plain-language problems (empty when safe). */
-  problems: string[];
-}
-
-/** The probe object: under a prefix that is not a cluster name, so no listing shows it. */
-const PROBE_KEY = ".countersign-probe/conditional-write";
-
 /** Largest record the store will read (hostile or corrupt objects must not exhaust memory). */
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const RECORD_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\/\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9._-]+\.json$/;
@@ -85,6 +74,8 @@ function isNotFound(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
   return status(error) === 404 || name === "NoSuchKey" || name === "NotFound";
 }
+
+export type { StoreProbe } from "./s3-probe.js";
 
 export class S3AuditStore implements AuditStore {
   readonly location: string;
@@ -187,56 +178,19 @@ export class S3AuditStore implements AuditStore {
    * Probes the endpoint: a conditional PUT that must fail, and the bucket's Object Lock when
    * retention is configured. Writes (and overwrites) one small probe object, never a record.
    */
-  async probe(): Promise<StoreProbe> {
-    const key = this.full(PROBE_KEY);
-    const body = `countersign probe ${new Date().toISOString()}`;
-    await this.send(`probing conditional writes in ${this.location}`, () =>
-      this.client.send(new PutObjectCommand(this.putInput(PROBE_KEY, body, false))),
-    );
-    const mustFail = async (condition: { IfNoneMatch?: string; IfMatch?: string }): Promise<boolean> => {
-      try {
-        await this.client.send(
-          new PutObjectCommand({ ...this.putInput(PROBE_KEY, body, false), ...condition }),
-        );
-        return false; // the condition was ignored
-      } catch (error) {
-        const code = status(error);
-        if (code === 412 || code === 409) return true;
-        throw new Error(`probing conditional writes in ${this.location} (${key})`, { cause: error });
-      }
-    };
-    const conditionalWrites =
-      (await mustFail({ IfNoneMatch: "*" })) && (await mustFail({ IfMatch: '"countersign-no-such-etag"' }));
-    let objectLock: StoreProbe["objectLock"] = "not-configured";
-    const problems: string[] = [];
-    if (!conditionalWrites)
-      problems.push(
-        `${this.location} ignores conditional writes (If-None-Match/If-Match): two writers would fork the audit chain silently`,
-      );
-    if (this.options.objectLock) {
-      try {
-        const out = await this.client.send(
-          new GetObjectLockConfigurationCommand({ Bucket: this.options.bucket }),
-        );
-        objectLock = out.ObjectLockConfiguration?.ObjectLockEnabled === "Enabled" ? "enabled" : "missing";
-      } catch (error) {
-        const name = (error as { name?: string }).name ?? "";
-        if (
-          status(error) !== 404 &&
-          !/ObjectLockConfigurationNotFound|NotImplemented/.test(name) &&
-          status(error) !== 501
-        )
-          throw new Error(`reading the Object Lock configuration of ${this.options.bucket}`, {
-            cause: error,
-          });
-        objectLock = "missing";
-      }
-      if (objectLock === "missing")
-        problems.push(
-          `bucket ${this.options.bucket} does not have Object Lock enabled: the configured ${this.options.objectLock.mode} retention of ${this.options.objectLock.days} days would not be applied`,
-        );
-    }
-    return { conditionalWrites, objectLock, problems };
+  probe(): Promise<StoreProbe> {
+    return probeS3Store({
+      location: this.location,
+      bucket: this.options.bucket,
+      key: this.full(PROBE_KEY),
+      objectLock: this.options.objectLock,
+      send: (input) =>
+        this.client.send(
+          new PutObjectCommand({ ...this.putInput(PROBE_KEY, input.body, false), ...input.condition }),
+        ),
+      readObjectLock: () =>
+        this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.options.bucket })),
+    });
   }
 
   /** Probes once before the first write; refuses or warns as configured. A failed probe is retried next time. */
