@@ -6,6 +6,7 @@ import { ObjectSerializer } from "@kubernetes/client-node/dist/gen/models/Object
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadPolicy } from "../../src/config/policy-files.js";
+import { parseReconcilerConfig } from "../../src/reconciler/config.js";
 import { canonicalJson } from "../../src/core/canonical.js";
 import { buildManifestSet } from "../../src/core/manifest-set.js";
 import { plan } from "../../src/core/plan.js";
@@ -193,6 +194,23 @@ describe.each(CASES)("rendered objects: %s", (name) => {
     expect(JSON.stringify(objects)).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
   });
 
+  it("render a reconciler configuration that the reconciler itself accepts", () => {
+    const configMap = objectsOf(name).find(
+      (o) => o.metadata.name === `${PREFIX}-reconciler` && o.kind === "ConfigMap",
+    );
+    if (!configMap) return; // the reconciler is disabled in this case
+    const text = (configMap["data"] as Record<string, string>)["config.yaml"]!;
+    // The pod's namespace comes from the downward API (POD_NAMESPACE), as in the Deployment.
+    const config = parseReconcilerConfig(text, "config.yaml", { POD_NAMESPACE: NAMESPACE });
+    expect(config.leaderElection.namespace).toBe(NAMESPACE);
+    expect(config.inventory.namespace).toBe(NAMESPACE);
+    expect(config.audit.spool).toBe("/var/lib/countersign/spool");
+    const deployment = find(objectsOf(name), "Deployment", `${PREFIX}-reconciler`);
+    expect(containerOf(deployment)["ports"]).toEqual([
+      { name: "http", containerPort: config.server.port, protocol: "TCP" },
+    ]);
+  });
+
   it("give the gate no Kubernetes permissions and no API token", () => {
     const objects = objectsOf(name);
     const gate = find(objects, "Deployment", `${PREFIX}-gate`);
@@ -347,6 +365,7 @@ describe("IRSA reconciler", () => {
       inventory: { name: "countersign-inventory" },
       server: { port: 8080 },
       logLevel: "info",
+      historyLimit: 500,
     });
   });
 
