@@ -167,7 +167,10 @@ describe.each(CASES)("rendered objects: %s", (name) => {
       const container = containerOf(deployment);
       expect(container["securityContext"]).toMatchObject({ readOnlyRootFilesystem: true });
       expect(container["livenessProbe"]).toMatchObject({ httpGet: { path: "/healthz", port: "http" } });
-      expect(container["readinessProbe"]).toMatchObject({ httpGet: { path: "/readyz", port: "http" } });
+      // The reconciler's /readyz means "holds the lease": a standby must still count as ready, or
+      // rolling updates and node drains stall (see the template).
+      const readiness = deployment.metadata.name.endsWith("-gate") ? "/readyz" : "/healthz";
+      expect(container["readinessProbe"]).toMatchObject({ httpGet: { path: readiness, port: "http" } });
       expect(container["resources"]).toMatchObject({
         requests: { cpu: expect.anything(), memory: expect.anything() },
       });
