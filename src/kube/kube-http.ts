@@ -112,6 +112,12 @@ export class KubeHttpClient implements KubeTransport {
         `building the Kubernetes client: server of cluster ${cluster.name} must be https (plain http only with insecure-skip-tls-verify, for local tests)`,
       );
     }
+    if (cluster.proxyUrl) {
+      // Not supported by this client: refusing beats silently bypassing a proxy the user relies on.
+      throw new Error(
+        `building the Kubernetes client: cluster ${cluster.name} sets proxy-url, which countersign does not support`,
+      );
+    }
     this.server = server;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);

@@ -63,6 +63,16 @@ describe("createKubeClient", () => {
     expect(() => createKubeClient({ access: { mode: "kubeconfig", kubeconfig } })).toThrow(/must be https/);
   });
 
+  it("refuses a kubeconfig proxy it would not use", async () => {
+    const kubeconfig = await kubeconfigFile(
+      KUBECONFIG.replace(
+        'server: "https://dev.example.test:6443"',
+        'server: "https://dev.example.test:6443", proxy-url: "http://proxy.example.test:3128"',
+      ),
+    );
+    expect(() => createKubeClient({ access: { mode: "kubeconfig", kubeconfig } })).toThrow(/proxy-url/);
+  });
+
   it("reads the in-cluster service account configuration", () => {
     const saved = { ...process.env };
     Object.assign(process.env, { KUBERNETES_SERVICE_HOST: "10.0.0.1", KUBERNETES_SERVICE_PORT: "443" });
