@@ -10,6 +10,7 @@ import { createKubeClient } from "../src/kube/client.js";
 import type { KubeObject } from "../src/core/model.js";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 
 const OBJECTS = 500;
@@ -65,7 +66,14 @@ async function startFakeServer(): Promise<{ child: ChildProcess; kubeconfig: str
   throw new Error("the fake API server process ended before listening");
 }
 
-async function measure(concurrency: number, reapply: boolean): Promise<{ ms: number; requests: number }> {
+interface Figures {
+  ms: number;
+  requests: number;
+  /** This process's CPU time (the client's; the fake server runs in its own process). */
+  cpuMs: number;
+}
+
+async function measure(concurrency: number, reapply: boolean): Promise<Figures> {
   const { child, kubeconfig } = await startFakeServer();
   const client = createKubeClient({ access: { mode: "kubeconfig", kubeconfig } });
   try {
@@ -85,9 +93,12 @@ async function measure(concurrency: number, reapply: boolean): Promise<{ ms: num
     const batch = objects("bench");
     if (reapply) await bounded(batch, CONCURRENCY, (o) => applier.apply(o, { dryRun: false, force: false }));
     const before = client.requestCount;
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await bounded(batch, concurrency, (o) => applier.apply(o, { dryRun: false, force: false }));
-    return { ms: performance.now() - start, requests: client.requestCount - before };
+    const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    return { ms, requests: client.requestCount - before, cpuMs: (used.user + used.system) / 1000 };
   } finally {
     client.close();
     child.kill("SIGTERM");
@@ -98,11 +109,17 @@ export async function run(): Promise<void> {
   const serial = await measure(1, false);
   const parallel = await measure(CONCURRENCY, false);
   const unchanged = await measure(CONCURRENCY, true);
-  const line = (label: string, r: { ms: number; requests: number }) =>
+  const line = (label: string, r: Figures) =>
     console.log(
-      `${label.padEnd(44)} ${r.ms.toFixed(0).padStart(6)} ms  ${r.requests} requests  (${(r.requests / OBJECTS).toFixed(2)}/object)`,
+      `${label.padEnd(44)} ${r.ms.toFixed(0).padStart(6)} ms  ${r.requests} requests (${(r.requests / OBJECTS).toFixed(2)}/object)  client CPU ${r.cpuMs.toFixed(0)} ms`,
     );
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
   console.log(`apply ${OBJECTS} objects, fake API server answering after ${LATENCY_MS} ms per request`);
+  console.log(
+    `(load average ${load} on ${cpus().length} CPUs: wall times stretch with it; client CPU does not)`,
+  );
   line("one at a time (create)", serial);
   line(`concurrency ${CONCURRENCY} (create)`, parallel);
   line(`concurrency ${CONCURRENCY} (re-apply, all unchanged)`, unchanged);
