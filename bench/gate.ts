@@ -1,26 +1,25 @@
 /**
- * Benchmark section "gate": a PR changing 1,000 objects, GitHub answered by a local HTTP server on
- * 127.0.0.1 with no latency, the real gate (Probot server, real default policy) pointed at it.
- * Measures wall time from the webhook's receipt to the completed check run, and counts GitHub
- * requests by route per event. Targets: < 2 s, and no request for files the PR does not touch.
+ * Benchmark section "gate": the real gate (Probot server, default policy) in its PRODUCTION
+ * client configuration (Probot's retries and throttling on, as `countersign gate` runs), against
+ * a GitHub faked on 127.0.0.1 that answers every request after BENCH_GITHUB_LATENCY_MS (default
+ * 50 ms). Measures, from the webhook's delivery, the time to the verdict (the completed check run)
+ * and to the sticky comment, and counts GitHub requests by route. Targets: a 1,000-object PR in
+ * < 2 s, and no request for files the PR does not touch.
  */
 import { createHash, createHmac, generateKeyPairSync } from "node:crypto";
-import { createServer } from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { gateConfig, startGate } from "../src/gate/server.js";
+import type { StartedGate } from "../src/gate/server.js";
+import { FakeGitHub } from "./gate-fake-github.js";
+import type { Files } from "./gate-fake-github.js";
 
 const SECRET = "bench-webhook-secret-0123456789";
 const OWNER = "acme";
 const REPO = "deploy";
+const LATENCY_MS = Number(process.env.BENCH_GITHUB_LATENCY_MS ?? "50");
+const CONFIG = `version: 1\npaths:\n  - path: clusters/prod\n    cluster: prod\nagents: [deploy-agent]\n`;
 
 const sha = (s: string): string => createHash("sha1").update(s).digest("hex");
-const blobSha = (c: string): string =>
-  createHash("sha1")
-    .update(`blob ${Buffer.byteLength(c)}\0`)
-    .update(c)
-    .digest("hex");
 
 function configMap(name: string, value: string): string {
   return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: web\ndata:\n  value: "${value}"\n`;
@@ -29,232 +28,54 @@ function deployment(name: string, image: string): string {
   return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${image}\n`;
 }
 
-type Files = Map<string, string>;
-
-interface Scenario {
-  name: string;
-  base: Files;
-  head: Files;
-  head2: Files;
-}
-
-/** 1,000 changed objects in `files` files, beside 5,000 untouched ones that must never be read. */
-function scenario(name: string, files: number): Scenario {
-  const base: Files = new Map();
-  const head: Files = new Map();
-  const head2: Files = new Map();
-  const perFile = 1000 / files;
+/** `objects` changed objects in `files` files (one in ten a Deployment), beside `untouched` files never read. */
+function commits(tag: string, objects: number, files: number, untouched: number): [Files, Files, Files] {
+  const sides: [Files, Files, Files] = [new Map(), new Map(), new Map()];
+  const perFile = Math.max(1, Math.floor(objects / files));
   for (let f = 0; f < files; f++) {
     const docs = (v: string): string =>
       Array.from({ length: perFile }, (_, i) =>
-        i % 10 === 0 ? deployment(`app-${f}-${i}`, `app:${v}`) : configMap(`cm-${f}-${i}`, v),
+        i % 10 === 0 ? deployment(`${tag}-app-${f}-${i}`, `app:${v}`) : configMap(`${tag}-cm-${f}-${i}`, v),
       ).join("---\n");
-    base.set(`clusters/prod/changed/f${f}.yaml`, docs("1"));
-    head.set(`clusters/prod/changed/f${f}.yaml`, docs("2"));
-    head2.set(`clusters/prod/changed/f${f}.yaml`, docs("3"));
+    sides.forEach((side, v) => side.set(`clusters/prod/${tag}/f${f}.yaml`, docs(String(v + 1))));
   }
-  for (let u = 0; u < 5000; u++) {
+  for (let u = 0; u < untouched; u++) {
     const c = configMap(`untouched-${u}`, "x");
-    for (const m of [base, head, head2]) m.set(`clusters/prod/untouched/u${u}.yaml`, c);
+    for (const side of sides) side.set(`clusters/prod/untouched/u${u}.yaml`, c);
   }
-  for (const m of [base, head, head2]) m.set(".github/countersign.yml", CONFIG);
-  return { name, base, head, head2 };
+  for (const side of sides) side.set(".github/countersign.yml", CONFIG);
+  return sides;
 }
 
-const CONFIG = `version: 1\npaths:\n  - path: clusters/prod\n    cluster: prod\nagents: [deploy-agent]\n`;
-
-/** A GitHub API fake: answers from commit trees, counts requests by route. */
-class FakeGitHub {
-  readonly counts = new Map<string, number>();
-  readonly blobs = new Map<string, string>();
-  readonly trees = new Map<string, Files>();
-  readonly untouchedBlobs = new Set<string>();
-  onCompleted: (() => void) | undefined;
-  reviews: unknown[] = [];
-  digests = new Map<string, string>();
-  private nextId = 1;
-
-  reset(): void {
-    this.counts.clear();
-  }
-
-  addCommit(commit: string, files: Files): void {
-    this.trees.set(commit, files);
-    for (const [path, content] of files) {
-      this.blobs.set(blobSha(content), content);
-      if (path.includes("/untouched/")) this.untouchedBlobs.add(blobSha(content));
-    }
-  }
-
-  private count(route: string): void {
-    this.counts.set(route, (this.counts.get(route) ?? 0) + 1);
-  }
-
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body =
-      chunks.length > 0
-        ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>)
-        : {};
-    const url = new URL(req.url ?? "/", "http://x");
-    const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
-    const send = (status: number, data: unknown): void => {
-      res.writeHead(status, { "content-type": "application/json", "x-ratelimit-remaining": "4999" });
-      res.end(JSON.stringify(data));
-    };
-    const repo = `/repos/${OWNER}/${REPO}`;
-    let m: RegExpMatchArray | null;
-    if (req.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
-      this.count("POST /app/installations/{id}/access_tokens");
-      return send(201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
-    }
-    if (req.method === "GET" && path === `${repo}/contents/.github/countersign.yml`) {
-      this.count("GET /repos/{o}/{r}/contents/{path}");
-      return send(200, { type: "file", content: Buffer.from(CONFIG).toString("base64") });
-    }
-    if (
-      req.method === "GET" &&
-      (m = path.match(/^\/repos\/[^/]+\/[^/]+\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/))
-    ) {
-      this.count("GET /repos/{o}/{r}/compare/{base}...{head}");
-      return send(200, { merge_base_commit: { sha: m[1] }, commits: [] });
-    }
-    if (req.method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/git\/trees\/([0-9a-f]+)$/))) {
-      this.count("GET /repos/{o}/{r}/git/trees/{sha}");
-      const files = this.trees.get(m[1] ?? "") ?? new Map<string, string>();
-      const tree = [...files].map(([p, c]) => ({
-        path: p,
-        type: "blob",
-        sha: blobSha(c),
-        size: Buffer.byteLength(c),
-      }));
-      return send(200, { sha: m[1], tree, truncated: false });
-    }
-    if (req.method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/git\/blobs\/([0-9a-f]+)$/))) {
-      const id = m[1] ?? "";
-      this.count(
-        this.untouchedBlobs.has(id) ? "GET blob of an UNTOUCHED file" : "GET /repos/{o}/{r}/git/blobs/{sha}",
-      );
-      const content = this.blobs.get(id);
-      if (content === undefined) return send(404, { message: "Not Found" });
-      return send(200, { sha: id, encoding: "base64", content: Buffer.from(content).toString("base64") });
-    }
-    if (req.method === "POST" && path === "/graphql") {
-      this.count("POST /graphql (blobs, 100 per query)");
-      const query = String(body["query"] ?? "");
-      const repository: Record<string, unknown> = {};
-      for (const match of query.matchAll(/(b\d+): object\(oid: "([0-9a-f]+)"\)/g)) {
-        const content = this.blobs.get(match[2] ?? "");
-        if (this.untouchedBlobs.has(match[2] ?? "")) this.count("GET blob of an UNTOUCHED file");
-        repository[match[1] ?? ""] =
-          content === undefined ? null : { text: content, isBinary: false, isTruncated: false };
-      }
-      return send(200, { data: { repository } });
-    }
-    if (req.method === "GET" && path === `${repo}/pulls/7/reviews`) {
-      this.count("GET /repos/{o}/{r}/pulls/{n}/reviews");
-      return send(200, this.reviews);
-    }
-    if (req.method === "GET" && path === `${repo}/pulls/7/commits`) {
-      this.count("GET /repos/{o}/{r}/pulls/{n}/commits");
-      return send(200, [
-        { sha: sha("c1"), author: { login: "deploy-agent" }, committer: { login: "web-flow" } },
-      ]);
-    }
-    if (
-      req.method === "GET" &&
-      (m = path.match(/^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/check-runs$/))
-    ) {
-      this.count("GET /repos/{o}/{r}/commits/{ref}/check-runs");
-      const digest = this.digests.get(m[1] ?? "");
-      return send(200, {
-        total_count: digest ? 1 : 0,
-        check_runs: digest
-          ? [
-              {
-                id: 1,
-                name: "countersign",
-                head_sha: m[1],
-                status: "completed",
-                conclusion: "action_required",
-                external_id: digest,
-                output: {},
-                app: { id: 1 },
-              },
-            ]
-          : [],
-      });
-    }
-    if (req.method === "POST" && path === `${repo}/check-runs`) {
-      this.count("POST /repos/{o}/{r}/check-runs");
-      return send(201, { id: this.nextId++ });
-    }
-    if (req.method === "PATCH" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/))) {
-      this.count("PATCH /repos/{o}/{r}/check-runs/{id}");
-      send(200, { id: Number(m[1]) });
-      if (body["status"] === "completed") this.onCompleted?.();
-      return;
-    }
-    if (req.method === "GET" && path === `${repo}/issues/7/comments`) {
-      this.count("GET /repos/{o}/{r}/issues/{n}/comments");
-      return send(200, []);
-    }
-    if (req.method === "POST" && path === `${repo}/issues/7/comments`) {
-      this.count("POST /repos/{o}/{r}/issues/{n}/comments");
-      return send(201, { id: 500 });
-    }
-    if (req.method === "PATCH" && path === `${repo}/issues/comments/500`) {
-      this.count("PATCH /repos/{o}/{r}/issues/comments/{id}");
-      return send(200, { id: 500 });
-    }
-    if (req.method === "GET" && /^\/orgs\/[^/]+\/teams\/[^/]+\/members$/.test(path)) {
-      this.count("GET /orgs/{org}/teams/{slug}/members");
-      return send(200, [{ login: "alice" }]);
-    }
-    this.count(`UNEXPECTED ${req.method} ${path}`);
-    return send(404, { message: "Not Found" });
-  }
-}
-
-function prPayload(action: string, head: string, base: string, updatedAt: string): Record<string, unknown> {
-  const pull = {
-    number: 7,
-    state: "open",
-    updated_at: updatedAt,
-    head: { sha: head, ref: "agent/change" },
-    base: { sha: base, ref: "main" },
-    user: { login: "deploy-agent" },
-    draft: false,
-  };
+function prPayload(number: number, action: string, head: string, base: string, updatedAt: string) {
   return {
     action,
-    number: 7,
-    pull_request: pull,
+    number,
+    pull_request: {
+      number,
+      state: "open",
+      updated_at: updatedAt,
+      head: { sha: head, ref: `agent/change-${number}` },
+      base: { sha: base, ref: "main" },
+      user: { login: "deploy-agent" },
+      draft: false,
+    },
     repository: { name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } },
     installation: { id: 2 },
     sender: { login: "deploy-agent" },
   };
 }
 
-function reviewPayload(head: string, base: string, updatedAt: string): Record<string, unknown> {
-  const pr = prPayload("opened", head, base, updatedAt);
-  return {
-    ...pr,
-    action: "submitted",
-    review: { id: 77, user: { login: "alice" }, state: "approved", commit_id: head },
-  };
-}
+let privateKey: string | undefined;
+let delivery = 0;
 
-export async function run(): Promise<void> {
-  const fake = new FakeGitHub();
-  const api = createServer((req, res) => void fake.handle(req, res));
-  await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
-  const apiPort = (api.address() as AddressInfo).port;
-  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+async function withGate(fake: FakeGitHub, body: (gate: StartedGate) => Promise<void>): Promise<void> {
+  const api = await fake.start();
+  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
     type: "pkcs1",
     format: "pem",
   }) as string;
+  // Production configuration: no `testing`, so Probot's throttling and retries are on.
   const gate = await startGate(
     gateConfig({
       APP_ID: "1",
@@ -262,85 +83,189 @@ export async function run(): Promise<void> {
       WEBHOOK_SECRET: SECRET,
       PORT: "0",
       HOST: "127.0.0.1",
-      GITHUB_API_URL: `http://127.0.0.1:${apiPort}`,
+      GITHUB_API_URL: api,
     }),
-    { testing: true, log: pino({ level: process.env.BENCH_LOG_LEVEL ?? "silent" }) },
+    { log: pino({ level: process.env.BENCH_LOG_LEVEL ?? "silent" }) },
   );
-
-  let delivery = 0;
-  const deliver = async (event: string, payload: Record<string, unknown>): Promise<number> => {
-    const body = JSON.stringify(payload);
-    const completed = new Promise<void>((resolve, reject) => {
-      fake.onCompleted = resolve;
-      setTimeout(() => reject(new Error(`no completed check run within 60 s for ${event}`)), 60_000).unref();
-    });
-    const started = performance.now();
-    const response = await fetch(`http://127.0.0.1:${gate.port}/api/github/webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": event,
-        "x-github-delivery": `bench-${++delivery}`,
-        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
-      body,
-    });
-    await response.text();
-    await completed;
-    return performance.now() - started;
-  };
-  const print = (label: string, ms: number): void => {
-    const total = [...fake.counts.values()].reduce((a, b) => a + b, 0);
-    console.log(`  ${label}: ${ms.toFixed(0)} ms, ${total} GitHub requests`);
-    for (const [route, n] of [...fake.counts].sort()) console.log(`    ${String(n).padStart(5)}  ${route}`);
-    fake.reset();
-  };
-
   try {
-    for (const [index, s] of [
-      scenario("1,000 objects in 10 files", 10),
-      scenario("1,000 objects in 1,000 files", 1000),
-    ].entries()) {
-      const base = sha(`base-${index}`);
-      const head = sha(`head-${index}`);
-      const head2 = sha(`head2-${index}`);
-      fake.addCommit(base, s.base);
-      fake.addCommit(head, s.head);
-      fake.addCommit(head2, s.head2);
-      fake.reviews = [];
-      fake.reset();
-      console.log(`gate: PR changing ${s.name} (+5,000 untouched files in the tree)`);
-      print(
-        "pull_request.opened (cold caches)",
-        await deliver("pull_request", prPayload("opened", head, base, `2026-01-0${index + 1}T00:00:00Z`)),
-      );
-      fake.digests.set(head, "0".repeat(64));
-      print(
-        "pull_request.synchronize (new head, same base)",
-        await deliver(
-          "pull_request",
-          prPayload("synchronize", head2, base, `2026-01-0${index + 1}T01:00:00Z`),
-        ),
-      );
-      fake.reviews = [
-        {
-          id: 77,
-          user: { login: "alice", type: "User" },
-          state: "APPROVED",
-          commit_id: head2,
-          submitted_at: "2026-01-01T02:00:00Z",
-          author_association: "MEMBER",
-        },
-      ];
-      print(
-        "pull_request_review.submitted",
-        await deliver("pull_request_review", reviewPayload(head2, base, `2026-01-0${index + 1}T02:00:00Z`)),
-      );
-    }
-    const rss = process.memoryUsage().rss / 1024 / 1024;
-    console.log(`  process RSS after the runs: ${rss.toFixed(0)} MiB`);
+    await body(gate);
   } finally {
     await gate.stop();
-    await new Promise<void>((resolve) => api.close(() => resolve()));
+    await fake.stop();
   }
+}
+
+/** Delivers a signed webhook; resolves with the ms to the verdict and, when `comment`, to the comment. */
+async function deliver(
+  gate: StartedGate,
+  fake: FakeGitHub,
+  event: string,
+  payload: ReturnType<typeof prPayload>,
+  comment: boolean,
+): Promise<{ verdict: number; comment?: number }> {
+  const text = JSON.stringify(payload);
+  const started = performance.now();
+  const head = payload.pull_request.head.sha;
+  const verdict = fake.waitFor(`check:${head}`).then(() => performance.now() - started);
+  const commented = comment
+    ? fake.waitFor(`comment:${payload.number}`).then(() => performance.now() - started)
+    : undefined;
+  const response = await fetch(`http://127.0.0.1:${gate.port}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": `bench-${++delivery}`,
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(text).digest("hex")}`,
+    },
+    body: text,
+  });
+  await response.text();
+  const out: { verdict: number; comment?: number } = { verdict: await verdict };
+  if (commented !== undefined) out.comment = await commented;
+  return out;
+}
+
+function printCounts(fake: FakeGitHub): void {
+  const total = [...fake.counts.values()].reduce((a, b) => a + b, 0);
+  console.log(`      ${total} GitHub requests:`);
+  for (const [route, n] of [...fake.counts].sort()) console.log(`      ${String(n).padStart(5)}  ${route}`);
+  fake.reset();
+}
+
+function line(label: string, t: { verdict: number; comment?: number }): void {
+  const comment = t.comment === undefined ? "" : `, comment ${t.comment.toFixed(0)} ms`;
+  console.log(`    ${label}: verdict ${t.verdict.toFixed(0)} ms${comment}`);
+}
+
+/** One PR: opened (cold caches), synchronize (new head), review (approval of the new head). */
+async function singlePullRequest(name: string, files: number): Promise<void> {
+  const fake = new FakeGitHub({ latencyMs: LATENCY_MS, config: CONFIG });
+  const [b, h1, h2] = commits("changed", 1000, files, 5000);
+  const [base, head, head2] = [sha(`base-${files}`), sha(`head-${files}`), sha(`head2-${files}`)];
+  fake.addCommit(base, b);
+  fake.addCommit(head, h1);
+  fake.addCommit(head2, h2);
+  console.log(`  PR changing ${name} (+5,000 untouched files in the tree):`);
+  await withGate(fake, async (gate) => {
+    line(
+      "pull_request.opened, cold caches",
+      await deliver(
+        gate,
+        fake,
+        "pull_request",
+        prPayload(7, "opened", head, base, "2026-01-01T00:00:00Z"),
+        true,
+      ),
+    );
+    printCounts(fake);
+    fake.digests.set(head, "0".repeat(64));
+    line(
+      "pull_request.synchronize, new head",
+      await deliver(
+        gate,
+        fake,
+        "pull_request",
+        prPayload(7, "synchronize", head2, base, "2026-01-01T01:00:00Z"),
+        // The report reads the same for both heads, so the comment is left as it is.
+        false,
+      ),
+    );
+    printCounts(fake);
+    fake.reviews.set(7, [
+      {
+        id: 77,
+        user: { login: "alice", type: "User" },
+        state: "APPROVED",
+        commit_id: head2,
+        submitted_at: "2026-01-01T02:00:00Z",
+        author_association: "MEMBER",
+      },
+    ]);
+    const review = {
+      ...prPayload(7, "submitted", head2, base, "2026-01-01T02:00:00Z"),
+      review: { id: 77, user: { login: "alice" }, state: "approved", commit_id: head2 },
+    };
+    line("pull_request_review.submitted", await deliver(gate, fake, "pull_request_review", review, false));
+    printCounts(fake);
+  });
+}
+
+function stats(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return `median ${at(0.5).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`;
+}
+
+/** `count` PRs of one installation opened at the same moment. */
+async function concurrentPullRequests(count: number): Promise<void> {
+  const fake = new FakeGitHub({ latencyMs: LATENCY_MS, config: CONFIG });
+  const prs = Array.from({ length: count }, (_, i) => {
+    const [b, h] = commits(`pr${i}`, 100, 10, 500);
+    const [base, head] = [sha(`cbase-${i}`), sha(`chead-${i}`)];
+    fake.addCommit(base, b);
+    fake.addCommit(head, h);
+    return { number: 100 + i, base, head };
+  });
+  console.log(`  ${count} PRs of one installation opened at once (100 objects in 10 files each):`);
+  await withGate(fake, async (gate) => {
+    const started = performance.now();
+    const times = await Promise.all(
+      prs.map((pr) =>
+        deliver(
+          gate,
+          fake,
+          "pull_request",
+          prPayload(pr.number, "opened", pr.head, pr.base, "2026-01-01T00:00:00Z"),
+          true,
+        ),
+      ),
+    );
+    console.log(`    verdicts: ${stats(times.map((t) => t.verdict))}`);
+    console.log(`    comments: ${stats(times.map((t) => t.comment ?? 0))}`);
+    console.log(`    all done after ${(performance.now() - started).toFixed(0)} ms`);
+    printCounts(fake);
+  });
+}
+
+/** GitHub Enterprise with GraphQL turned off: two PRs, one after the other. */
+async function withoutGraphql(): Promise<void> {
+  const fake = new FakeGitHub({ latencyMs: LATENCY_MS, config: CONFIG, graphqlOff: true });
+  const prs = [0, 1].map((i) => {
+    const [b, h] = commits(`nographql${i}`, 100, 20, 100);
+    const [base, head] = [sha(`gbase-${i}`), sha(`ghead-${i}`)];
+    fake.addCommit(base, b);
+    fake.addCommit(head, h);
+    return { number: 200 + i, base, head };
+  });
+  console.log(
+    "  GraphQL answering 501 (GitHub Enterprise with GraphQL off), PRs of 100 objects in 20 files:",
+  );
+  await withGate(fake, async (gate) => {
+    for (const [i, pr] of prs.entries()) {
+      line(
+        `PR ${i + 1}`,
+        await deliver(
+          gate,
+          fake,
+          "pull_request",
+          prPayload(pr.number, "opened", pr.head, pr.base, "2026-01-01T00:00:00Z"),
+          false,
+        ),
+      );
+      printCounts(fake);
+    }
+  });
+}
+
+export async function run(): Promise<void> {
+  console.log(
+    `gate: production client (Probot retries and throttling on), GitHub faked on 127.0.0.1 answering after ${LATENCY_MS} ms per request`,
+  );
+  await singlePullRequest("1,000 objects in 10 files", 10);
+  await singlePullRequest("1,000 objects in 1,000 files", 1000);
+  await concurrentPullRequests(8);
+  await withoutGraphql();
+  const rss = process.memoryUsage().rss / 1024 / 1024;
+  console.log(`  process RSS after the runs: ${rss.toFixed(0)} MiB`);
 }

@@ -7,7 +7,8 @@
  *   write group; queries go through a sibling client whose write group never waits, so a batch of
  *   blob reads is not spaced a second apart behind the check run. Mutations stay paced.
  * - Writes are paced per installation by a token bucket (src/clients/write-pacer.ts): a short
- *   burst at once, then one a second, instead of one a second always.
+ *   burst at once, then one a second, instead of one a second always (and new comments, which
+ *   notify people, a burst then one every 3 s instead of 3 s always).
  */
 import { Probot, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
@@ -24,8 +25,13 @@ export interface GitHubClientOptions {
   metrics?: GitHubClientMetrics;
   /** Tests: no retries, no throttling (or every write in a test waits for the throttler). */
   testing?: boolean;
-  /** Write pacing (production); defaults to a burst of 4, then one write a second per installation. */
+  /** Write pacing (production); defaults to a burst of 8, then one write a second per installation. */
   writes?: PacedGroup;
+  /**
+   * Pacing of writes that notify people (new comments); defaults to a burst of 4, then one every
+   * 3 s per installation: the plugin's own pace, without making the first comments wait.
+   */
+  notifications?: PacedGroup;
 }
 
 type OctokitClass = typeof ProbotOctokit;
@@ -141,10 +147,18 @@ export function buildOctokitClass(options: GitHubClientOptions = {}): OctokitCla
   }
   // One pacer per class: every client of the process shares it, one bucket per installation.
   const writes = options.writes ?? createWritePacer();
+  const notifications = options.notifications ?? createWritePacer({ burst: 4, intervalMs: 3_000 });
   Octokit = Octokit.plugin(graphqlReadsAsReads as never) as unknown as OctokitClass;
   return Octokit.defaults((o: { throttle?: Record<string, unknown> }) => {
     if (o.throttle?.enabled === false) return o;
-    return { ...o, throttle: { ...o.throttle, write: o.throttle?.write ?? writes } };
+    return {
+      ...o,
+      throttle: {
+        ...o.throttle,
+        write: o.throttle?.write ?? writes,
+        notifications: o.throttle?.notifications ?? notifications,
+      },
+    };
   }) as unknown as OctokitClass;
 }
 

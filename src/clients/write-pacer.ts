@@ -7,7 +7,7 @@
  * and its comment always cost a second, and concurrent PRs of one installation queue behind each
  * other. GitHub's secondary limits (80 content-creating requests a minute, writes at 5 of the 900
  * points a minute) are about sustained rates: a burst of a few writes, then one a second, stays
- * well inside them.
+ * well inside them: a burst of 8, then one a second, is at most 68 writes in the first minute.
  */
 import { Lru } from "../github/lru.js";
 
@@ -32,7 +32,7 @@ export interface PacedGroup {
   key(id?: string): PacedLimiter;
 }
 
-export const DEFAULT_WRITE_BURST = 4;
+export const DEFAULT_WRITE_BURST = 8;
 export const DEFAULT_WRITE_INTERVAL_MS = 1_000;
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -25,7 +25,7 @@ export async function handleCheckRun(
   let outcome: HandlerOutcome = "ignored";
   for (const ref of check.pull_requests) {
     const key = pullKey(owner, repo, ref.number);
-    if (!runtime.queue.observe(key, check.head_sha)) {
+    if (runtime.queue.observe(key, check.head_sha) !== "current") {
       outcome = "stale";
       continue;
     }

@@ -33,7 +33,12 @@ export async function handlePullRequest(
       runtime.pushers.set(key, new Set([...(runtime.pushers.get(key) ?? []), sender.toLowerCase()]));
     }
   }
-  return evaluatePayloadHead(runtime, context, { comment: true });
+  // A push names the head it replaced: that orders the two even within one second.
+  const previousHead = payload.action === "synchronize" ? payload.before : undefined;
+  return evaluatePayloadHead(runtime, context, {
+    comment: true,
+    ...(previousHead === undefined ? {} : { previousHead }),
+  });
 }
 
 /** The fields of a `pull_request` or `pull_request_review` payload the gate reads. */
@@ -56,7 +61,7 @@ interface PullRequestPayload {
 export async function evaluatePayloadHead(
   runtime: GateRuntime,
   context: { payload: PullRequestPayload; octokit: GitHubClient; log: GateLog },
-  options: { comment: boolean },
+  options: { comment: boolean; previousHead?: string },
 ): Promise<HandlerOutcome> {
   const { payload } = context;
   const pr = payload.pull_request;
@@ -65,7 +70,17 @@ export async function evaluatePayloadHead(
   const repo = payload.repository.name;
   const key = pullKey(owner, repo, pr.number);
   const head = pr.head.sha;
-  if (!runtime.queue.observe(key, head, pr.updated_at)) return "stale";
+  const order = runtime.queue.observe(key, head, pr.updated_at, options.previousHead);
+  if (order === "stale") return "stale";
+  if (order === "tie") {
+    // Another head holds the same second of `updated_at`: the PR itself says which is current.
+    const current = await gateDeps(runtime, context.octokit, context.log).source.getPull(
+      { owner, repo },
+      pr.number,
+    );
+    runtime.queue.settle(key, current.headSha, head, pr.updated_at);
+    if (current.headSha !== head) return "stale";
+  }
   return runtime.queue.run(key, async () => {
     if (!runtime.queue.isNewest(key, head)) return "stale";
     return evaluatePullRequest(

@@ -91,6 +91,30 @@ describe("the production client", () => {
     expect(scope.pendingMocks()).toEqual([]);
   });
 
+  it("paces new comments (they notify people) in their own group, per installation", async () => {
+    const writes = recordingPacer();
+    const notifications = recordingPacer();
+    const scope = tokenScope().post("/repos/acme/deploy/issues/7/comments").reply(201, { id: 5 });
+    const octokit = await createGitHubAppClient({
+      appId: 1,
+      privateKey,
+      installationId: 2,
+      log: pino({ level: "silent" }),
+      Octokit: buildOctokitClass({ writes, notifications }),
+    });
+    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      owner: "acme",
+      repo: "deploy",
+      issue_number: 7,
+      body: "hello",
+    });
+    expect({ writes: writes.writes, notifications: notifications.writes }).toEqual({
+      writes: ["2"],
+      notifications: ["2"],
+    });
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
   it("does not retry a GraphQL read answered 501 (no GraphQL on this server)", async () => {
     const scope = tokenScope().post("/graphql").once().reply(501, { message: "Not Implemented" });
     const octokit = await productionClient(recordingPacer());

@@ -1,6 +1,9 @@
+import nock from "nock";
 import { describe, expect, it } from "vitest";
 import {
+  API,
   CONFIG,
+  PR_NUMBER,
   GitHubScope,
   blobSha,
   configMap,
@@ -239,6 +242,69 @@ describe("pull_request", () => {
         updatedAt: "2026-01-01T01:00:00Z",
       }),
     } as never);
+    expect(unmatched.list).toEqual([]);
+  });
+
+  it("drops a late event for the head a push replaced, even within the same second", async () => {
+    const { probot } = await createTestGate();
+    const gh = openedScope().listComments([]).createComment(500);
+    const newer = pullRequestPayload({
+      head: HEAD,
+      base: BASE,
+      action: "synchronize",
+      updatedAt: "2026-01-01T02:00:00Z",
+    });
+    newer["before"] = sha("older");
+    await probot.receive({ id: "d-new", name: "pull_request", payload: newer } as never);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    // The event for the replaced head arrives late, its `updated_at` in the same second.
+    await probot.receive({
+      id: "d-old",
+      name: "pull_request",
+      payload: pullRequestPayload({
+        head: sha("older"),
+        base: BASE,
+        action: "opened",
+        updatedAt: "2026-01-01T02:00:00Z",
+      }),
+    } as never);
+    expect(unmatched.list).toEqual([]);
+  });
+
+  it("reads the PR when two heads share a second and nothing else orders them", async () => {
+    const { probot } = await createTestGate();
+    const gh = openedScope().listComments([]).createComment(500);
+    await probot.receive({
+      id: "d-new",
+      name: "pull_request",
+      payload: pullRequestPayload({
+        head: HEAD,
+        base: BASE,
+        action: "opened",
+        updatedAt: "2026-01-01T02:00:00Z",
+      }),
+    } as never);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    // GitHub says the PR's head is HEAD: the other head's event is stale, nothing is evaluated.
+    const read = nock(API)
+      .get(`/repos/acme/deploy/pulls/${PR_NUMBER}`)
+      .reply(200, {
+        number: PR_NUMBER,
+        state: "open",
+        draft: false,
+        head: { sha: HEAD },
+        base: { sha: BASE, ref: "main" },
+        user: { login: "deploy-agent" },
+      });
+    const late = pullRequestPayload({
+      head: sha("other"),
+      base: BASE,
+      action: "synchronize",
+      updatedAt: "2026-01-01T02:00:00Z",
+    });
+    late["before"] = sha("unrelated");
+    await probot.receive({ id: "d-late", name: "pull_request", payload: late } as never);
+    expect(read.pendingMocks()).toEqual([]);
     expect(unmatched.list).toEqual([]);
   });
 

@@ -4,23 +4,42 @@ import { DeliveryDedupe, PullRequestQueue } from "../../src/gate/work-queue.js";
 describe("PullRequestQueue.observe", () => {
   it.each([
     // First sight of a PR: accepted.
-    [[], ["h1", "2026-01-01T00:00:00Z"], true],
+    [[], ["h1", "2026-01-01T00:00:00Z"], "current"],
     // The same head again (a review on it): accepted.
-    [[["h1", "2026-01-01T00:00:00Z"]], ["h1", "2026-01-01T00:00:00Z"], true],
+    [[["h1", "2026-01-01T00:00:00Z"]], ["h1", "2026-01-01T00:00:00Z"], "current"],
     // A newer head: accepted.
-    [[["h1", "2026-01-01T00:00:00Z"]], ["h2", "2026-01-01T01:00:00Z"], true],
+    [[["h1", "2026-01-01T00:00:00Z"]], ["h2", "2026-01-01T01:00:00Z"], "current"],
     // An older head arriving late: stale.
-    [[["h2", "2026-01-01T01:00:00Z"]], ["h1", "2026-01-01T00:00:00Z"], false],
+    [[["h2", "2026-01-01T01:00:00Z"]], ["h1", "2026-01-01T00:00:00Z"], "stale"],
     // A different head with no time (check_run re-request): the known head wins.
-    [[["h2", "2026-01-01T01:00:00Z"]], ["h1", undefined], false],
-  ] as [string[][], [string, string | undefined], boolean][])(
+    [[["h2", "2026-01-01T01:00:00Z"]], ["h1", undefined], "stale"],
+    // Two heads in the same second, nothing else to order them: the caller must read the PR.
+    [[["h2", "2026-01-01T01:00:00Z"]], ["h1", "2026-01-01T01:00:00Z"], "tie"],
+    // The push chain orders a same-second pair: h2 replaced h1, so a late h1 is stale.
+    [[["h2", "2026-01-01T01:00:00Z", "h1"]], ["h1", "2026-01-01T01:00:00Z"], "stale"],
+    // ... and h2 replacing the known h1 in the same second is current.
+    [[["h1", "2026-01-01T01:00:00Z"]], ["h2", "2026-01-01T01:00:00Z", "h1"], "current"],
+    // ... even when h2's clock reads earlier.
+    [[["h1", "2026-01-01T01:00:01Z"]], ["h2", "2026-01-01T01:00:00Z", "h1"], "current"],
+  ] as [string[][], [string, string | undefined, string?], string][])(
     "after %j, %j → %s",
-    (seen, [head, at], expected) => {
+    (seen, [head, at, before], expected) => {
       const queue = new PullRequestQueue();
-      for (const [h, t] of seen) queue.observe("pr", h as string, t);
-      expect(queue.observe("pr", head, at)).toBe(expected);
+      for (const [h, t, b] of seen) queue.observe("pr", h as string, t, b);
+      expect(queue.observe("pr", head, at, before)).toBe(expected);
     },
   );
+
+  it("after a tie settled by reading the PR, the losing head is stale and the winner current", () => {
+    const queue = new PullRequestQueue();
+    queue.observe("pr", "h2", "2026-01-01T01:00:00Z");
+    expect(queue.observe("pr", "h1", "2026-01-01T01:00:00Z")).toBe("tie");
+    queue.settle("pr", "h2", "h1", "2026-01-01T01:00:00Z");
+    expect(queue.observe("pr", "h1", "2026-01-01T01:00:00Z")).toBe("stale");
+    expect(queue.isNewest("pr", "h2")).toBe(true);
+    // A later re-run of h2's check (no time) is not dropped.
+    expect(queue.observe("pr", "h2")).toBe("current");
+  });
 });
 
 describe("PullRequestQueue.run", () => {
