@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { gateConfig, startGate } from "../gate/server.js";
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, gateConfig, startGate } from "../gate/server.js";
 import type { GateConfigInput } from "../gate/server.js";
 
 const ENV_HELP = `
@@ -15,6 +15,10 @@ Environment (flags win over the environment):
   GHE_PROTOCOL       https (default) or http                                   (--ghe-protocol)
   WEBHOOK_PATH       webhook path, default /api/github/webhooks                 (--webhook-path)
   COUNTERSIGN_FINGERPRINT_KEY  HMAC key for secret fingerprints in reports (env only; random per process if unset)
+  SHUTDOWN_TIMEOUT_SECONDS     on SIGTERM/SIGINT, how long to finish evaluations in progress, default 20
+
+On SIGTERM or SIGINT the gate stops accepting connections, finishes the evaluations in progress
+(up to SHUTDOWN_TIMEOUT_SECONDS) and exits 0.
 
 Endpoints: POST <WEBHOOK_PATH> (signature verified), GET /healthz, GET /readyz, GET /metrics.
 See docs/gate.md for the app manifest (app.yml) and the permissions it needs.`;
@@ -51,6 +55,16 @@ export function gateInput(env: NodeJS.ProcessEnv, flags: GateFlags): GateConfigI
   return input;
 }
 
+/** SHUTDOWN_TIMEOUT_SECONDS as milliseconds (default 20 s). */
+export function shutdownTimeoutMs(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new Error(`SHUTDOWN_TIMEOUT_SECONDS must be a number of seconds from 0 to 3600, got "${value}"`);
+  }
+  return Math.round(seconds * 1000);
+}
+
 /** Registers `countersign gate`: runs the GitHub App (Probot server) until stopped. */
 export function registerGate(program: Command): void {
   program
@@ -69,11 +83,16 @@ export function registerGate(program: Command): void {
     .addHelpText("after", ENV_HELP)
     .action(async (flags: GateFlags) => {
       const config = gateConfig(gateInput(process.env, flags));
+      const timeoutMs = shutdownTimeoutMs(process.env.SHUTDOWN_TIMEOUT_SECONDS);
       const gate = await startGate(config);
+      let stopping = false;
       const stop = (): void => {
-        void gate.stop().finally(() => process.exit(0));
+        // A second signal while draining changes nothing: the bound already applies.
+        if (stopping) return;
+        stopping = true;
+        void gate.stop({ timeoutMs }).finally(() => process.exit(0));
       };
-      process.once("SIGTERM", stop);
-      process.once("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      process.on("SIGINT", stop);
     });
 }

@@ -17,32 +17,39 @@ function handle<E extends GateEvent>(
   event: E,
   handler: (runtime: GateRuntime, context: Context<E>) => Promise<HandlerOutcome>,
 ): (context: Context<E>) => Promise<void> {
-  return async (context) => {
-    const started = performance.now();
-    const payload = context.payload as { action?: string };
-    const action = payload.action ?? "";
-    let outcome: HandlerOutcome | "duplicate";
-    // The same delivery twice (GitHub retries, replays) changes nothing.
-    if (!runtime.deliveries.claim(context.id)) {
-      outcome = "duplicate";
-    } else {
-      try {
-        outcome = await handler(runtime, context);
-      } catch (error) {
-        context.log.error(
-          { event, action, delivery: context.id, error: describeError(error) },
-          "handler failed",
-        );
-        outcome = "error";
-      }
-      // A failed delivery may be redelivered by hand: let it through next time.
-      if (outcome === "error") runtime.deliveries.release(context.id);
+  return (context) => runtime.inFlight.track(handleOne(runtime, event, handler, context));
+}
+
+async function handleOne<E extends GateEvent>(
+  runtime: GateRuntime,
+  event: E,
+  handler: (runtime: GateRuntime, context: Context<E>) => Promise<HandlerOutcome>,
+  context: Context<E>,
+): Promise<void> {
+  const started = performance.now();
+  const payload = context.payload as { action?: string };
+  const action = payload.action ?? "";
+  let outcome: HandlerOutcome | "duplicate";
+  // The same delivery twice (GitHub retries, replays) changes nothing.
+  if (!runtime.deliveries.claim(context.id)) {
+    outcome = "duplicate";
+  } else {
+    try {
+      outcome = await handler(runtime, context);
+    } catch (error) {
+      context.log.error(
+        { event, action, delivery: context.id, error: describeError(error) },
+        "handler failed",
+      );
+      outcome = "error";
     }
-    runtime.metrics.events.inc({ event, action, outcome });
-    if (!NOT_EVALUATED.has(outcome)) {
-      runtime.metrics.evaluationSeconds.observe({ event }, (performance.now() - started) / 1000);
-    }
-  };
+    // A failed delivery may be redelivered by hand: let it through next time.
+    if (outcome === "error") runtime.deliveries.release(context.id);
+  }
+  runtime.metrics.events.inc({ event, action, outcome });
+  if (!NOT_EVALUATED.has(outcome)) {
+    runtime.metrics.evaluationSeconds.observe({ event }, (performance.now() - started) / 1000);
+  }
 }
 
 /** The Probot application: one handler per event, each with its own allow-list of actions. */

@@ -12,6 +12,7 @@ import type { GateDeps, GateLog } from "./evaluate.js";
 import type { PlannedHead } from "./plan-head.js";
 import { createGateMetrics } from "./metrics.js";
 import type { GateMetrics } from "./metrics.js";
+import { InFlight } from "./in-flight.js";
 import { DeliveryDedupe, PullRequestQueue } from "./work-queue.js";
 
 /** State shared by every event the process handles: caches, ordering, deduplication, metrics. */
@@ -23,6 +24,8 @@ export interface GateRuntime {
   plans: Lru<PlannedHead>;
   queue: PullRequestQueue;
   deliveries: DeliveryDedupe;
+  /** Evaluations in progress (a graceful shutdown waits for them). */
+  inFlight: InFlight;
   engine: GateEngine;
   clock: Clock;
   metrics: GateMetrics;
@@ -52,6 +55,7 @@ export function createGateRuntime(options: GateRuntimeOptions): GateRuntime {
     plans: new Lru<PlannedHead>(32),
     queue: new PullRequestQueue(),
     deliveries: new DeliveryDedupe(),
+    inFlight: new InFlight(),
     engine: options.engine,
     clock: options.clock ?? systemClock,
     metrics: options.metrics ?? createGateMetrics(),

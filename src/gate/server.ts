@@ -128,8 +128,15 @@ export function operationalRoutes(runtime: GateRuntime, isReady: () => boolean) 
 export interface StartedGate {
   port: number;
   runtime: GateRuntime;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections, waits up to `timeoutMs` (default 20 s) for the evaluations in
+   * progress, then closes what is left. Resolves true when every evaluation finished.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<boolean>;
 }
+
+/** Default bound of a graceful stop: inside Kubernetes' default 30 s grace period. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;
 
 export interface StartGateOptions {
   engine?: GateEngine;
@@ -194,9 +201,30 @@ export async function startGate(config: GateConfig, options: StartGateOptions = 
   return {
     port,
     runtime,
-    stop: async () => {
+    stop: async ({ timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS } = {}) => {
       ready = false;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // No new connections; idle keep-alive ones are closed, busy ones finish their request.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const pending = runtime.inFlight.size;
+      if (pending > 0)
+        log.info({ evaluations: pending, timeoutMs }, "stopping: finishing evaluations in progress");
+      const drained = await runtime.inFlight.drain(timeoutMs);
+      if (!drained) {
+        log.warn(
+          { evaluations: runtime.inFlight.size, timeoutMs },
+          "stopping: evaluations still in progress were abandoned (their PRs keep their previous check run)",
+        );
+      }
+      // Let finished evaluations write their answers (the middleware answers after the handler),
+      // briefly, then close whatever connection is left.
+      const answered = await Promise.race([
+        closed.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), drained ? 2_000 : 0).unref()),
+      ]);
+      if (!answered) server.closeAllConnections();
+      await closed;
+      return drained;
     },
   };
 }

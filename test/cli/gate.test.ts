@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
-import { gateInput } from "../../src/cli/gate.js";
+import { gateInput, shutdownTimeoutMs } from "../../src/cli/gate.js";
 import { buildProgram } from "../../src/cli/program.js";
 
 describe("countersign gate", () => {
@@ -38,5 +38,18 @@ describe("countersign gate", () => {
     [{ PRIVATE_KEY: "pem" }, { privateKeyPath: "/k.pem" }, { PRIVATE_KEY_PATH: "/k.pem" }],
   ])("merges env %j and flags %j", (env, flags, expected) => {
     expect(gateInput(env, flags)).toEqual(expected);
+  });
+
+  it.each([
+    [undefined, 20_000],
+    ["", 20_000],
+    ["5", 5_000],
+    ["0.5", 500],
+  ])("SHUTDOWN_TIMEOUT_SECONDS=%j is %i ms", (value, ms) => {
+    expect(shutdownTimeoutMs(value)).toBe(ms);
+  });
+
+  it.each(["-1", "soon", "100000"])("refuses SHUTDOWN_TIMEOUT_SECONDS=%j, naming it", (value) => {
+    expect(() => shutdownTimeoutMs(value)).toThrow("SHUTDOWN_TIMEOUT_SECONDS must be");
   });
 });
