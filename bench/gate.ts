@@ -7,6 +7,7 @@
  * < 2 s, and no request for files the PR does not touch.
  */
 import { createHash, createHmac, generateKeyPairSync } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import { pino } from "pino";
 import { gateConfig, startGate } from "../src/gate/server.js";
 import type { StartedGate } from "../src/gate/server.js";
@@ -102,9 +103,10 @@ async function deliver(
   event: string,
   payload: ReturnType<typeof prPayload>,
   comment: boolean,
-): Promise<{ verdict: number; comment?: number }> {
+): Promise<{ verdict: number; comment?: number; cpu: number }> {
   const text = JSON.stringify(payload);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const head = payload.pull_request.head.sha;
   const verdict = fake.waitFor(`check:${head}`).then(() => performance.now() - started);
   const commented = comment
@@ -121,8 +123,10 @@ async function deliver(
     body: text,
   });
   await response.text();
-  const out: { verdict: number; comment?: number } = { verdict: await verdict };
+  const out: { verdict: number; comment?: number; cpu: number } = { verdict: await verdict, cpu: 0 };
   if (commented !== undefined) out.comment = await commented;
+  const used = process.cpuUsage(cpu);
+  out.cpu = (used.user + used.system) / 1000;
   return out;
 }
 
@@ -133,9 +137,11 @@ function printCounts(fake: FakeGitHub): void {
   fake.reset();
 }
 
-function line(label: string, t: { verdict: number; comment?: number }): void {
+function line(label: string, t: { verdict: number; comment?: number; cpu: number }): void {
   const comment = t.comment === undefined ? "" : `, comment ${t.comment.toFixed(0)} ms`;
-  console.log(`    ${label}: verdict ${t.verdict.toFixed(0)} ms${comment}`);
+  // CPU of this process (gate and fake) over the event: wall time well above it is waiting,
+  // for GitHub or, on a busy machine, for a core.
+  console.log(`    ${label}: verdict ${t.verdict.toFixed(0)} ms${comment} (CPU ${t.cpu.toFixed(0)} ms)`);
 }
 
 /** One PR: opened (cold caches), synchronize (new head), review (approval of the new head). */
@@ -262,6 +268,8 @@ export async function run(): Promise<void> {
   console.log(
     `gate: production client (Probot retries and throttling on), GitHub faked on 127.0.0.1 answering after ${LATENCY_MS} ms per request`,
   );
+  const load = loadavg().map((l) => l.toFixed(1));
+  console.log(`  machine: ${cpus().length} cores, load average ${load.join(" ")} at start`);
   await singlePullRequest("1,000 objects in 10 files", 10);
   await singlePullRequest("1,000 objects in 1,000 files", 1000);
   await concurrentPullRequests(8);

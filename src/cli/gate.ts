@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { readConfig } from "../clients/config.js";
+import type { EnvConfig } from "../clients/config.js";
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, gateConfig, startGate } from "../gate/server.js";
 import type { GateConfigInput } from "../gate/server.js";
 
@@ -34,24 +36,22 @@ interface GateFlags {
   webhookPath?: string;
 }
 
-/** Merges flags over the environment (flags win). */
-export function gateInput(env: NodeJS.ProcessEnv, flags: GateFlags): GateConfigInput {
-  const pick = (flag: string | undefined, name: string): string | undefined => flag ?? env[name];
-  const input: GateConfigInput = {};
+/** Merges flags over the environment read once (flags win). */
+export function gateInput(env: EnvConfig, flags: GateFlags): GateConfigInput {
+  const input: { -readonly [K in keyof GateConfigInput]: GateConfigInput[K] } = { ...env };
   const set = (key: keyof GateConfigInput, value: string | undefined): void => {
     if (value !== undefined) input[key] = value;
   };
-  set("APP_ID", pick(flags.appId, "APP_ID"));
-  set("PRIVATE_KEY", flags.privateKeyPath === undefined ? env.PRIVATE_KEY : undefined);
-  set("PRIVATE_KEY_PATH", pick(flags.privateKeyPath, "PRIVATE_KEY_PATH"));
-  set("WEBHOOK_SECRET", env.WEBHOOK_SECRET);
-  set("COUNTERSIGN_FINGERPRINT_KEY", env.COUNTERSIGN_FINGERPRINT_KEY);
-  set("PORT", pick(flags.port, "PORT"));
-  set("HOST", pick(flags.host, "HOST"));
-  set("LOG_LEVEL", pick(flags.logLevel, "LOG_LEVEL"));
-  set("GHE_HOST", pick(flags.gheHost, "GHE_HOST"));
-  set("GHE_PROTOCOL", pick(flags.gheProtocol, "GHE_PROTOCOL"));
-  set("WEBHOOK_PATH", pick(flags.webhookPath, "WEBHOOK_PATH"));
+  // A key file given on the command line wins over a key in the environment.
+  if (flags.privateKeyPath !== undefined) delete input.PRIVATE_KEY;
+  set("APP_ID", flags.appId);
+  set("PRIVATE_KEY_PATH", flags.privateKeyPath);
+  set("PORT", flags.port);
+  set("HOST", flags.host);
+  set("LOG_LEVEL", flags.logLevel);
+  set("GHE_HOST", flags.gheHost);
+  set("GHE_PROTOCOL", flags.gheProtocol);
+  set("WEBHOOK_PATH", flags.webhookPath);
   return input;
 }
 
@@ -82,8 +82,9 @@ export function registerGate(program: Command): void {
     .option("--webhook-path <path>", "webhook path (WEBHOOK_PATH)")
     .addHelpText("after", ENV_HELP)
     .action(async (flags: GateFlags) => {
-      const config = gateConfig(gateInput(process.env, flags));
-      const timeoutMs = shutdownTimeoutMs(process.env.SHUTDOWN_TIMEOUT_SECONDS);
+      const env = readConfig(process.env);
+      const config = gateConfig(gateInput(env, flags));
+      const timeoutMs = shutdownTimeoutMs(env.SHUTDOWN_TIMEOUT_SECONDS);
       const gate = await startGate(config);
       let stopping = false;
       const stop = (): void => {

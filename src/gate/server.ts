@@ -3,13 +3,14 @@
  * loaded, and /healthz, /readyz and /metrics beside the webhook path. A plain node:http server
  * rather than Probot's Server, which treats PORT=0 as 3000 and serves pages the gate does not need.
  */
-import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Probot } from "probot";
 import type { Logger } from "pino";
-import { buildOctokitClass, gitHubBaseUrl } from "../clients/github.js";
+import { gitHubAppSettings } from "../clients/config.js";
+import type { EnvConfig } from "../clients/config.js";
+import { buildOctokitClass } from "../clients/github.js";
 import { createLogger } from "../clients/logger.js";
 import { describeError } from "../core/error-text.js";
 import { createGateApp } from "./app.js";
@@ -35,48 +36,12 @@ export interface GateConfig {
   fingerprintKey?: string;
 }
 
-export interface GateConfigInput {
-  APP_ID?: string;
-  PRIVATE_KEY?: string;
-  PRIVATE_KEY_PATH?: string;
-  WEBHOOK_SECRET?: string;
-  PORT?: string;
-  HOST?: string;
-  LOG_LEVEL?: string;
-  GHE_HOST?: string;
-  GHE_PROTOCOL?: string;
-  WEBHOOK_PATH?: string;
-  COUNTERSIGN_FINGERPRINT_KEY?: string;
-  /** Overrides GHE_HOST: a full API base URL (tests, benchmarks, GitHub-compatible servers). */
-  GITHUB_API_URL?: string;
-}
-
-/** A PEM key from PRIVATE_KEY: PEM text, PEM with literal `\n`, or base64 of PEM (single-line env vars). */
-export function normalisePrivateKey(value: string): string {
-  const text = value.trim();
-  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
-  const decoded = Buffer.from(text, "base64").toString("utf8");
-  if (decoded.includes("-----BEGIN")) return decoded;
-  // Never echo the value: it is a credential.
-  throw new Error("PRIVATE_KEY is neither a PEM key nor base64 of one");
-}
+/** The variables `gateConfig` reads: the environment read once (readConfig), flags merged over it. */
+export type GateConfigInput = EnvConfig;
 
 /** Validates the configuration; every message names the variable, never its value when secret. */
 export function gateConfig(input: GateConfigInput): GateConfig {
-  const appId = Number(input.APP_ID);
-  if (input.APP_ID === undefined || !Number.isSafeInteger(appId) || appId <= 0) {
-    throw new Error("APP_ID must be the GitHub App's numeric id");
-  }
-  let privateKey: string;
-  if (input.PRIVATE_KEY !== undefined && input.PRIVATE_KEY !== "")
-    privateKey = normalisePrivateKey(input.PRIVATE_KEY);
-  else if (input.PRIVATE_KEY_PATH !== undefined && input.PRIVATE_KEY_PATH !== "") {
-    try {
-      privateKey = normalisePrivateKey(readFileSync(input.PRIVATE_KEY_PATH, "utf8"));
-    } catch (cause) {
-      throw new Error(`reading the private key from PRIVATE_KEY_PATH (${input.PRIVATE_KEY_PATH})`, { cause });
-    }
-  } else throw new Error("PRIVATE_KEY or PRIVATE_KEY_PATH is required");
+  const app = gitHubAppSettings(input);
   const webhookSecret = input.WEBHOOK_SECRET ?? "";
   // Probot would fall back to "development": a guessable secret accepts forged webhooks.
   if (webhookSecret.length < 16) throw new Error("WEBHOOK_SECRET is required (at least 16 characters)");
@@ -84,19 +49,16 @@ export function gateConfig(input: GateConfigInput): GateConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`PORT must be 0-65535, got ${input.PORT}`);
   const config: GateConfig = {
-    appId,
-    privateKey,
+    ...app,
     webhookSecret,
     port,
     host: input.HOST ?? "0.0.0.0",
     logLevel: input.LOG_LEVEL ?? "info",
     webhookPath: input.WEBHOOK_PATH ?? "/api/github/webhooks",
   };
-  if (input.COUNTERSIGN_FINGERPRINT_KEY !== undefined && input.COUNTERSIGN_FINGERPRINT_KEY !== "") {
+  if (input.COUNTERSIGN_FINGERPRINT_KEY !== undefined) {
     config.fingerprintKey = input.COUNTERSIGN_FINGERPRINT_KEY;
   }
-  const baseUrl = input.GITHUB_API_URL?.replace(/\/+$/, "") || gitHubBaseUrl(input);
-  if (baseUrl !== undefined) config.baseUrl = baseUrl;
   return config;
 }
 
