@@ -12,6 +12,8 @@ import {
   podSpec,
   podSpecPath,
   runsAsNonRoot,
+  getPath,
+  podMetadataPath,
   rbacSubjects,
   volumes,
   withIndex,
@@ -21,6 +23,13 @@ import { secretEnv, secretLikeName, secretLikeValue } from "./credentials.js";
 import { rbacPowers } from "./rbac-powers.js";
 import { apiServiceChanges, specChanges, webhookChanges } from "./api-surface.js";
 import { crdChanges } from "./crd-changes.js";
+import {
+  gitopsCascade,
+  gitopsChartChanges,
+  gitopsFloatingRefs,
+  gitopsSources,
+  helmCrdPolicyChanges,
+} from "./gitops.js";
 
 /** The variables every rule expression sees (those of ValidatingAdmissionPolicy, plus a few conveniences). */
 export interface CelContext {
@@ -206,5 +215,18 @@ export function createCelEnvironment(): Environment {
     )
     .registerFunction("crdChanges(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) =>
       plain(crdChanges(a, b)),
-    );
+    )
+    .registerFunction("gitopsSources(dyn): list<map<string, dyn>>", (o: unknown) => plain(gitopsSources(o)))
+    .registerFunction("gitopsFloatingRefs(dyn): list<map<string, dyn>>", (o: unknown) =>
+      plain(gitopsFloatingRefs(o)),
+    )
+    .registerFunction("gitopsChartChanges(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) =>
+      plain(gitopsChartChanges(a, b)),
+    )
+    .registerFunction("gitopsCascade(dyn): list<map<string, dyn>>", (o: unknown) => plain(gitopsCascade(o)))
+    .registerFunction("helmCrdPolicyChanges(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) =>
+      plain(helmCrdPolicyChanges(a, b)),
+    )
+    .registerFunction("podMetadataPath(dyn): string", (o: unknown) => podMetadataPath(o))
+    .registerFunction("getPath(dyn, string): dyn", (o: unknown, p: string) => getPath(o, p) ?? null);
 }

@@ -291,3 +291,10 @@ export function rbacSubjects(list: unknown): unknown[] {
     return { ...subject, apiGroup: subject["apiGroup"] ?? apiGroup };
   });
 }
+
+/** Field path of the pod template's metadata (`metadata` of a Pod, `spec.template.metadata`…); "" if none. */
+export function podMetadataPath(object: unknown): string {
+  const spec = podSpecPath(object);
+  if (spec === undefined) return "";
+  return spec === "spec" ? "metadata" : `${spec.slice(0, -".spec".length)}.metadata`;
+}
