@@ -303,6 +303,9 @@ describe("defaults", () => {
       "valueFrom.secretKeyRef.key",
       "fingerprint-key",
     );
+    // The gate's own shutdown bound ends before the pod's grace period (30 s) does.
+    expect(env["SHUTDOWN_TIMEOUT_SECONDS"]).toEqual({ name: "SHUTDOWN_TIMEOUT_SECONDS", value: "25" });
+    expect(podTemplate(gate).spec["terminationGracePeriodSeconds"]).toBe(30);
     expect(podTemplate(gate).spec["volumes"]).toContainEqual({
       name: "github-app",
       secret: {
