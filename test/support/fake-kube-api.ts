@@ -29,18 +29,17 @@
  * stands in for admission), merge/JSON/strategic patch types (415), field selectors, pagination,
  * the etcd 1.5 MiB limit of other kinds, and the exact wording of every message.
  */
-import { randomUUID } from "node:crypto";
-import { writeFile, mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isDeepStrictEqual } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { renderManagedFields, sameOwnership, serverSideApply, updateOwnership } from "./fake-kube-ssa.js";
-import type { ManagedEntry } from "./fake-kube-ssa.js";
-import { ResourceRegistry } from "./fake-kube-resources.js";
 import type { FakeResource } from "./fake-kube-resources.js";
+import { FakeObjectStore, HttpError, isMap, MiB, status } from "./fake-kube-store.js";
+import type { FakeAdmissionDenial, FakeAdmissionRequest } from "./fake-kube-store.js";
+
+export type { FakeAdmissionDenial, FakeAdmissionRequest } from "./fake-kube-store.js";
 
 type Obj = Record<string, unknown>;
 
@@ -48,18 +47,6 @@ export interface FakeRequestInfo {
   method: string;
   path: string;
   query: Record<string, string>;
-}
-
-export interface FakeAdmissionRequest {
-  operation: "CREATE" | "UPDATE" | "DELETE";
-  object: Obj;
-  dryRun: boolean;
-}
-
-export interface FakeAdmissionDenial {
-  status: number;
-  reason: string;
-  message: string;
 }
 
 export interface FakeKubeApiOptions {
@@ -82,68 +69,22 @@ export interface FakeFault {
   pathIncludes?: string;
 }
 
-interface Stored {
-  object: Obj;
-  managed: ManagedEntry[];
-}
-
-const MiB = 1024 * 1024;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-    readonly details?: Obj,
-  ) {
-    super(message);
-  }
-}
-
-function status(code: number, reason: string, message: string, details?: Obj): Obj {
-  return {
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message,
-    reason,
-    code,
-    ...(details ? { details } : {}),
-  };
-}
-
-function isMap(v: unknown): v is Obj {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function meta(o: Obj): Obj {
-  if (!isMap(o["metadata"])) o["metadata"] = {};
-  return o["metadata"] as Obj;
-}
-
-function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, "Z");
-}
-
-function qualified(r: FakeResource): string {
-  return r.group ? `${r.name}.${r.group}` : r.name;
-}
-
 export class FakeKubeApi {
   readonly requests: FakeRequestInfo[] = [];
   private readonly server: http.Server;
-  private readonly registry = new ResourceRegistry();
-  private readonly store = new Map<string, Stored>();
+  private readonly store: FakeObjectStore;
+  private readonly registry: FakeObjectStore["registry"];
   private readonly sockets = new Set<Socket>();
   private faults: (FakeFault & { left: number })[] = [];
   private refusing = false;
-  private rv = 100;
   private port = 0;
 
   constructor(readonly options: FakeKubeApiOptions = {}) {
+    this.store = new FakeObjectStore({
+      ...(options.crdEstablishDelayMs ? { crdEstablishDelayMs: options.crdEstablishDelayMs } : {}),
+      ...(options.admit ? { admit: options.admit } : {}),
+    });
+    this.registry = this.store.registry;
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on("connection", (socket: Socket) => {
       if (this.refusing) {
@@ -153,20 +94,8 @@ export class FakeKubeApi {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
     });
-    for (const name of ["default", "kube-system", "kube-public"]) {
-      this.put(this.registry.find("", "v1", "namespaces")!, "", name, {
-        object: {
-          apiVersion: "v1",
-          kind: "Namespace",
-          metadata: this.newMetadata(name, ""),
-          status: { phase: "Active" },
-        },
-        managed: [],
-      });
-    }
   }
 
-  /** Starts listening on 127.0.0.1 at a random port. */
   static async start(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
     const api = new FakeKubeApi(options);
     await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
@@ -231,16 +160,12 @@ export class FakeKubeApi {
 
   /** Stored object (a copy), by API group, plural resource, namespace ("" for cluster) and name. */
   object(group: string, plural: string, namespace: string, name: string): Obj | undefined {
-    const s = this.store.get(this.key(group, plural, namespace, name));
-    return s ? structuredClone(this.render(s)) : undefined;
+    return this.store.object(group, plural, namespace, name);
   }
 
   /** Every stored object of a group/resource (copies). */
   objects(group: string, plural: string): Obj[] {
-    const prefix = `${group}/${plural}/`;
-    return [...this.store]
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([, s]) => structuredClone(this.render(s)));
+    return this.store.objects(group, plural);
   }
 
   resetRequests(): void {
@@ -250,35 +175,6 @@ export class FakeKubeApi {
   /** Requests that wrote (or would write) something. */
   writeRequests(): FakeRequestInfo[] {
     return this.requests.filter((r) => r.method !== "GET");
-  }
-
-  private key(group: string, plural: string, namespace: string, name: string): string {
-    return `${group}/${plural}/${namespace}/${name}`;
-  }
-
-  private put(r: FakeResource, namespace: string, name: string, stored: Stored): void {
-    this.store.set(this.key(r.group, r.name, namespace, name), stored);
-  }
-
-  private nextRv(): string {
-    return String(++this.rv);
-  }
-
-  private newMetadata(name: string, namespace: string): Obj {
-    return {
-      name,
-      ...(namespace ? { namespace } : {}),
-      uid: randomUUID(),
-      resourceVersion: this.nextRv(),
-      creationTimestamp: timestamp(),
-    };
-  }
-
-  private render(s: Stored): Obj {
-    const o = structuredClone(s.object);
-    const managedFields = renderManagedFields(s.managed);
-    if (managedFields.length > 0) meta(o)["managedFields"] = managedFields;
-    return o;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -375,17 +271,17 @@ export class FakeKubeApi {
       throw new HttpError(400, "BadRequest", `invalid dryRun value ${query["dryRun"]}`);
     const body = () => this.parseBody(raw, contentType);
     if (name === undefined) {
-      if (method === "GET") return [200, this.list(resource, gv, namespace, query["labelSelector"])];
-      if (method === "POST") return [201, this.create(resource, gv, namespace, body(), query, dryRun)];
+      if (method === "GET") return [200, this.store.list(resource, gv, namespace, query["labelSelector"])];
+      if (method === "POST") return [201, this.store.create(resource, gv, namespace, body(), query, dryRun)];
       throw new HttpError(405, "MethodNotAllowed", `${method} is not allowed on a collection`);
     }
     if (resource.namespaced && !namespace)
       throw new HttpError(404, "NotFound", "the server could not find the requested resource");
     switch (method) {
       case "GET":
-        return [200, this.render(this.mustGet(resource, namespace, name))];
+        return [200, this.store.render(this.store.mustGet(resource, namespace, name))];
       case "PUT":
-        return [200, this.update(resource, gv, namespace, name, body(), query, dryRun)];
+        return [200, this.store.update(resource, gv, namespace, name, body(), query, dryRun)];
       case "PATCH":
         if (contentType?.split(";")[0]?.trim() !== "application/apply-patch+yaml") {
           throw new HttpError(
@@ -394,9 +290,9 @@ export class FakeKubeApi {
             `the fake API server only supports server-side apply patches, not ${contentType}`,
           );
         }
-        return this.apply(resource, gv, namespace, name, body(), query, dryRun);
+        return this.store.apply(resource, gv, namespace, name, body(), query, dryRun);
       case "DELETE":
-        return [200, this.delete(resource, namespace, name, dryRun)];
+        return [200, this.store.delete(resource, namespace, name, dryRun)];
       default:
         throw new HttpError(405, "MethodNotAllowed", `${method} is not allowed`);
     }
@@ -453,388 +349,4 @@ export class FakeKubeApi {
       ]),
     };
   }
-
-  private mustGet(r: FakeResource, namespace: string, name: string): Stored {
-    const s = this.store.get(this.key(r.group, r.name, namespace, name));
-    if (!s)
-      throw new HttpError(404, "NotFound", `${qualified(r)} "${name}" not found`, {
-        name,
-        group: r.group,
-        kind: r.name,
-      });
-    return s;
-  }
-
-  private list(r: FakeResource, gv: string, namespace: string, selector: string | undefined): Obj {
-    const prefix = `${r.group}/${r.name}/${namespace ? `${namespace}/` : ""}`;
-    const items = [...this.store]
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([, s]) => this.render(s))
-      .filter((o) => matchesSelector(o, selector));
-    return { kind: `${r.kind}List`, apiVersion: gv, metadata: { resourceVersion: String(this.rv) }, items };
-  }
-
-  /** Checks identity, names, namespace existence, size limits and admission for a write. */
-  private validate(
-    r: FakeResource,
-    gv: string,
-    namespace: string,
-    name: string,
-    object: Obj,
-    operation: "CREATE" | "UPDATE",
-    dryRun: boolean,
-  ): void {
-    if (object["apiVersion"] !== gv || object["kind"] !== r.kind) {
-      throw new HttpError(
-        400,
-        "BadRequest",
-        `the API version and kind in the body (${String(object["apiVersion"])} ${String(object["kind"])}) do not match the URL (${gv} ${r.kind})`,
-      );
-    }
-    const m = meta(object);
-    if (m["name"] !== name)
-      throw new HttpError(
-        400,
-        "BadRequest",
-        `the name of the object (${String(m["name"])}) does not match the name on the URL (${name})`,
-      );
-    if (m["namespace"] !== undefined && m["namespace"] !== namespace) {
-      throw new HttpError(
-        400,
-        "BadRequest",
-        "the namespace of the provided object does not match the namespace sent on the request",
-      );
-    }
-    const pattern = r.kind === "Namespace" ? DNS_LABEL : DNS_SUBDOMAIN;
-    if (!pattern.test(name)) {
-      throw new HttpError(
-        422,
-        "Invalid",
-        `${r.kind} "${name}" is invalid: metadata.name: Invalid value: "${name}": must be a lowercase RFC 1123 ${r.kind === "Namespace" ? "label" : "subdomain"}`,
-        {
-          name,
-          kind: r.kind,
-          causes: [{ reason: "FieldValueInvalid", field: "metadata.name" }],
-        },
-      );
-    }
-    if (r.kind === "ConfigMap" || r.kind === "Secret") {
-      let total = 0;
-      for (const field of ["data", "binaryData", "stringData"]) {
-        const values = object[field];
-        if (!isMap(values)) continue;
-        for (const [k, v] of Object.entries(values)) {
-          const bytes =
-            field === "binaryData" || (r.kind === "Secret" && field === "data")
-              ? Buffer.from(String(v), "base64").length
-              : Buffer.byteLength(String(v));
-          total += k.length + bytes;
-        }
-      }
-      if (total > MiB) {
-        throw new HttpError(
-          422,
-          "Invalid",
-          `${r.kind} "${name}" is invalid: []: Too long: must have at most ${MiB} bytes`,
-          {
-            name,
-            kind: r.kind,
-            causes: [{ reason: "FieldValueTooLong", field: "[]" }],
-          },
-        );
-      }
-    }
-    if (r.namespaced && !this.store.has(this.key("", "namespaces", "", namespace))) {
-      throw new HttpError(404, "NotFound", `namespaces "${namespace}" not found`, {
-        name: namespace,
-        kind: "namespaces",
-      });
-    }
-    if (r.kind === "CustomResourceDefinition") validateCrd(name, object);
-    const denial = this.options.admit?.({ operation, object: structuredClone(object), dryRun });
-    if (denial) throw new HttpError(denial.status, denial.reason, denial.message);
-  }
-
-  private create(
-    r: FakeResource,
-    gv: string,
-    namespace: string,
-    object: Obj,
-    query: Record<string, string>,
-    dryRun: boolean,
-  ): Obj {
-    const name = String(meta(object)["name"] ?? "");
-    this.validate(r, gv, namespace, name, object, "CREATE", dryRun);
-    if (this.store.has(this.key(r.group, r.name, namespace, name))) {
-      throw new HttpError(409, "AlreadyExists", `${qualified(r)} "${name}" already exists`, {
-        name,
-        group: r.group,
-        kind: r.name,
-      });
-    }
-    const manager = query["fieldManager"] ?? "unknown";
-    const stored = this.materialise(
-      r,
-      gv,
-      namespace,
-      name,
-      undefined,
-      object,
-      updateOwnership(undefined, [], object, manager, timestamp()),
-      dryRun,
-    );
-    return this.render(stored);
-  }
-
-  private update(
-    r: FakeResource,
-    gv: string,
-    namespace: string,
-    name: string,
-    object: Obj,
-    query: Record<string, string>,
-    dryRun: boolean,
-  ): Obj {
-    const current = this.mustGet(r, namespace, name);
-    this.validate(r, gv, namespace, name, object, "UPDATE", dryRun);
-    const rv = meta(object)["resourceVersion"];
-    if (rv !== undefined && rv !== meta(current.object)["resourceVersion"]) {
-      throw new HttpError(
-        409,
-        "Conflict",
-        `Operation cannot be fulfilled on ${qualified(r)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        { name, group: r.group, kind: r.name },
-      );
-    }
-    const manager = query["fieldManager"] ?? "unknown";
-    const managed = updateOwnership(current.object, current.managed, object, manager, timestamp());
-    return this.render(this.materialise(r, gv, namespace, name, current, object, managed, dryRun));
-  }
-
-  private apply(
-    r: FakeResource,
-    gv: string,
-    namespace: string,
-    name: string,
-    config: Obj,
-    query: Record<string, string>,
-    dryRun: boolean,
-  ): [number, Obj] {
-    const manager = query["fieldManager"];
-    if (!manager)
-      throw new HttpError(400, "BadRequest", "PATCH request with apply patch type requires a fieldManager");
-    if (query["force"] !== undefined && query["force"] !== "true" && query["force"] !== "false") {
-      throw new HttpError(400, "BadRequest", `invalid force value ${query["force"]}`);
-    }
-    const current = this.store.get(this.key(r.group, r.name, namespace, name));
-    this.validate(r, gv, namespace, name, config, current ? "UPDATE" : "CREATE", dryRun);
-    const rv = meta(config)["resourceVersion"];
-    if (rv !== undefined && (!current || rv !== meta(current.object)["resourceVersion"])) {
-      throw new HttpError(
-        409,
-        "Conflict",
-        `Operation cannot be fulfilled on ${qualified(r)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-      );
-    }
-    const result = serverSideApply(
-      current?.object,
-      current?.managed ?? [],
-      config,
-      manager,
-      query["force"] === "true",
-      timestamp(),
-    );
-    if (result.conflicts.length > 0) {
-      const causes = result.conflicts.map((c) => ({
-        reason: "FieldManagerConflict",
-        message: `conflict with "${c.manager}" using ${gv}`,
-        field: `.${c.path.join(".")}`,
-      }));
-      const lines = causes.map((c) => `- ${c.message}: ${c.field}`).join("\n");
-      throw new HttpError(
-        409,
-        "Conflict",
-        `Apply failed with ${causes.length} conflict${causes.length === 1 ? "" : "s"}: ${causes.length === 1 ? `${causes[0]!.message}: ${causes[0]!.field}` : `\n${lines}`}`,
-        { name, group: r.group, kind: r.name, causes },
-      );
-    }
-    const stored = this.materialise(r, gv, namespace, name, current, result.object, result.managed, dryRun);
-    return [current ? 200 : 201, this.render(stored)];
-  }
-
-  /** Builds the next stored state and persists it unless dry-run or nothing changed. */
-  private materialise(
-    r: FakeResource,
-    gv: string,
-    namespace: string,
-    name: string,
-    current: Stored | undefined,
-    next: Obj,
-    managed: ManagedEntry[],
-    dryRun: boolean,
-  ): Stored {
-    const object = structuredClone(next);
-    delete object["status"];
-    const m = meta(object);
-    for (const k of [
-      "managedFields",
-      "uid",
-      "creationTimestamp",
-      "generation",
-      "resourceVersion",
-      "deletionTimestamp",
-      "selfLink",
-    ])
-      delete m[k];
-    object["apiVersion"] = gv;
-    object["kind"] = r.kind;
-    m["name"] = name;
-    if (namespace) m["namespace"] = namespace;
-    const old = current?.object;
-    const oldMeta = old ? meta(old) : undefined;
-    const unchanged =
-      old !== undefined &&
-      isDeepStrictEqual(userPart(old), userPart(object)) &&
-      sameOwnership(current!.managed, managed);
-    if (unchanged) return { object: structuredClone(old), managed: current!.managed };
-    const specChanged = !old || !isDeepStrictEqual(specPart(old), specPart(object));
-    Object.assign(m, {
-      uid: oldMeta?.["uid"] ?? randomUUID(),
-      creationTimestamp: oldMeta?.["creationTimestamp"] ?? timestamp(),
-      resourceVersion: dryRun ? (oldMeta?.["resourceVersion"] ?? "") : this.nextRv(),
-    });
-    if ("spec" in object || oldMeta?.["generation"] !== undefined) {
-      const gen = typeof oldMeta?.["generation"] === "number" ? oldMeta["generation"] : 0;
-      m["generation"] = specChanged ? gen + 1 : gen;
-    }
-    if (old?.["status"] !== undefined) object["status"] = structuredClone(old["status"]);
-    if (r.kind === "Namespace") object["status"] = { phase: "Active" };
-    if (r.kind === "CustomResourceDefinition" && !isMap(object["status"]))
-      object["status"] = crdStatus(false);
-    const stored = { object, managed };
-    if (!dryRun) {
-      this.put(r, namespace, name, stored);
-      if (r.kind === "CustomResourceDefinition") this.establishLater(name);
-    }
-    return stored;
-  }
-
-  private establishLater(name: string): void {
-    const establish = () => {
-      const s = this.store.get(this.key("apiextensions.k8s.io", "customresourcedefinitions", "", name));
-      if (!s) return;
-      s.object["status"] = crdStatus(true);
-      meta(s.object)["resourceVersion"] = this.nextRv();
-      this.registry.serveCrd(name, s.object["spec"] as Obj);
-    };
-    if (this.options.crdEstablishDelayMs) setTimeout(establish, this.options.crdEstablishDelayMs).unref();
-    else establish();
-  }
-
-  private delete(r: FakeResource, namespace: string, name: string, dryRun: boolean): Obj {
-    const s = this.mustGet(r, namespace, name);
-    const denial = this.options.admit?.({ operation: "DELETE", object: structuredClone(s.object), dryRun });
-    if (denial) throw new HttpError(denial.status, denial.reason, denial.message);
-    if (!dryRun) {
-      this.store.delete(this.key(r.group, r.name, namespace, name));
-      if (r.kind === "Namespace") {
-        for (const k of [...this.store.keys()]) if (k.split("/")[2] === name) this.store.delete(k);
-      }
-      if (r.kind === "CustomResourceDefinition") {
-        const spec = s.object["spec"] as Obj;
-        const plural = String((spec["names"] as Obj)["plural"]);
-        for (const k of [...this.store.keys()])
-          if (k.startsWith(`${String(spec["group"])}/${plural}/`)) this.store.delete(k);
-        this.registry.removeCrd(name);
-      }
-    }
-    return {
-      kind: "Status",
-      apiVersion: "v1",
-      metadata: {},
-      status: "Success",
-      details: { name, group: r.group, kind: r.name, uid: meta(s.object)["uid"] },
-    };
-  }
-}
-
-/** The object without server-managed metadata (what a no-op write leaves equal). */
-function userPart(o: Obj): Obj {
-  const copy = structuredClone(o);
-  delete copy["status"];
-  const m = meta(copy);
-  for (const k of ["managedFields", "uid", "creationTimestamp", "generation", "resourceVersion"]) delete m[k];
-  return copy;
-}
-
-function specPart(o: Obj): Obj {
-  const copy = userPart(o);
-  delete copy["metadata"];
-  return copy;
-}
-
-function crdStatus(established: boolean): Obj {
-  const now = timestamp();
-  return {
-    conditions: [
-      {
-        type: "NamesAccepted",
-        status: "True",
-        reason: "NoConflicts",
-        message: "no conflicts found",
-        lastTransitionTime: now,
-      },
-      established
-        ? {
-            type: "Established",
-            status: "True",
-            reason: "InitialNamesAccepted",
-            message: "the initial names have been accepted",
-            lastTransitionTime: now,
-          }
-        : {
-            type: "Established",
-            status: "False",
-            reason: "Installing",
-            message: "the initial names have been accepted",
-            lastTransitionTime: now,
-          },
-    ],
-  };
-}
-
-function validateCrd(name: string, crd: Obj): void {
-  const spec = crd["spec"];
-  const invalid = (field: string) =>
-    new HttpError(
-      422,
-      "Invalid",
-      `CustomResourceDefinition.apiextensions.k8s.io "${name}" is invalid: ${field}: Required value`,
-    );
-  if (!isMap(spec)) throw invalid("spec");
-  const names = spec["names"];
-  if (typeof spec["group"] !== "string" || !spec["group"]) throw invalid("spec.group");
-  if (!isMap(names) || typeof names["plural"] !== "string" || typeof names["kind"] !== "string")
-    throw invalid("spec.names");
-  if (name !== `${names["plural"]}.${spec["group"]}`) {
-    throw new HttpError(
-      422,
-      "Invalid",
-      `CustomResourceDefinition.apiextensions.k8s.io "${name}" is invalid: metadata.name: Invalid value: "${name}": must be spec.names.plural+"."+spec.group`,
-    );
-  }
-  if (spec["scope"] !== "Namespaced" && spec["scope"] !== "Cluster") throw invalid("spec.scope");
-  if (!Array.isArray(spec["versions"]) || spec["versions"].length === 0) throw invalid("spec.versions");
-}
-
-function matchesSelector(o: Obj, selector: string | undefined): boolean {
-  if (!selector) return true;
-  const labels = (meta(o)["labels"] ?? {}) as Record<string, string>;
-  return selector.split(",").every((term) => {
-    const t = term.trim();
-    if (t.startsWith("!")) return !(t.slice(1) in labels);
-    const [k, v] = t.split(/!=|==|=/).map((s) => s.trim());
-    if (v === undefined) return k! in labels;
-    return t.includes("!=") ? labels[k!] !== v : labels[k!] === v;
-  });
 }
