@@ -154,6 +154,30 @@ export function verdictResult(
   return result;
 }
 
+/**
+ * The PR's approval record would not fit its check run: say so on the first evaluation, before
+ * anyone approves, rather than fail once they have (an approval that cannot be recorded).
+ */
+export function tooLargeToRecordResult(
+  plan: Plan,
+  fit: { chars: number; limit: number },
+  report: string,
+): CheckResult {
+  const objects = plan.changeSet.changes.length;
+  const summary = [
+    `This pull request changes ${objects} object${objects === 1 ? "" : "s"}: the approval record binding them would need about ${fit.chars} characters, more than the ${fit.limit} a check run can hold.`,
+    "",
+    "Split it into smaller pull requests (about 1,000 changed objects at most each). Approvals given here could never be recorded, so this check cannot pass.",
+  ].join("\n");
+  const budget = REPORT_CHAR_BUDGET - summary.length - 10;
+  return {
+    conclusion: "failure",
+    title: "too large to approve: split this pull request",
+    summary: budget > 200 ? `${summary}\n\n---\n\n${report.slice(0, budget)}` : summary,
+    annotations: [],
+  };
+}
+
 /** The sticky PR comment: the marker that finds it again, then the masked report. */
 export function commentBody(report: string): string {
   return `${COMMENT_MARKER}\n${report}`;

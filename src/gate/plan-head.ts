@@ -9,13 +9,19 @@ import type { CompiledPolicy } from "../core/ports/policy.js";
 import type { CheckResult, PullRequestSource, RepoRef } from "../core/ports/pull-request-source.js";
 import type { RepoConfig } from "../core/repo-config.js";
 import type { Lru } from "../github/lru.js";
-import { invalidManifestsResult, noManagedChangeResult } from "./check-output.js";
+import { approvalRecordFit } from "../core/approval/record.js";
+import { invalidManifestsResult, noManagedChangeResult, tooLargeToRecordResult } from "./check-output.js";
 import type { GateEngine } from "../policy-engine/engine.js";
 import { readPullRequestContent } from "../manifests/read-pull-request-content.js";
 
 /** What a PR head amounts to, before reviews: a plan to approve, or a result that needs none. */
 export type PlannedHead =
-  | { kind: "final"; result: CheckResult; outcome: "invalid-manifests" | "neutral"; digest?: string }
+  | {
+      kind: "final";
+      result: CheckResult;
+      outcome: "invalid-manifests" | "neutral" | "failure";
+      digest?: string;
+    }
   | { kind: "plan"; plan: Plan; digest: string; report: string; protectedFiles: ProtectedFileState[] };
 
 /** Everything a plan depends on; all of it immutable (SHAs and digests), so the plan can be cached. */
@@ -78,7 +84,23 @@ export async function planHead(
       });
       const protectedFiles = protectedFileStates(config, content.changedFiles, content.changedHeadBlobs);
       const digest = approvalBindingDigest(changeSet.digest, protectedFiles);
-      planned = { kind: "plan", plan, digest, report, protectedFiles };
+      // Sized now, before anyone approves: the PR number and author are not part of the plan, so
+      // the longest realistic ones stand in.
+      const fit = approvalRecordFit(
+        {
+          repository: `${repo.owner}/${repo.repo}`,
+          pullRequest: 999_999_999,
+          author: "x".repeat(39),
+          headSha: head,
+          baseSha: mergeBase,
+          protectedFiles,
+          plan,
+        },
+        plan.classification.requirement.auto ? 0 : plan.classification.requirement.approvals,
+      );
+      planned = fit.fits
+        ? { kind: "plan", plan, digest, report, protectedFiles }
+        : { kind: "final", result: tooLargeToRecordResult(plan, fit, report), outcome: "failure" };
     }
   }
   deps.plans?.set(key, planned);

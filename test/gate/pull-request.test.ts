@@ -514,4 +514,30 @@ describe("pull_request", () => {
     expect(done).toMatchObject({ conclusion: "neutral" });
     expect((done?.["output"] as Record<string, unknown>)["summary"]).toContain("but no Kubernetes object");
   });
+  it("says on the first evaluation that a PR too large to record must be split, before anyone approves", async () => {
+    // 1,300 Deployments in one new file: their approval record could never fit a check run.
+    const many = Array.from({ length: 1_300 }, (_, i) => deployment(`app-${i}`, `app:${i}`)).join("---\n");
+    const head = { ...baseFiles, "clusters/prod/many.yaml": many };
+    const { probot } = await createTestGate();
+    // No reviews, commits or teams are read: there is nothing to approve.
+    const gh = new GitHubScope()
+      .token()
+      .config()
+      .publishCheck(1)
+      .compare(BASE, HEAD, MERGE_BASE)
+      .tree(MERGE_BASE, baseFiles)
+      .tree(HEAD, head)
+      .blobs(many);
+    await receiveOpened(probot);
+    expect(unmatched.list).toEqual([]);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    const [done] = gh.checkUpdates();
+    expect(done).toMatchObject({ conclusion: "failure" });
+    const output = done?.["output"] as Record<string, unknown>;
+    expect(output["title"]).toBe("too large to approve: split this pull request");
+    expect(String(output["summary"])).toMatch(
+      /^This pull request changes 1300 objects: the approval record binding them would need about \d+ characters, more than the \d+ a check run can hold\./,
+    );
+    expect(output["text"]).toBeUndefined();
+  });
 });

@@ -129,16 +129,64 @@ function humanSummary(record: ApprovalRecord): string {
 export function encodeApprovalRecord(record: ApprovalRecord): string {
   const problems = approvalRecordProblems(record);
   if (problems.length > 0) throw new ApprovalRecordError("encoding approval record", problems);
-  const payload = deflateRawSync(Buffer.from(JSON.stringify(record), "utf8"), { level: 9 }).toString(
-    "base64url",
-  );
-  const block = `${APPROVAL_RECORD_MARKER}${payload}${MARKER_END}\n\n${humanSummary(record)}\n`;
+  const block = blockOf(record);
   if (block.length > APPROVAL_RECORD_MAX_CHARS) {
     throw new ApprovalRecordError(
       `encoding approval record: ${record.changes.length} changes need ${block.length} characters, more than ${APPROVAL_RECORD_MAX_CHARS}`,
     );
   }
   return block;
+}
+
+function blockOf(record: ApprovalRecord): string {
+  const payload = deflateRawSync(Buffer.from(JSON.stringify(record), "utf8"), { level: 9 }).toString(
+    "base64url",
+  );
+  return `${APPROVAL_RECORD_MARKER}${payload}${MARKER_END}\n\n${humanSummary(record)}\n`;
+}
+
+/** Characters kept free per expected approver and overall when a record is sized before approval. */
+const FIT_MARGIN = { perApprover: 96, overall: 512 } as const;
+
+export interface RecordFit {
+  fits: boolean;
+  /** Characters the record's block is expected to need once approved. */
+  chars: number;
+  /** What it may need at most: APPROVAL_RECORD_MAX_CHARS less a margin for what is not yet known. */
+  limit: number;
+}
+
+/**
+ * Whether the approval record of a plan will fit a check run once approved, sized before anyone
+ * approves (docs/approval.md "Size limit"): a PR too large to record must say so on its first
+ * evaluation, never fail after people approved. Approvers, the PR number and the time are not
+ * known yet: placeholders of the longest realistic shape stand in, and a margin per expected
+ * approver is kept free.
+ */
+export function approvalRecordFit(
+  args: Omit<ApprovalRecordArgs, "verdict" | "createdAt">,
+  approvals: number,
+): RecordFit {
+  const count = Math.min(Math.max(approvals, 1), 100);
+  const approvers = Array.from({ length: count }, (_, i) => ({
+    login: `approver-${i}`.padEnd(39, "x"),
+    reviewId: 9_000_000_000 + i,
+    submittedAt: "2026-12-31T23:59:59.999Z",
+  }));
+  const verdict: ApprovalVerdict = {
+    satisfied: true,
+    auto: false,
+    requirement: { approvals: count, teams: [], users: [], auto: false },
+    needed: count,
+    approvers,
+    blocking: [],
+    ignored: [],
+    byAssociation: true,
+  };
+  const record = buildApprovalRecord({ ...args, verdict, createdAt: "2026-12-31T23:59:59.999Z" });
+  const chars = blockOf(record).length;
+  const limit = APPROVAL_RECORD_MAX_CHARS - FIT_MARGIN.overall - FIT_MARGIN.perApprover * count;
+  return { fits: chars <= limit, chars, limit };
 }
 
 export type DecodeResult = { ok: true; record: ApprovalRecord } | { ok: false; error: string };

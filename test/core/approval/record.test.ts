@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ApprovalVerdict } from "../../../src/core/approval/evaluate.js";
 import {
   APPROVAL_RECORD_MARKER,
+  approvalRecordFit,
   ApprovalRecordError,
   buildApprovalRecord,
   decodeApprovalRecord,
@@ -280,5 +281,55 @@ describe("encode/decode", () => {
       createdAt: "2026-01-01T11:00:00Z",
     });
     expect(decodeApprovalRecord(encodeApprovalRecord(big))).toEqual(big);
+  });
+});
+
+describe("approvalRecordFit", () => {
+  const planOfSize = (n: number) =>
+    planOf(
+      Array.from(
+        { length: n },
+        (_, i) => [`apps/Deployment/ns-${i % 20}/app-${i}`, "update", hex(i * 7919 + 1), "high"] as const,
+      ).map(([k, o, d, l]) => [k, o, d, l]),
+    );
+  const args = (n: number) => ({
+    repository: "org/infra",
+    pullRequest: 999_999_999,
+    author: "x".repeat(39),
+    headSha: HEAD,
+    baseSha: BASE,
+    protectedFiles: [],
+    plan: planOfSize(n),
+  });
+
+  it("tells a PR too large to record before anyone approves it", () => {
+    expect(approvalRecordFit(args(1_000), 2).fits).toBe(true);
+    const big = approvalRecordFit(args(1_200), 2);
+    expect(big.fits).toBe(false);
+    expect(big.chars).toBeGreaterThan(big.limit);
+  });
+
+  it("is conservative: the largest plan it accepts still encodes once approved by as many reviewers", () => {
+    // Find the largest size it accepts (bisection), then encode a real record of that size.
+    let lo = 900;
+    let hi = 1_300;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (approvalRecordFit(args(mid), 3).fits) lo = mid;
+      else hi = mid;
+    }
+    const approvers = ["alice", "bob", "carol"].map((login, i) => ({
+      login: login.padEnd(39, "z"),
+      reviewId: 1_000_000_000 + i,
+      submittedAt: "2026-01-01T10:00:00.123Z",
+    }));
+    const real = buildApprovalRecord({
+      ...args(lo),
+      pullRequest: 12,
+      author: "bob",
+      verdict: { ...verdict, approvers, needed: 3 },
+      createdAt: "2026-01-01T11:00:00Z",
+    });
+    expect(() => encodeApprovalRecord(real)).not.toThrow();
   });
 });
