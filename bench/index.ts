@@ -9,6 +9,7 @@ import { run as runAudit } from "./audit.js";
 import { run as runMask } from "./mask.js";
 import { run as runApproval } from "./approval.js";
 import { run as runReconcileApply } from "./reconcile-apply.js";
+import { run as runReconcile } from "./reconcile.js";
 
 const sections: Record<string, () => Promise<void>> = {
   plan: runPlan,
@@ -17,6 +18,7 @@ const sections: Record<string, () => Promise<void>> = {
   approval: runApproval,
   gate: runGate,
   audit: runAudit,
+  reconcile: runReconcile,
   "reconcile-apply": runReconcileApply,
 };
 

@@ -319,6 +319,11 @@ async function apply(
     commit: sha,
     pullRequests,
     approvals: auditApprovals(auth, approvals),
+    // Segregation of duties: the record shows who wrote what was applied, next to who approved it.
+    authors: pullRequests.flatMap((n) => {
+      const a = approvals.get(n);
+      return a?.ok === true ? [{ pullRequest: n, login: a.record.author }] : [];
+    }),
     objects: changes.map((c) => {
       const input: ObjectInput = { key: c.key, op: c.op, digest: c.digest };
       if (c.object !== undefined) input.object = c.object.object;

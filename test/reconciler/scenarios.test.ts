@@ -50,6 +50,10 @@ describe("approved merges are applied", () => {
     const intent = (await world.records()).find((r) => r.kind === "intent");
     expect(intent?.pullRequests).toEqual([one, two]);
     expect(intent?.approvals.map((a) => a.pullRequest)).toEqual([one, two]);
+    expect(intent?.authors).toEqual([
+      { pullRequest: one, login: "agent" },
+      { pullRequest: two, login: "agent" },
+    ]);
   });
 
   it("prunes an approved deletion, and only that", async () => {
