@@ -5,9 +5,8 @@
  *
  * - a 10,000-object inventory: pass time, CPU time and peak RSS when one object changed (the fakes
  *   run in this process, so their CPU counts too: an upper bound of the reconciler's own);
- * - requests per idle pass (target: 1 GitHub request, a 304, and 0 Kubernetes writes);
- * - 500 objects applied to an API server answering each request after 5 ms: bounded concurrency
- *   against one at a time.
+ * - requests per idle pass (target: 1 GitHub request, a 304, and 0 Kubernetes writes).
+ * Bounded concurrency against one at a time is `npm run bench -- reconcile-apply`.
  */
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,13 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildManifestSet } from "../src/core/manifest-set.js";
-import { createMasker } from "../src/core/mask/masker.js";
 import { encodeApprovalRecord } from "../src/core/approval/record.js";
 import { desiredChanges } from "../src/core/reconcile/desired-changes.js";
 import { createKubeClient } from "../src/kube/client.js";
 import { KubeClusterApplier } from "../src/kube/cluster-applier.js";
 import { adoptBaseline } from "../src/reconciler/adopt.js";
-import { applyChanges } from "../src/reconciler/apply.js";
 import { parseReconcilerConfig } from "../src/reconciler/config.js";
 import { newPassState, runPass } from "../src/reconciler/pass.js";
 import { createRuntime } from "../src/reconciler/runtime.js";
@@ -174,53 +171,8 @@ async function inventoryPass(): Promise<void> {
   }
 }
 
-async function concurrency(): Promise<void> {
-  const kube = await FakeKubeApi.start({ latencyMs: 5 });
-  try {
-    const kubeconfig = await kube.writeKubeconfig();
-    const applier = new KubeClusterApplier(createKubeClient({ access: { mode: "kubeconfig", kubeconfig } }));
-    await applier.apply(
-      { apiVersion: "v1", kind: "Namespace", metadata: { name: "apps" } },
-      { dryRun: false, force: false },
-    );
-    const masker = createMasker({ fingerprintKey: "bench-fingerprint-key-0001" });
-    for (const [label, limit] of [
-      ["one at a time", 1],
-      ["concurrency 8", 8],
-    ] as const) {
-      const set = buildManifestSet([
-        {
-          path: "a.yaml",
-          content: Array.from({ length: 500 }, (_, i) => configMap(`c${limit}-${i}`, { v: String(i) })).join(
-            "---\n",
-          ),
-        },
-      ]);
-      const changes = desiredChanges({}, set);
-      const before = kube.requests.length;
-      const t = performance.now();
-      const run = await applyChanges(
-        {
-          applier,
-          concurrency: limit,
-          crdEstablishedTimeoutMs: 60_000,
-          masker,
-          now: () => performance.now(),
-        },
-        changes,
-      );
-      console.log(
-        `apply 500 objects, 5 ms per request, ${label}: ${ms(performance.now() - t)}, ${kube.requests.length - before} requests (${run.status})`,
-      );
-    }
-  } finally {
-    await kube.close();
-  }
-}
-
 export async function run(): Promise<void> {
   await inventoryPass();
-  await concurrency();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

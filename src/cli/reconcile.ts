@@ -106,6 +106,7 @@ export async function runReconcile(flags: ReconcileFlags, io: ReconcileIo): Prom
     return await daemon(runtime, config, io);
   } finally {
     audit.close();
+    runtime.close();
     void deps;
   }
 }

@@ -22,12 +22,10 @@ import { OctokitApplyReporter } from "../github/octokit-apply-reporter.js";
 import { OctokitApprovalEvidence } from "../github/octokit-approval-evidence.js";
 import { OctokitPullRequestSource } from "../github/octokit-pull-request-source.js";
 import { OctokitRevisionReader } from "../github/octokit-revision-reader.js";
-import { createKubeClient } from "../kube/client.js";
 import type { KubeAccess } from "../kube/client.js";
-import { KubeClusterApplier } from "../kube/cluster-applier.js";
+import { createClusterAccess } from "../kube/cluster-access.js";
 import { createDefaultEngine } from "../policy-engine/engine.js";
 import type { ReconcilerConfig } from "./config.js";
-import { kubeInventoryStore, kubeLeaderLease } from "./kube-ports.js";
 import { createReconcilerMetrics } from "./metrics.js";
 import type { ReconcilerMetrics } from "./metrics.js";
 import type { ReconcilerDeps } from "./reconciler.js";
@@ -49,6 +47,8 @@ export interface Runtime {
   metrics: ReconcilerMetrics;
   logger: Logger;
   audit: AuditLog;
+  /** Closes idle connections (after the lease was released). */
+  close(): void;
 }
 
 /** The reconciler's identity in audit records: the pod (or host) and its service account namespace. */
@@ -95,17 +95,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const caches = createGitHubCaches();
   const pullSource = new OctokitPullRequestSource(octokit, caches);
-  const transport = createKubeClient({ access: accessOf(options) });
-  const applier = new KubeClusterApplier(transport);
   const ownNamespace = config.inventory.namespace;
-  const lease = config.leaderElection.enabled
-    ? kubeLeaderLease(transport, {
-        namespace: config.leaderElection.namespace,
-        name: config.leaderElection.leaseName,
-        identity: env["POD_NAME"] ?? `${hostname()}-${process.pid}`,
-        leaseDurationSeconds: config.leaderElection.leaseDurationSeconds,
-      })
-    : undefined;
+  const cluster = createClusterAccess({
+    access: accessOf(options),
+    inventory: { namespace: ownNamespace, name: config.inventory.name, cluster: config.cluster },
+    ...(config.leaderElection.enabled
+      ? {
+          lease: {
+            namespace: config.leaderElection.namespace,
+            name: config.leaderElection.leaseName,
+            identity: env["POD_NAME"] ?? `${hostname()}-${process.pid}`,
+            leaseDurationSeconds: config.leaderElection.leaseDurationSeconds,
+          },
+        }
+      : {}),
+  });
+  const lease = cluster.lease;
   const store = openAuditStore(config.audit.store, storeOptionsFromEnv(env));
   const audit = new AuditLog({
     store,
@@ -139,12 +144,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       engine: createDefaultEngine({ fingerprintKey: secrets.fingerprintKey }),
     }),
     reporter: new OctokitApplyReporter(octokit, config.github.appId),
-    applier,
-    inventory: kubeInventoryStore(transport, {
-      namespace: ownNamespace,
-      name: config.inventory.name,
-      cluster: config.cluster,
-    }),
+    applier: cluster.applier,
+    inventory: cluster.inventory,
     ...(lease === undefined ? {} : { lease }),
     audit,
     masker,
@@ -156,5 +157,5 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock: systemClock,
     now: () => performance.now(),
   };
-  return { deps, metrics: createReconcilerMetrics(registry), logger, audit };
+  return { deps, metrics: createReconcilerMetrics(registry), logger, audit, close: () => cluster.close() };
 }
