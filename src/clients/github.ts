@@ -13,6 +13,7 @@
 import { Probot, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
 import { createLogger } from "./logger.js";
+import { toGitHubApiError } from "./github-error.js";
 import type { GitHubClientMetrics } from "./metrics.js";
 import { createWritePacer, UNPACED } from "./write-pacer.js";
 import type { PacedGroup } from "./write-pacer.js";
@@ -128,6 +129,13 @@ function countRequests(metrics: GitHubClientMetrics) {
   };
 }
 
+/** Every failed request leaves the client as a GitHubApiError (status, request, original cause). */
+function wrapErrors(octokit: InstanceType<OctokitClass>) {
+  octokit.hook.error("request", (error, request) => {
+    throw toGitHubApiError(error, request as HookOptions);
+  });
+}
+
 /**
  * The GitHub client class, for Probot (`new Probot({ Octokit })`) and for clients built here.
  * Production: Probot's retries and throttling, GraphQL reads unpaced, writes paced per
@@ -138,6 +146,7 @@ export function buildOctokitClass(options: GitHubClientOptions = {}): OctokitCla
   let Octokit: OctokitClass = ProbotOctokit;
   if (metrics !== undefined)
     Octokit = Octokit.plugin(countRequests(metrics) as never) as unknown as OctokitClass;
+  Octokit = Octokit.plugin(wrapErrors as never) as unknown as OctokitClass;
   if (options.testing === true) {
     return Octokit.defaults((o: object) => ({
       ...o,

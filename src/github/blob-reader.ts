@@ -5,6 +5,7 @@
 import type { RepoRef, TreeFile } from "../core/ports/pull-request-source.js";
 import { mapLimit } from "../manifests/map-limit.js";
 import type { GitHubClient } from "../clients/github.js";
+import { gitHubStatus } from "../clients/github-error.js";
 import type { GitHubCaches } from "./github-caches.js";
 
 /** Below this many uncached blobs, REST one by one; from it on, GraphQL batches. */
@@ -28,14 +29,6 @@ export const GRAPHQL_CONCURRENCY = 4;
 const GRAPHQL_UNAVAILABLE = new Set([400, 404, 405, 410, 501]);
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error === "object" && error !== null && "status" in error) {
-    const status = (error as { status: unknown }).status;
-    return typeof status === "number" ? status : undefined;
-  }
-  return undefined;
-}
 
 type BlobAnswer = { text?: string | null; isBinary?: boolean; isTruncated?: boolean } | null;
 
@@ -100,7 +93,7 @@ export class GitHubBlobReader {
       try {
         await this.#readBatch(repo, batch);
       } catch (error) {
-        const status = statusOf(error);
+        const status = gitHubStatus(error);
         if (status !== undefined && GRAPHQL_UNAVAILABLE.has(status)) {
           unavailable = true;
           this.caches.graphqlUnavailable.set(account, true);

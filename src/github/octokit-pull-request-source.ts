@@ -7,6 +7,7 @@ import type {
 } from "../core/ports/pull-request-source.js";
 import type { Review } from "../core/model.js";
 import { GitHubBlobReader } from "./blob-reader.js";
+import { gitHubStatus } from "../clients/github-error.js";
 import type { GitHubCaches } from "./github-caches.js";
 
 import type { GitHubClient } from "../clients/github.js";
@@ -24,14 +25,6 @@ const REVIEW_STATES = new Set<Review["state"]>([
   "DISMISSED",
   "PENDING",
 ]);
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error === "object" && error !== null && "status" in error) {
-    const status = (error as { status: unknown }).status;
-    return typeof status === "number" ? status : undefined;
-  }
-  return undefined;
-}
 
 /** True when `file` is one of `paths` or lies below one of them (paths are repository-relative). */
 export function underPaths(file: string, paths: readonly string[]): boolean {
@@ -178,7 +171,7 @@ export class OctokitPullRequestSource implements PullRequestSource {
       if (typeof etag === "string") this.caches.defaultBranchFiles.set(key, { etag, content });
       return content;
     } catch (error) {
-      const status = statusOf(error);
+      const status = gitHubStatus(error);
       if (status === 304 && cached !== undefined) return cached.content;
       if (status === 404) return undefined;
       throw new Error(`reading ${path} on the default branch of ${repo.owner}/${repo.repo}`, {
@@ -193,7 +186,7 @@ export class OctokitPullRequestSource implements PullRequestSource {
       listing = (await this.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { ...repo, path }))
         .data;
     } catch (error) {
-      if (statusOf(error) === 404) return [];
+      if (gitHubStatus(error) === 404) return [];
       throw new Error(`listing ${path} on the default branch of ${repo.owner}/${repo.repo}`, {
         cause: error,
       });
@@ -226,7 +219,7 @@ export class OctokitPullRequestSource implements PullRequestSource {
       return logins;
     } catch (error) {
       // An unknown team has no members: its approvals cannot count (fail closed), and the verdict says so.
-      if (statusOf(error) === 404) return new Set();
+      if (gitHubStatus(error) === 404) return new Set();
       throw new Error(`listing the members of team ${org}/${slug}`, { cause: error });
     }
   }
