@@ -8,9 +8,13 @@ import { canonicalJson, sha256Hex } from "./canonical.js";
 import { appendItem, appendKey, itemName } from "./field-path.js";
 import type { Change, ChangeSet, FieldDelta, ManifestObject, ManifestSet, Operation } from "./model.js";
 
-/** Arrays of named items (containers, env, ports, volumes...) are matched by name, others by position. */
+/**
+ * Arrays of named items (containers, env, ports, volumes...) are matched by name; RBAC rules (items
+ * with `verbs`) by content, so one added rule is one added rule wherever it sits; others by position.
+ */
 const differ = create({
-  objectHash: (item: object, index?: number) => itemName(item) ?? `$$index:${index ?? 0}`,
+  objectHash: (item: object, index?: number) =>
+    itemName(item) ?? (isRbacRule(item) ? `$$rule:${canonicalJson(item)}` : `$$index:${index ?? 0}`),
   arrays: { detectMove: false, includeValueOnMove: false },
   cloneDiffValues: false,
 });
@@ -170,4 +174,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isRbacRule(item: object): boolean {
+  return Array.isArray((item as Record<string, unknown>)["verbs"]);
 }

@@ -223,3 +223,12 @@ describe("changeSetDigest", () => {
     expect(changeSetDigest([entries[0]!, entries[1]!, changed])).not.toBe(changeSetDigest(entries));
   });
 });
+
+describe("RBAC rules in diffs", () => {
+  it("are matched by content: one rule added in the middle is one added rule", () => {
+    const rule = (r: string) => ({ apiGroups: [""], resources: [r], verbs: ["get"] });
+    const before = { rules: [rule("a"), rule("b"), rule("c")] };
+    const after = { rules: [rule("a"), rule("new"), rule("b"), rule("c")] };
+    expect(fieldDeltas(before, after)).toEqual([{ path: "rules[1]", op: "add", after: rule("new") }]);
+  });
+});

@@ -8,6 +8,7 @@ import type { Masker } from "../mask/types.js";
 import type { ClassifiedChange, Finding, Plan, PlanSide } from "../model.js";
 import { code, escapeHtml, escapeHtmlText, escapeInline, fenced, htmlCode } from "./escape.js";
 import { diffLines, maskedDeltas, maskedYaml } from "./object-diff.js";
+import { crdChanges } from "../policy/crd-changes.js";
 import { levelRank, summaryLine } from "./summary.js";
 import type { Piece } from "./truncate.js";
 import { hardCut, selectPieces } from "./truncate.js";
@@ -66,7 +67,9 @@ function diffPiece(c: ClassifiedChange, masker: Masker): string {
   if (c.change.op !== "update") {
     return `<details><summary>${htmlHead}</summary>\n\n${fenced(maskedYaml(c.change, masker), "yaml")}\n\n</details>`;
   }
-  let lines = diffLines(maskedDeltas(c.change, masker));
+  const crd = crdSummary(c);
+  const deltas = maskedDeltas(c.change, masker).filter((d) => crd === undefined || !isDescription(d.path));
+  let lines = [...(crd === undefined ? [] : crd.lines), ...diffLines(deltas)];
   if (lines.length === 0) return `${head}: no field-level differences to show`;
   const total = lines.length;
   if (total > MAX_DIFF_LINES)
@@ -219,4 +222,32 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
 /** ` (head)`: which revision an error or a skipped document belongs to, when the plan says. */
 function sideText(side: PlanSide | undefined): string {
   return side === undefined ? "" : ` (${side})`;
+}
+
+/** `….description` (also `[…].description`): documentation that a CRD diff folds away. */
+function isDescription(path: string): boolean {
+  return path.endsWith(".description");
+}
+
+/**
+ * A CRD update summarised: schema fields added, removed, tightened (src/core/policy/crd-changes.ts)
+ * and how many description changes are folded away, so that reworded documentation does not push
+ * the risky rows out of the comment. Undefined for other kinds.
+ */
+function crdSummary(c: ClassifiedChange): { lines: string[] } | undefined {
+  const { change } = c;
+  if (change.kind !== "CustomResourceDefinition" || change.group !== "apiextensions.k8s.io") return undefined;
+  const changes = crdChanges(change.before?.object ?? null, change.after?.object ?? null);
+  const count = (effect: string) => changes.filter((x) => x.effect === effect).length;
+  const folded = change.deltas.filter((d) => isDescription(d.path)).length;
+  const parts = ["added", "removed", "tightened", "loosened", "changed"]
+    .map((effect) => [effect, count(effect)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([effect, n]) => `${n} ${effect}`);
+  const lines = [
+    `# schema: ${parts.length === 0 ? "no change" : parts.join(", ")}; ${folded} description change(s) folded away`,
+  ];
+  for (const x of changes.filter((x) => x.severity !== "medium").slice(0, 20))
+    lines.push(`# ${x.severity}: ${x.path}: ${x.what}`);
+  return { lines };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMasker } from "../../../src/core/mask/masker.js";
 import type { RiskLevel } from "../../../src/core/model.js";
 import { renderMarkdown } from "../../../src/core/report/markdown.js";
+import { fieldDeltas } from "../../../src/core/change-set.js";
 import { change, classified, manifest, plan, samplePlan } from "./fixtures.js";
 
 const masker = createMasker({ fingerprintKey: "fixed-test-key" });
@@ -237,5 +238,46 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown(plan([]), { masker, title: "countersign" })).toBe(
       "### countersign\n\n**low risk** · no changes, 40 unchanged",
     );
+  });
+});
+
+describe("CRD diffs", () => {
+  it("summarise the schema and fold descriptions away", () => {
+    // Reworded descriptions filled the comment and pushed the risky rows out of it.
+    const crd = (description: string, extra: Record<string, unknown>) => ({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        names: { kind: "Widget", plural: "widgets" },
+        scope: "Namespaced",
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                description,
+                properties: { size: { type: "integer" }, ...extra },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const before = manifest(crd("old words", { gone: { type: "string" } }), "crd.yaml", 1);
+    const after = manifest(crd("new words", { shape: { type: "string" } }), "crd.yaml", 1, 2);
+    const deltas = fieldDeltas(before.object, after.object);
+    const md = renderMarkdown(plan([classified(change("update", before, after, deltas), "high")]), {
+      masker,
+    });
+    expect(md).toContain("# schema: 1 added, 1 removed; 1 description change(s) folded away");
+    expect(md).toContain(
+      "# high: spec.versions[name=v1].schema.openAPIV3Schema.properties.gone: field gone is removed",
+    );
+    expect(md).not.toContain("old words");
   });
 });
