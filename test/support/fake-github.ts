@@ -1,9 +1,11 @@
 /**
- * A small stateful fake of the GitHub REST API (and the GraphQL blob query), for the reconciler's
- * end-to-end tests and benchmark: the command under test talks HTTP to it exactly as to GitHub,
- * with the production client (retries, throttling, App installation tokens). Repository content
- * lives in a FakeRepo (test/reconciler/fakes/fake-repo.ts); check runs, reviews, statuses and
- * comments live here. It answers what the reconciler asks and 404s the rest.
+ * A small stateful fake of the GitHub REST API (and the GraphQL blob query), for the end-to-end
+ * tests of the reconciler and the gate, and the benchmark: the command under test talks HTTP to it
+ * exactly as to GitHub, with the production client (retries, throttling, App installation tokens),
+ * at the root (api.github.com layout) or under /api/v3 and /api/graphql (GitHub Enterprise Server,
+ * the gate's GHE_HOST). Repository content lives in a FakeRepo (test/reconciler/fakes/fake-repo.ts);
+ * check runs (created and updated by the App), reviews, statuses and comments live here. It
+ * answers what the two processes ask and 404s the rest.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +19,12 @@ export interface FakeCheckRun {
   conclusion: string;
   externalId: string | null;
   text: string | null;
+  /** Absent: completed (runs pushed by tests are finished). */
+  status?: string;
+  title?: string;
+  summary?: string;
+  /** Every annotation message written to the run (GitHub appends them). */
+  annotations?: string[];
 }
 
 export interface FakeReview {
@@ -37,6 +45,11 @@ export interface FakeComment {
 }
 
 type Json = unknown;
+
+function annotationMessages(output: Record<string, unknown>): string[] {
+  const list = Array.isArray(output["annotations"]) ? (output["annotations"] as unknown[]) : [];
+  return list.map((a) => JSON.stringify(a));
+}
 
 export class FakeGitHub {
   readonly checkRuns: FakeCheckRun[] = [];
@@ -115,7 +128,12 @@ export class FakeGitHub {
       return;
     }
     try {
-      this.route(method, decodeURIComponent(url.pathname), url.searchParams, req, res, body);
+      // GitHub Enterprise Server layout (the gate's GHE_HOST/GHE_PROTOCOL): REST under /api/v3,
+      // GraphQL at /api/graphql. The same routes answer both layouts.
+      let path = decodeURIComponent(url.pathname);
+      if (path === "/api/graphql") path = "/graphql";
+      else if (path.startsWith("/api/v3/")) path = path.slice("/api/v3".length);
+      this.route(method, path, url.searchParams, req, res, body);
     } catch (error) {
       this.send(res, 500, { message: String(error) });
     }
@@ -166,14 +184,27 @@ export class FakeGitHub {
       const [base, head] = [m[1] as string, m[2] as string];
       if (!this.repo.commits.has(base) || !this.repo.commits.has(head))
         return this.send(res, 404, { message: "Not Found" });
+      const baseSide = this.ancestors(base);
+      const mergeBase = this.listing(head).find((s) => baseSide.has(s)) ?? base;
       if (base === head)
-        return this.send(res, 200, { status: "identical", ahead_by: 0, behind_by: 0, commits: [] });
+        return this.send(res, 200, {
+          status: "identical",
+          ahead_by: 0,
+          behind_by: 0,
+          merge_base_commit: { sha: base },
+          commits: [],
+        });
       const ancestors = this.ancestors(head);
+      const commits = this.listing(head)
+        .filter((s) => !baseSide.has(s))
+        .reverse()
+        .map((sha) => ({ sha }));
       return this.send(res, 200, {
         status: ancestors.has(base) ? "ahead" : "diverged",
-        ahead_by: 1,
+        ahead_by: commits.length,
         behind_by: ancestors.has(base) ? 0 : 1,
-        commits: [],
+        merge_base_commit: { sha: mergeBase },
+        commits,
       });
     }
     if (method === "GET" && rest === "/commits") {
@@ -249,6 +280,41 @@ export class FakeGitHub {
         })),
       );
     }
+    if (method === "POST" && rest === "/check-runs") {
+      const b = json();
+      const output = (b["output"] ?? {}) as Record<string, unknown>;
+      const run: FakeCheckRun = {
+        id: this.newId(),
+        headSha: String(b["head_sha"]),
+        // The token is the App's installation token: GitHub attributes the run to the App.
+        appId: this.options.appId,
+        status: String(b["status"] ?? "queued"),
+        conclusion: String(b["conclusion"] ?? ""),
+        externalId: typeof b["external_id"] === "string" ? b["external_id"] : null,
+        text: typeof output["text"] === "string" ? output["text"] : null,
+        title: String(output["title"] ?? ""),
+        summary: String(output["summary"] ?? ""),
+        annotations: annotationMessages(output),
+      };
+      this.checkRuns.push(run);
+      return this.send(res, 201, { id: run.id, head_sha: run.headSha, status: run.status });
+    }
+    if (method === "PATCH" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.find((c) => c.id === Number(m?.[1]));
+      if (run === undefined) return this.send(res, 404, { message: "Not Found" });
+      const b = json();
+      const output = b["output"] as Record<string, unknown> | undefined;
+      if (typeof b["status"] === "string") run.status = b["status"];
+      if (typeof b["conclusion"] === "string") run.conclusion = b["conclusion"];
+      if (typeof b["external_id"] === "string") run.externalId = b["external_id"];
+      if (output !== undefined) {
+        if (typeof output["text"] === "string") run.text = output["text"];
+        if (typeof output["title"] === "string") run.title = output["title"];
+        if (typeof output["summary"] === "string") run.summary = output["summary"];
+        run.annotations = [...(run.annotations ?? []), ...annotationMessages(output)];
+      }
+      return this.send(res, 200, { id: run.id, head_sha: run.headSha, status: run.status ?? "completed" });
+    }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
       const appId = Number(query.get("app_id"));
       const runs = this.checkRuns.filter(
@@ -260,8 +326,8 @@ export class FakeGitHub {
           id: c.id,
           name: "countersign",
           head_sha: c.headSha,
-          status: "completed",
-          conclusion: c.conclusion,
+          status: c.status ?? "completed",
+          conclusion: c.conclusion === "" ? null : c.conclusion,
           external_id: c.externalId,
           started_at: "2026-11-29T09:00:00Z",
           output: { title: "", summary: "", text: c.text },
