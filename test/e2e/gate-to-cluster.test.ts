@@ -275,6 +275,56 @@ describe("the gate's approval record drives the reconciler (two processes, produ
     expect(gh.statuses.at(-1)).toMatchObject({ sha: merged, state: "success", context: "countersign/apply" });
   }, 180_000);
 
+  it("applies a rebase-merged approved PR of two commits", async () => {
+    const n = world.openPull(
+      { [file("d.yaml")]: configMap("d", { v: "draft" }) },
+      { [file("d.yaml")]: configMap("d", { v: "final" }) },
+    );
+    await pullRequestEvent(n, "opened");
+    expect((await review(n, "alice")).conclusion).toBe("success");
+    const merged = world.merge(n, "rebase");
+    const applied = await reconcile("--once");
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(kube.object("", "configmaps", "apps", "d")).toMatchObject({ data: { v: "final" } });
+    expect(gh.statuses.at(-1)).toMatchObject({ sha: merged, state: "success" });
+  }, 180_000);
+
+  it("binds a change of the repository configuration: critical, two approvals, then applied", async () => {
+    const n = world.openPull({
+      ".github/countersign.yml": CONFIG,
+      [file("e.yaml")]: configMap("e", { v: "1" }),
+    });
+    await pullRequestEvent(n, "opened");
+    expect((await review(n, "alice")).conclusion).toBe("action_required");
+    const approved = await review(n, "bob");
+    expect(approved.conclusion).toBe("success");
+    const decoded = decodeApprovalRecordResult(approved.text ?? "");
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.record.level).toBe("critical");
+    expect(decoded.record.protectedFiles.map((f) => f.path)).toEqual([".github/countersign.yml"]);
+    world.merge(n, "squash");
+    const applied = await reconcile("--once");
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(kube.object("", "configmaps", "apps", "e")).toMatchObject({ data: { v: "1" } });
+  }, 180_000);
+
+  it("refuses a merged PR whose approving review was dismissed before the reconciler ran", async () => {
+    const n = world.openPull({ [file("f.yaml")]: configMap("f", { v: "1" }) });
+    await pullRequestEvent(n, "opened");
+    expect((await review(n, "alice")).conclusion).toBe("success");
+    world.merge(n, "merge");
+    for (const r of gh.reviews.get(n) ?? []) r.state = "DISMISSED";
+    const refused = await reconcile("--once");
+    expect(refused.code).toBe(3);
+    expect(kube.object("", "configmaps", "apps", "f")).toBeUndefined();
+    // Unblock: approve the revert.
+    const revert = world.openPull({ [file("f.yaml")]: null });
+    await pullRequestEvent(revert, "opened");
+    expect((await review(revert, "alice")).conclusion).toBe("success");
+    world.merge(revert, "squash");
+    expect((await reconcile("--once")).code).toBe(0);
+  }, 180_000);
+
   it("refuses a PR merged without approval: nothing applied", async () => {
     const n = world.openPull({ [file("b.yaml")]: configMap("b", { v: "1" }) });
     expect((await pullRequestEvent(n, "opened")).conclusion).toBe("action_required");
