@@ -289,6 +289,21 @@ describe("the gate's approval record drives the reconciler (two processes, produ
     expect(gh.statuses.at(-1)).toMatchObject({ sha: merged, state: "success" });
   }, 180_000);
 
+  it("reads a dozen changed files through GraphQL (/api/graphql) and applies them all", async () => {
+    const changes: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) changes[file(`many-${i}.yaml`)] = configMap(`many-${i}`, { i: String(i) });
+    const n = world.openPull(changes);
+    const graphqlBefore = gh.requests.filter((r) => r === "POST /api/graphql").length;
+    await pullRequestEvent(n, "opened");
+    expect(gh.requests.filter((r) => r === "POST /api/graphql").length).toBeGreaterThan(graphqlBefore);
+    expect((await review(n, "alice")).conclusion).toBe("success");
+    world.merge(n, "merge");
+    const applied = await reconcile("--once");
+    expect(applied.code, applied.stderr).toBe(0);
+    for (let i = 0; i < 12; i++)
+      expect(kube.object("", "configmaps", "apps", `many-${i}`)).toMatchObject({ data: { i: String(i) } });
+  }, 180_000);
+
   it("binds a change of the repository configuration: critical, two approvals, then applied", async () => {
     const n = world.openPull({
       ".github/countersign.yml": CONFIG,
