@@ -50,7 +50,7 @@ export class ReconcilerDaemon {
   readonly #state = newPassState();
   readonly #tasks: ScheduledTask[] = [];
   #queue: Promise<unknown> = Promise.resolve();
-  #busy = false;
+  #pendingPass: Promise<unknown> | undefined;
   #stopping = false;
   #lastCrashed = false;
   #leaseTimer: ReturnType<typeof setInterval> | undefined;
@@ -108,10 +108,18 @@ export class ReconcilerDaemon {
 
   private enqueue(kind: "pass" | "drift"): Promise<unknown> {
     if (this.#stopping) return Promise.resolve(undefined);
-    // A tick that finds work queued already is dropped: passes never pile up.
-    if (this.#busy && kind === "pass") return Promise.resolve(undefined);
+    // A pass asked for while one is queued or running joins it: passes never pile up.
+    if (kind === "pass" && this.#pendingPass !== undefined) return this.#pendingPass;
     const run = this.#queue.then(() => this.work(kind));
     this.#queue = run.catch(() => undefined);
+    if (kind === "pass") {
+      this.#pendingPass = run;
+      void run
+        .finally(() => {
+          if (this.#pendingPass === run) this.#pendingPass = undefined;
+        })
+        .catch(() => undefined);
+    }
     return run;
   }
 
@@ -119,7 +127,6 @@ export class ReconcilerDaemon {
     const { deps, metrics } = this.options;
     if (this.#stopping) return undefined;
     if (this.lease !== undefined && !this.lease.isHeld()) return undefined;
-    this.#busy = true;
     const started = deps.now();
     try {
       if (kind === "pass") {
@@ -141,8 +148,6 @@ export class ReconcilerDaemon {
       if (kind === "pass") this.#lastCrashed = true;
       deps.log.error({ kind, error: deps.masker.maskText(describeError(error)) }, `${kind} crashed`);
       return undefined;
-    } finally {
-      this.#busy = false;
     }
   }
 

@@ -11,9 +11,9 @@ import { Registry } from "prom-client";
 import type { Logger } from "pino";
 import { AuditLog } from "../audit/audit-log.js";
 import { openAuditStore, storeOptionsFromEnv } from "../audit/store-url.js";
-import { createGitHubAppClient } from "../clients/github.js";
+import { readConfig } from "../clients/config.js";
+import { createClients } from "../clients/create-clients.js";
 import { createLogger } from "../clients/logger.js";
-import { createGitHubClientMetrics } from "../clients/metrics.js";
 import { describeError } from "../core/error-text.js";
 import { createMasker } from "../core/mask/masker.js";
 import { systemClock } from "../core/ports/clock.js";
@@ -83,16 +83,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const masker = createMasker({ fingerprintKey: secrets.fingerprintKey });
   const repo = config.repository;
-  const octokit = await createGitHubAppClient({
-    appId: config.github.appId,
-    privateKey: secrets.privateKey,
-    ...(config.github.installationId === undefined
+  // The one place clients are built (src/clients): the App id and API URL come from the file.
+  const clients = createClients(
+    {
+      ...readConfig(env),
+      APP_ID: String(config.github.appId),
+      PRIVATE_KEY: secrets.privateKey,
+      ...(config.github.apiUrl === undefined ? {} : { GITHUB_API_URL: config.github.apiUrl }),
+    },
+    { log: logger.child({ component: "github" }), registry },
+  );
+  const octokit = await clients.gitHubApp(
+    config.github.installationId === undefined
       ? { repository: repo }
-      : { installationId: config.github.installationId }),
-    ...(config.github.apiUrl === undefined ? {} : { baseUrl: config.github.apiUrl }),
-    log: logger.child({ component: "github" }),
-    metrics: createGitHubClientMetrics(registry),
-  });
+      : { installationId: config.github.installationId },
+  );
   const caches = createGitHubCaches();
   const pullSource = new OctokitPullRequestSource(octokit, caches);
   const ownNamespace = config.inventory.namespace;

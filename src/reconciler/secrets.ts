@@ -4,19 +4,11 @@
  * its value.
  */
 import { readFileSync } from "node:fs";
+import { normalisePrivateKey } from "../clients/config.js";
 
 export interface ReconcilerSecrets {
   privateKey: string;
   fingerprintKey: string;
-}
-
-/** A PEM key: PEM text, PEM with literal `\n`, or base64 of PEM (single-line env vars). */
-function pem(value: string, variable: string): string {
-  const text = value.trim();
-  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
-  const decoded = Buffer.from(text, "base64").toString("utf8");
-  if (decoded.includes("-----BEGIN")) return decoded;
-  throw new Error(`${variable} is neither a PEM key nor base64 of one`);
 }
 
 function fromEnvOrFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -42,5 +34,5 @@ export function readReconcilerSecrets(env: NodeJS.ProcessEnv = process.env): Rec
       "COUNTERSIGN_FINGERPRINT_KEY or COUNTERSIGN_FINGERPRINT_KEY_PATH is required (at least 16 characters; the same key as the gate's)",
     );
   }
-  return { privateKey: pem(key, "PRIVATE_KEY"), fingerprintKey: fingerprint };
+  return { privateKey: normalisePrivateKey(key), fingerprintKey: fingerprint };
 }
