@@ -23,6 +23,7 @@ import { secretEnv, secretLikeName, secretLikeValue } from "./credentials.js";
 import { rbacPowers } from "./rbac-powers.js";
 import { apiServiceChanges, specChanges, webhookChanges } from "./api-surface.js";
 import { crdChanges } from "./crd-changes.js";
+import { podBaseline } from "./pod-baseline.js";
 import {
   gitopsCascade,
   gitopsChartChanges,
@@ -129,6 +130,7 @@ export function createCelEnvironment(): Environment {
   const secrets = memo((o) => secretEnv(o).map((e) => ({ ...e })));
   const specOf = memo((o) => podSpec(o));
   const powersOf = memo((o) => plain(rbacPowers(o)));
+  const baselineOf = memo((o) => plain(podBaseline(o)));
   const specPathOf = memo((o) => podSpecPath(o) ?? "");
   // Image strings repeat across rules and objects; bounded so hostile input cannot grow it without limit.
   const imageCache = new Map<string, Record<string, string>>();
@@ -227,6 +229,7 @@ export function createCelEnvironment(): Environment {
     .registerFunction("helmCrdPolicyChanges(dyn, dyn): list<map<string, dyn>>", (a: unknown, b: unknown) =>
       plain(helmCrdPolicyChanges(a, b)),
     )
+    .registerFunction("podBaseline(dyn): list<map<string, dyn>>", (o: unknown) => baselineOf(o))
     .registerFunction("podMetadataPath(dyn): string", (o: unknown) => podMetadataPath(o))
     .registerFunction("getPath(dyn, string): dyn", (o: unknown, p: string) => getPath(o, p) ?? null);
 }
