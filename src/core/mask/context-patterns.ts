@@ -3,18 +3,16 @@
  * bearer/basic credentials, and `key=value` / `key: value` pairs whose key names a secret.
  * Hand-written, linear-time scanners: every look-around is bounded or skipped over afterwards.
  */
-import { isPasswordKey, isSensitiveKey, remembered } from "./sensitive-names.js";
+import { looksRandom } from "./randomness.js";
+import { nameSensitivity } from "./sensitive-names.js";
+import type { Sensitivity } from "./sensitive-names.js";
+import { judge } from "./value-judge.js";
 import type { Detector, Span } from "./span.js";
 import { isAlnum, isSpace } from "./span.js";
 
 const MAX_SCHEME = 32;
 const MAX_AUTHORITY = 1024;
 const MAX_KEY = 64;
-/** Characters of a generic value examined for entropy; longer values are masked outright. */
-const ENTROPY_WINDOW = 256;
-const MIN_GENERIC_VALUE = 8;
-const MIN_ENTROPY_BITS = 3;
-const MIN_PASSWORD_VALUE = 3;
 const MIN_BEARER_TOKEN = 8;
 
 function isSchemeChar(c: number): boolean {
@@ -50,6 +48,12 @@ export const detectUrlPasswords: Detector = (text) => {
     if (lastAt < 0) continue;
     let colon = at + 3;
     while (colon < lastAt && text.charCodeAt(colon) !== 58) colon++;
+    // `https://<key>@o1.ingest.sentry.io/2`: a user part that looks random is a key.
+    if (colon >= lastAt && looksRandom(text, at + 3, lastAt, 16)) {
+      out.push({ start: at + 3, end: lastAt, kind: "url-password" });
+      from = lastAt;
+      continue;
+    }
     if (colon >= lastAt - 1) continue;
     out.push({ start: colon + 1, end: lastAt, kind: "url-password" });
     from = lastAt;
@@ -63,7 +67,7 @@ function isTokenChar(c: number): boolean {
 }
 
 /** At least two of upper case, lower case, digits, symbols: `dXNlcjpw` yes, `authentication` no. */
-function looksRandom(text: string, start: number, end: number): boolean {
+function mixesClasses(text: string, start: number, end: number): boolean {
   let classes = 0;
   for (let i = start; i < end && classes !== 15; i++) {
     const c = text.charCodeAt(i);
@@ -75,11 +79,27 @@ function looksRandom(text: string, start: number, end: number): boolean {
   return classes !== 1 && classes !== 2 && classes !== 4 && classes !== 8;
 }
 
-/** `Bearer <token>`, `Basic <base64>` and `token <token>` (GitHub's scheme), when the token looks random. */
+/** Authorization schemes: `Bearer`, `Basic`, GitHub's `token`, Okta's `SSWS`, and other vendors'. */
+const SCHEMES = [
+  "bearer",
+  "basic",
+  "token",
+  "ssws",
+  "apikey",
+  "api-key",
+  "splunk",
+  "geniekey",
+  "oauth",
+  "klaviyo-api-key",
+  "deepl-auth-key",
+  "key",
+];
+
+/** `Bearer <token>`, `Basic <base64>`, `SSWS <token>`…, when the token looks random. */
 export const detectBearerTokens: Detector = (text) => {
   const out: Span[] = [];
   const lower = text.toLowerCase();
-  for (const scheme of ["bearer", "basic", "token"]) {
+  for (const scheme of SCHEMES) {
     let from = 0;
     for (;;) {
       const at = lower.indexOf(scheme, from);
@@ -91,8 +111,8 @@ export const detectBearerTokens: Detector = (text) => {
       if (i === from) continue;
       const start = i;
       while (i < text.length && isTokenChar(text.charCodeAt(i))) i++;
-      const long = i - start >= (scheme === "token" ? 16 : MIN_BEARER_TOKEN);
-      if (long && looksRandom(text, start, i)) {
+      const long = i - start >= (scheme === "token" || scheme === "key" ? 16 : MIN_BEARER_TOKEN);
+      if (long && mixesClasses(text, start, i)) {
         out.push({ start, end: i, kind: "bearer-token" });
       }
       from = i;
@@ -100,6 +120,22 @@ export const detectBearerTokens: Detector = (text) => {
   }
   return out;
 };
+
+/** Longest value sliced for judging (a longer one under a sensitive key is masked by judge's own limit). */
+const MAX_JUDGED_VALUE = 4097;
+
+/** nameSensitivity, remembered per scan (bounded, like `remembered`). */
+function rememberedSensitivity(): (key: string) => Sensitivity {
+  const cache = new Map<string, Sensitivity>();
+  return (key) => {
+    let s = cache.get(key);
+    if (s === undefined) {
+      s = nameSensitivity(key);
+      if (cache.size < 1024) cache.set(key, s);
+    }
+    return s;
+  };
+}
 
 function isKeyChar(c: number): boolean {
   return isAlnum(c) || c === 95 || c === 45 || c === 46;
@@ -126,34 +162,6 @@ function endsValue(c: number): boolean {
   );
 }
 
-/** Shannon entropy in bits per character of `text[start, end)`. */
-export function entropy(text: string, start: number, end: number): number {
-  const counts = new Map<number, number>();
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
-  }
-  const n = end - start;
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / n;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
-
-/** Whether a value of a sensitive key is secret-looking enough to mask. */
-function secretLooking(text: string, start: number, end: number, passwordKey: boolean): boolean {
-  const length = end - start;
-  const first = text.charCodeAt(start);
-  // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
-  if (first === 36 || first === 123 || first === 60) return false;
-  if (passwordKey) return length >= MIN_PASSWORD_VALUE;
-  if (length < MIN_GENERIC_VALUE) return false;
-  if (length > ENTROPY_WINDOW) return true;
-  return entropy(text, start, end) >= MIN_ENTROPY_BITS;
-}
-
 /** The key ending just before the separator at `sep` (skipping spaces and a closing quote), or undefined. */
 function keyBefore(text: string, sep: number): string | undefined {
   let j = sep;
@@ -171,8 +179,8 @@ function keyBefore(text: string, sep: number): string | undefined {
  */
 export const detectSensitivePairs: Detector = (text) => {
   const out: Span[] = [];
-  // Logs repeat the same few keys: remember each key's verdict.
-  const sensitive = remembered(isSensitiveKey);
+  // Logs repeat the same few keys: remember each key's sensitivity.
+  const sensitivityOf = rememberedSensitivity();
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
@@ -186,7 +194,8 @@ export const detectSensitivePairs: Detector = (text) => {
       continue;
     }
     const key = keyBefore(text, i);
-    if (key === undefined || !sensitive(key)) {
+    const sensitivity = key === undefined ? "none" : sensitivityOf(key);
+    if (key === undefined || sensitivity === "none") {
       i++;
       continue;
     }
@@ -207,7 +216,14 @@ export const detectSensitivePairs: Detector = (text) => {
       end = start;
       while (end < text.length && !endsValue(text.charCodeAt(end))) end++;
     }
-    if (end > start && secretLooking(text, start, end, isPasswordKey(key))) {
+    // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
+    const first = text.charCodeAt(start);
+    const reference = first === 36 || first === 123 || first === 60;
+    if (
+      end > start &&
+      !reference &&
+      judge(key, text.slice(start, Math.min(end, start + MAX_JUDGED_VALUE)), sensitivity) === "mask"
+    ) {
       out.push({ start, end, kind: "sensitive-pair" });
     }
     // Skip the value either way: each character is scanned as a value at most once.

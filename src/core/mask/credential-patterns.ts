@@ -1,61 +1,17 @@
 /**
- * Detectors for credentials recognisable by their own shape: AWS access key ids, GitHub and Slack
- * tokens, JWTs and PEM private keys. Hand-written scanners: each visits every character a bounded
+ * Detectors for credentials recognisable by their own structure: JWTs and PEM private keys
+ * (prefixed tokens are in ./token-rules.ts). Hand-written scanners: each visits every character a bounded
  * number of times, so a hostile 10 MB string costs linear time (no backtracking regexes).
  */
 import type { Detector, Span } from "./span.js";
 import { isAlnum, isUpperOrDigit } from "./span.js";
 
-const AWS_PREFIXES = ["AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "ABIA", "ACCA"];
-const GITHUB_PREFIXES = ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"];
-/** Shortest token bodies we accept: real ones are longer; shorter look-alikes are near-misses. */
-const GITHUB_MIN_BODY = 30;
-const GITHUB_PAT_MIN_BODY = 22;
-const SLACK_MIN_LENGTH = 15;
 const JWT_MIN_SEGMENT = 8;
 
 /** Word characters of a token: letters, digits, `_` and `-`. */
 function isWordChar(c: number): boolean {
   return isAlnum(c) || c === 95 || c === 45;
 }
-
-/** Classifies one maximal run of word characters `[start, end)`. */
-function classifyWord(text: string, start: number, end: number, out: Span[]): void {
-  const length = end - start;
-  if (length === 20 && AWS_PREFIXES.includes(text.slice(start, start + 4))) {
-    let ok = true;
-    for (let i = start + 4; i < end && ok; i++) ok = isUpperOrDigit(text.charCodeAt(i));
-    if (ok) out.push({ start, end, kind: "aws-access-key-id" });
-    return;
-  }
-  if (length >= 4 + GITHUB_MIN_BODY && GITHUB_PREFIXES.includes(text.slice(start, start + 4))) {
-    out.push({ start, end, kind: "github-token" });
-    return;
-  }
-  if (length >= 11 + GITHUB_PAT_MIN_BODY && text.startsWith("github_pat_", start)) {
-    out.push({ start, end, kind: "github-token" });
-    return;
-  }
-  if (length >= SLACK_MIN_LENGTH && text.startsWith("xox", start) && text.charCodeAt(start + 4) === 45) {
-    if ("abprs".includes(text.charAt(start + 3))) out.push({ start, end, kind: "slack-token" });
-  }
-}
-
-/** AWS access key ids, GitHub tokens and Slack tokens: whole words with a known prefix. */
-export const detectTokens: Detector = (text) => {
-  const out: Span[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (!isWordChar(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
-    classifyWord(text, start, i, out);
-  }
-  return out;
-};
 
 /** JWTs: `eyJ<header>.eyJ<payload>.<signature>` (the signature may be empty for `alg: none`). */
 export const detectJwts: Detector = (text) => {

@@ -25,9 +25,10 @@ export function createMasker(options: MaskerOptions = {}): Masker {
     return fp;
   };
   const maskText = (text: string): string => maskTextWith(text, fingerprint);
+  const maskIdentifier = (text: string): string => maskTextWith(text, fingerprint, { fallback: false });
   return {
     fingerprint,
     maskText,
-    maskObject: (object: KubeObject) => maskKubeObject(object, { fingerprint, maskText }),
+    maskObject: (object: KubeObject) => maskKubeObject(object, { fingerprint, maskText, maskIdentifier }),
   };
 }

@@ -57,10 +57,109 @@ const STRONG_PAIRS = new Set([
 /** Env names only: bare words the issue lists (an env var named `KEY` or `*_PRIVATE` holds a secret). */
 const ENV_ONLY_WORDS = new Set(["key", "keys", "private"]);
 
+/**
+ * Words that make a name only weakly sensitive: its value is masked when it looks random
+ * (`key: 9f8Kx…`, `appKey`, `license_key`, `adminApi`), never when it reads as a word or a name
+ * (`key: app.kubernetes.io/name` in a selector, `key: password` in a secretKeyRef).
+ */
+const WEAK_WORDS = new Set([
+  "key",
+  "keys",
+  "private",
+  "api",
+  "license",
+  "licence",
+  "management",
+  "master",
+  "signing",
+  "sig",
+  "signature",
+  "hmac",
+  "salt",
+  "seed",
+  "sas",
+  "bearer",
+  "session",
+  "webhook",
+  "authtok",
+]);
+
 /** A last word that says the value is a reference to a secret, not the secret itself. */
-const REFERENCE_SUFFIXES = new Set(["name", "names", "ref", "path", "file", "dir", "id", "enabled"]);
-/** Text and object fields only: more suffixes that describe a secret rather than hold it. */
-const DESCRIPTIVE_SUFFIXES = new Set(["type", "kind", "length", "mode", "policy", "ttl", "url", "required"]);
+const REFERENCE_SUFFIXES = new Set(["name", "names", "ref", "path", "file", "dir", "id", "ids", "enabled"]);
+/** More last words that describe a secret rather than hold it (`PASSWORD_POLICY`, `TOKEN_TTL`, `authHeader`). */
+const DESCRIPTIVE_SUFFIXES = new Set([
+  "type",
+  "types",
+  "kind",
+  "length",
+  "mode",
+  "policy",
+  "ttl",
+  "url",
+  "uri",
+  "urls",
+  "endpoint",
+  "required",
+  "header",
+  "algorithm",
+  "alg",
+  "timeout",
+  "interval",
+  "period",
+  "duration",
+  "expiry",
+  "expiration",
+  "lifetime",
+  "age",
+  "size",
+  "bits",
+  "scope",
+  "scopes",
+  "issuer",
+  "audience",
+  "provider",
+  "store",
+  "version",
+  "format",
+  "host",
+  "hostname",
+  "server",
+  "port",
+  "method",
+  "methods",
+  "disabled",
+  "realm",
+  "count",
+  "min",
+  "max",
+  "regex",
+  "pattern",
+  "prefix",
+  "suffix",
+  "location",
+  "backend",
+  "engine",
+  "class",
+  "selector",
+  "strategy",
+  "source",
+  "rotation",
+  "namespace",
+  "mount",
+  "user",
+  "username",
+  "login",
+  "email",
+  "arn",
+  "region",
+  "role",
+  "template",
+  "label",
+  "annotation",
+  "field",
+  "hint",
+  "enforced",
+]);
 
 /** Longest name examined; longer names are cut (bounds the work on hostile input). */
 const MAX_NAME = 128;
@@ -109,30 +208,63 @@ function namesSecret(words: string[], extraWords: ReadonlySet<string>): boolean 
 
 const NO_WORDS: ReadonlySet<string> = new Set();
 
+/** The last word marks a reference or a description, not a value (`SECRET_NAME`, `TOKEN_TTL`). */
+function describes(words: readonly string[]): boolean {
+  const last = words[words.length - 1];
+  return last === undefined || REFERENCE_SUFFIXES.has(last) || DESCRIPTIVE_SUFFIXES.has(last);
+}
+
+/** A name that describes or refers to a secret rather than holding one (`secretName`, `tokenTTL`, `username`). */
+export function isDescriptiveName(name: string): boolean {
+  return describes(nameWords(name));
+}
+
 /** A key of a `key=value` pair or an object field whose value is a secret (`password`, `client_secret`, `apiKey`). */
 export function isSensitiveKey(name: string): boolean {
   const words = nameWords(name);
-  const last = words[words.length - 1];
-  if (last === undefined || REFERENCE_SUFFIXES.has(last) || DESCRIPTIVE_SUFFIXES.has(last)) return false;
-  return namesSecret(words, NO_WORDS);
+  return !describes(words) && namesSecret(words, NO_WORDS);
 }
 
 /** An env var name whose value is a secret (`DB_PASSWORD`, `STRIPE_KEY`, `SENTRY_DSN`), not `KEYBOARD_LAYOUT`. */
 export function isSensitiveEnvName(name: string): boolean {
   const words = nameWords(name);
-  const last = words[words.length - 1];
-  if (last === undefined || REFERENCE_SUFFIXES.has(last)) return false;
-  return namesSecret(words, ENV_ONLY_WORDS);
+  return !describes(words) && namesSecret(words, ENV_ONLY_WORDS);
 }
+
+const PASSWORD_WORDS = new Set([
+  "password",
+  "passwd",
+  "pwd",
+  "pass",
+  "passphrase",
+  "requirepass",
+  "masterauth",
+  "passw",
+  "pw",
+]);
 
 /** Keys whose values are passwords: masked even when short or low in entropy. */
 export function isPasswordKey(name: string): boolean {
   const words = nameWords(name);
-  return (
-    words.some(
-      (w) => w === "password" || w === "passwd" || w === "pwd" || w === "pass" || w === "passphrase",
-    ) || words.join("").includes("password")
-  );
+  return words.some((w) => PASSWORD_WORDS.has(w)) || words.join("").includes("password");
+}
+
+/**
+ * How strongly a name says its value is a credential: `password` (mask any value), `secret` (mask
+ * unless the value reads as a name, URL, path…), `weak` (mask when the value looks random), `none`.
+ */
+export type Sensitivity = "password" | "secret" | "weak" | "none";
+
+export function nameSensitivity(name: string): Sensitivity {
+  const words = nameWords(name);
+  // `existingSecret`, `existingSecretPasswordKey`: Helm's convention for naming a Secret and its key.
+  if (describes(words) || words[0] === "existing") return "none";
+  // `ssh_public_key`, `stripePublishableKey`: public material, shown on purpose.
+  if (words.includes("public") || words.includes("publishable")) return "none";
+  if (isPasswordKey(name)) return "password";
+  if (namesSecret(words, NO_WORDS)) return "secret";
+  if (words.some((w) => WEAK_WORDS.has(w)) || words.join("").endsWith("key")) return "weak";
+  return "none";
 }
 
 const MAX_REMEMBERED = 1024;

@@ -15,7 +15,19 @@ export type DetectorKind =
   | "url-password"
   | "bearer-token"
   | "sensitive-pair"
-  | "sensitive-env";
+  | "sensitive-env"
+  | "known-token"
+  | "webhook-url"
+  | "url-query-secret"
+  | "password-hash"
+  | "infix-token"
+  | "config-directive"
+  | "shell-secret"
+  | "quoted-pair"
+  | "markup-secret"
+  | "encoded-secret"
+  | "high-entropy"
+  | "quoted-rejected-value";
 
 /** A detector scans text once (linear time, no backtracking) and returns spans, in any order. */
 export type Detector = (text: string) => Span[];
