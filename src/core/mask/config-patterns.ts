@@ -148,7 +148,13 @@ function directiveLine(text: string, start: number, end: number, out: Span[]): v
   const first = words[0];
   if (first === undefined || first.end - first.start > MAX_NAME) return;
   const name = text.slice(first.start, first.end);
-  if (words.length === 2 && isDirectiveName(text, first)) {
+  // Two words: a directive when the name is a password word or a compound (`HTTP_Passwd`, `api_key`);
+  // `Secret prod/db` or `Token expired` in a sentence is not one.
+  if (
+    words.length === 2 &&
+    isDirectiveName(text, first) &&
+    (/[_-]/.test(name) || nameSensitivity(name) === "password")
+  ) {
     const value = words[1] as { start: number; end: number };
     if (PROSE.has(text.slice(value.start, value.end).toLowerCase())) return;
     pushJudged(out, text, name, value.start, Math.min(end, quotedEnd(text, value)));

@@ -215,6 +215,11 @@ export const detectSensitivePairs: Detector = (text) => {
     } else {
       end = start;
       while (end < text.length && !endsValue(text.charCodeAt(end))) end++;
+      // `key: token=abc`: under a weakly sensitive key, a nested pair is judged on its own.
+      if (sensitivity === "weak") {
+        const inner = text.indexOf("=", start);
+        if (inner > start && inner < end - 1) end = inner;
+      }
     }
     // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
     const first = text.charCodeAt(start);

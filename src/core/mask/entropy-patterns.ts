@@ -151,7 +151,10 @@ function secretRun(run: string, depth: number, scan: Scan): boolean {
   const segments = run.split(/[./]/);
   if (segments.some(randomSegment)) return true;
   // Standard base64 of random bytes (a key): `/` and `+` cut it into short segments.
-  return encoded && run.length >= 32 && looksRandom(run.replace(/[+/=]/g, ""), 0, run.length, 24);
+  // Both cases are required: a URL path with a hex id (`/repos/a/b/trees/9f…`) is base64-shaped too.
+  if (!encoded || run.length < 32 || !/[A-Z]/.test(run) || !/[a-z]/.test(run)) return false;
+  const bare = run.replace(/[+/=]/g, "");
+  return looksRandom(bare, 0, bare.length, 24);
 }
 
 /** `Invalid value: "X"` / `Duplicate value: "X"` in API server messages: the quoted value they reject. */
