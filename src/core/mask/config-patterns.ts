@@ -164,12 +164,15 @@ function directiveLine(text: string, start: number, end: number, out: Span[]): v
     const header = words[1] as { start: number; end: number };
     const value = words[2] as { start: number; end: number };
     const headerName = text.slice(header.start, header.end).replace(/:$/, "");
+    // A header or variable set by a directive is there to be sent: a `…-Key` header holds a key.
+    const level = nameSensitivity(headerName);
     pushJudged(
       out,
       text,
       headerName,
       value.start,
       Math.min(end, quotedEnd(text, words[words.length - 1] as { start: number; end: number })),
+      level === "weak" ? "secret" : level,
     );
     return;
   }

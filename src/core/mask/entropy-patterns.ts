@@ -123,6 +123,13 @@ export function detectRandomTokens(text: string, depth: number, scan: Scan): Spa
   return out;
 }
 
+/** Hex with a short tail (`<32 hex>-us12`, a Mailchimp key): hex, not base64. */
+function mostlyHex(run: string): boolean {
+  let hex = 0;
+  for (let i = 0; i < run.length; i++) if (isHex(run, i, i + 1)) hex++;
+  return hex >= run.length * 0.85;
+}
+
 /** Public tokens: publishable keys are meant to be shown. */
 const PUBLIC_PREFIXES = ["pk_live_", "pk_test_", "pk.eyJ", "FLWPUBK", "pk-lf-"];
 
@@ -140,7 +147,7 @@ function benignRun(run: string): boolean {
 function secretRun(run: string, depth: number, scan: Scan): boolean {
   if (benignRun(run)) return false;
   // Hex is hex, not base64 (decoded, hex digits often read as printable bytes).
-  const encoded = run.length >= 24 && !isHex(run, 0, run.length) && (BASE64.test(run) || BASE64URL.test(run));
+  const encoded = run.length >= 24 && !mostlyHex(run) && (BASE64.test(run) || BASE64URL.test(run));
   if (encoded && run.length <= MAX_DECODE && depth < MAX_DECODE_DEPTH) {
     const bytes = Buffer.from(run, BASE64.test(run) ? "base64" : "base64url");
     if (isText(bytes) && /[\s{}[\]:=,"]/.test(bytes.toString("latin1"))) {
