@@ -43,7 +43,11 @@ function isGeneratedName(s: string): boolean {
 /** A segment of a run that is random and of no benign shape. */
 function randomSegment(s: string): boolean {
   if (s.length < MIN_RANDOM_TOKEN) return false;
-  if (isHex(s, 0, s.length) && DIGEST_HEX_LENGTHS.has(s.length)) return false;
+  if (isHex(s, 0, s.length)) {
+    // Digests and SHAs stay; other hex of 32+ characters (API keys: Datadog, Mailchimp…) is a key.
+    if (DIGEST_HEX_LENGTHS.has(s.length)) return false;
+    if (s.length >= 32) return /[0-9]/.test(s) && /[a-f]/i.test(s);
+  }
   if (isUuid(s) || isGeneratedName(s)) return false;
   return looksRandom(s, 0, s.length, MIN_RANDOM_TOKEN);
 }

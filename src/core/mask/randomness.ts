@@ -56,8 +56,10 @@ export function looksRandom(text: string, start: number, end: number, minLength 
   const casesMixed = k.upper >= 2 && k.lower >= 2 && k.upper >= letters * 0.3 && k.lower >= letters * 0.2;
   if (!digitsMixed && !casesMixed) return false;
   // Random alphanumerics carry ~4 bits/char once long; short ones cannot reach that.
-  // Hex carries at most 4 bits/char: a lower bar for hex-only runs.
-  const needed = Math.min(isHex(text, start, stop) ? 3 : 3.5, Math.log2(n) - 0.8);
+  // Hex carries at most 4 bits/char: a lower bar for (mostly) hex runs.
+  let hex = 0;
+  for (let i = start; i < stop; i++) if (isHex(text, i, i + 1)) hex++;
+  const needed = Math.min(hex >= n * 0.85 ? 2.8 : 3.5, Math.log2(n) - 0.8);
   return entropy(text, start, stop) >= needed;
 }
 
