@@ -6,6 +6,9 @@ import type { Masker, MaskerOptions } from "./types.js";
 
 const FINGERPRINT_CACHE_SIZE = 4096;
 const MAX_CACHED_VALUE = 4096;
+/** Masked short texts remembered per masker (bounded; the masking of a text never changes). */
+const TEXT_CACHE_SIZE = 16_384;
+const MAX_CACHED_TEXT = 512;
 
 /**
  * Creates the masker every report, comment, log line and audit record goes through.
@@ -24,8 +27,22 @@ export function createMasker(options: MaskerOptions = {}): Masker {
     }
     return fp;
   };
-  const maskText = (text: string): string => maskTextWith(text, fingerprint);
-  const maskIdentifier = (text: string): string => maskTextWith(text, fingerprint, { fallback: false });
+  // Objects repeat the same short strings (kinds, names, images, env values): remember their masked form.
+  const remember = (scan: (text: string) => string): ((text: string) => string) => {
+    const seen = new Map<string, string>();
+    return (text) => {
+      if (text.length > MAX_CACHED_TEXT) return scan(text);
+      let masked = seen.get(text);
+      if (masked === undefined) {
+        masked = scan(text);
+        if (seen.size >= TEXT_CACHE_SIZE) seen.clear();
+        seen.set(text, masked);
+      }
+      return masked;
+    };
+  };
+  const maskText = remember((text) => maskTextWith(text, fingerprint));
+  const maskIdentifier = remember((text) => maskTextWith(text, fingerprint, { fallback: false }));
   return {
     fingerprint,
     maskText,
