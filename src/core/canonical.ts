@@ -3,7 +3,7 @@
  * Everything here is load-bearing: the gate, the reconciler and the audit log recompute these
  * digests independently, so any change to the serialisation is a change to every recorded digest.
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { KubeObject } from "./model.js";
 
 /**
@@ -104,7 +104,40 @@ export function stripServerFields(obj: KubeObject): KubeObject {
   return rest;
 }
 
-/** sha256 (hex) of the canonical JSON of `obj` after server-owned fields are removed. */
-export function objectDigest(obj: KubeObject): string {
-  return sha256Hex(canonicalJson(stripServerFields(obj)));
+/**
+ * The deployment's key for the digests of Secrets: COUNTERSIGN_FINGERPRINT_KEY, the key of the
+ * masker's fingerprints (docs/masking.md "Digests of Secrets").
+ */
+export type SecretDigestKey = Uint8Array | string;
+
+/** Domain of keyed Secret digests, so they can never equal an HMAC made with the same key for another use. */
+const SECRET_DIGEST_DOMAIN = "countersign secret digest v1\n";
+
+/** A Secret in any casing of its kind, in any group: fail safe on near-misses (`secret`, `SECRET`). */
+export function isSecretKind(kind: unknown): boolean {
+  return typeof kind === "string" && kind.toLowerCase() === "secret";
+}
+
+/**
+ * Digest of content whose server-owned fields are already stripped. A Secret's digest is keyed:
+ * HMAC-SHA256 with the deployment's key over its canonical JSON, so digests that leave the
+ * process (approval records, check runs, audit records) cannot be used to guess a Secret's
+ * values offline, wherever they appear in the object (`data`, `stringData`, an annotation that
+ * copies them). Everything else, and a Secret when no key is given (local tools, tests), is the
+ * plain sha256 of the canonical JSON. The gate, the reconciler and the audit log match approved
+ * to applied content as long as they share the key.
+ */
+export function contentDigest(stored: KubeObject, secretKey?: SecretDigestKey): string {
+  const json = canonicalJson(stored);
+  if (secretKey === undefined || !isSecretKind(stored["kind"])) return sha256Hex(json);
+  const key = typeof secretKey === "string" ? Buffer.from(secretKey, "utf8") : secretKey;
+  if (key.length === 0) throw new TypeError("digesting a Secret: the key must not be empty");
+  return createHmac("sha256", key)
+    .update(SECRET_DIGEST_DOMAIN + json, "utf8")
+    .digest("hex");
+}
+
+/** Digest of `obj` after server-owned fields are removed (keyed for Secrets when a key is given; see contentDigest). */
+export function objectDigest(obj: KubeObject, secretKey?: SecretDigestKey): string {
+  return contentDigest(stripServerFields(obj), secretKey);
 }

@@ -3,7 +3,8 @@
  * and indexes objects by key. Two passes, so that CRDs anywhere in the set declare the scope of
  * their kinds before any object is keyed.
  */
-import { canonicalJson, sha256Hex, stripServerFields } from "./canonical.js";
+import { contentDigest, stripServerFields } from "./canonical.js";
+import type { SecretDigestKey } from "./canonical.js";
 import { isManifestPath, resolveLimits } from "./manifest-limits.js";
 import type { ManifestLimits } from "./manifest-limits.js";
 import { parseManifestFile } from "./manifest-parse.js";
@@ -19,6 +20,11 @@ export type { SourceFile } from "./ports/manifest-source.js";
 export interface BuildManifestSetOptions {
   /** Namespace given to namespaced objects that name none; without it they are errors. */
   defaultNamespace?: string;
+  /**
+   * The deployment's key (COUNTERSIGN_FINGERPRINT_KEY): Secrets get keyed digests (see
+   * contentDigest). The gate and the reconciler must pass the same key.
+   */
+  secretDigestKey?: SecretDigestKey;
   limits?: Partial<ManifestLimits>;
   /** Extra cluster-scoped kinds as `group/Kind` (custom resources whose CRD is not in the set). */
   clusterScopedKinds?: string[];
@@ -105,7 +111,12 @@ export function buildManifestSet(files: SourceFile[], options: BuildManifestSetO
     throw new Error(`default namespace ${JSON.stringify(defaultNamespace)} is not a valid namespace name`);
   }
   for (const doc of documents) {
-    const built = toManifestObject(doc, { clusterScoped, namespaced }, defaultNamespace);
+    const built = toManifestObject(
+      doc,
+      { clusterScoped, namespaced },
+      defaultNamespace,
+      options.secretDigestKey,
+    );
     if ("message" in built) {
       set.errors.push(built);
       continue;
@@ -128,6 +139,7 @@ function toManifestObject(
   doc: ParsedDocument,
   scopes: { clusterScoped: ReadonlySet<string>; namespaced: ReadonlySet<string> },
   defaultNamespace: string | undefined,
+  secretDigestKey: SecretDigestKey | undefined,
 ): ManifestObject | ManifestError {
   const { object, source } = doc;
   const fail = (message: string): ManifestError => ({
@@ -190,8 +202,8 @@ function toManifestObject(
   }
   let digest: string;
   try {
-    // `stored` is already stripped: this equals objectDigest(object) without stripping twice.
-    digest = sha256Hex(canonicalJson(stored));
+    // `stored` is already stripped: this equals objectDigest(object, key) without stripping twice.
+    digest = contentDigest(stored, secretDigestKey);
   } catch (error) {
     return fail(`${kind} ${name} holds a value that is not JSON (${(error as Error).message})`);
   }

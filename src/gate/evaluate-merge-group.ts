@@ -77,7 +77,15 @@ export async function evaluateMergeGroup(
     };
     const loaded = loadConfig(configText);
     if ("result" in loaded) return await finish(loaded.result, loaded.outcome);
-    const content = await readPullRequestContent(source, repo, loaded.config, target.baseSha, target.headSha);
+    // Keyed like the PRs' plans, so a Secret's digest in the group equals the one its record binds.
+    const content = await readPullRequestContent(
+      source,
+      repo,
+      loaded.config,
+      target.baseSha,
+      target.headSha,
+      deps.engine.secretDigestKey,
+    );
     if (content.head.errors.length > 0) {
       return await finish(invalidManifestsResult(content.head.errors), "invalid-manifests");
     }

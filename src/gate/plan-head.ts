@@ -52,7 +52,14 @@ export async function planHead(
 ): Promise<PlannedHead> {
   const cached = deps.plans?.get(key);
   if (cached !== undefined) return cached;
-  const content = await readPullRequestContent(deps.source, repo, config, mergeBase, head);
+  const content = await readPullRequestContent(
+    deps.source,
+    repo,
+    config,
+    mergeBase,
+    head,
+    deps.engine.secretDigestKey,
+  );
   let planned: PlannedHead;
   if (content.head.errors.length > 0) {
     planned = {

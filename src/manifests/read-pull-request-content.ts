@@ -1,4 +1,5 @@
 import { DEFAULT_MANIFEST_LIMITS, isManifestPath } from "../core/manifest-limits.js";
+import type { SecretDigestKey } from "../core/canonical.js";
 import { buildManifestSet } from "../core/manifest-set.js";
 import type { SourceFile } from "../core/ports/manifest-source.js";
 import type { ManifestSet } from "../core/model.js";
@@ -39,6 +40,8 @@ export async function readPullRequestContent(
   config: RepoConfig,
   baseSha: string,
   headSha: string,
+  /** The deployment's key for Secret digests (see BuildManifestSetOptions.secretDigestKey). */
+  secretDigestKey?: SecretDigestKey,
 ): Promise<PullRequestContent> {
   // One recursive tree per side (cached by SHA): every changed path, protected files included.
   const [baseTree, headTree] = await Promise.all([
@@ -75,6 +78,7 @@ export async function readPullRequestContent(
   const options = {
     ...(config.defaultNamespace === undefined ? {} : { defaultNamespace: config.defaultNamespace }),
     ...(config.clusterScopedKinds === undefined ? {} : { clusterScopedKinds: config.clusterScopedKinds }),
+    ...(secretDigestKey === undefined ? {} : { secretDigestKey }),
   };
   return {
     base: buildManifestSet(

@@ -3,7 +3,8 @@
  * policy (compiled and cached by the digest of its sources) and the report renderer. Injected so
  * tests and the benchmark can hand in fakes; `createDefaultEngine` binds the real core modules.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import type { SecretDigestKey } from "../core/canonical.js";
 import { loadPolicySources, withDefaultPack } from "../config/policy-files.js";
 import type { Plan } from "../core/model.js";
 import { createMasker } from "../core/mask/masker.js";
@@ -28,6 +29,8 @@ export interface PolicyEngine {
   ): Promise<CompiledPolicy>;
   /** The masked markdown report of a plan, within `maxChars`. */
   renderReport(plan: Plan, options: { maxChars: number; title: string }): string;
+  /** The key Secrets are digested with (the fingerprint key; random per process without one). */
+  readonly secretDigestKey?: SecretDigestKey;
 }
 
 /** The gate's name for the engine. */
@@ -53,7 +56,11 @@ export function createDefaultEngine(
     return pack;
   };
   const compiled = new Lru<CompiledPolicy>(100);
+  // Without the deployment's key, a random one: digests stay unguessable, and match nothing
+  // another process computed (fail closed) until the key is configured.
+  const secretDigestKey = options.fingerprintKey ?? randomBytes(32);
   return {
+    secretDigestKey,
     async compilePolicy(repositorySources, countersignNamespace) {
       const sources =
         repositorySources === undefined

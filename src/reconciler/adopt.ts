@@ -34,7 +34,14 @@ export async function adoptBaseline(
   if (!SHA.test(request.sha))
     throw new Error(`adopting ${JSON.stringify(request.sha)}: give a full commit SHA`);
   if (request.reason.trim() === "") throw new Error("adopting a baseline needs a reason");
-  const desired = await readDesired(deps.reader, settings.repo, request.sha, settings.paths);
+  const desired = await readDesired(
+    deps.reader,
+    settings.repo,
+    request.sha,
+    settings.paths,
+    undefined,
+    settings.secretDigestKey,
+  );
   if (desired.set.errors.length > 0) {
     const first = desired.set.errors[0];
     throw new Error(

@@ -40,10 +40,15 @@ export async function readDesired(
   sha: string,
   paths: readonly string[],
   cache?: ManifestParseCache,
+  /** The deployment's key for Secret digests: the gate's, so approved and desired digests match. */
+  secretDigestKey?: string,
 ): Promise<DesiredState> {
   const config = await readConfigAt(reader, repo, sha);
   const { files } = await readRevision(reader, repo, sha, paths);
-  const base = config?.defaultNamespace === undefined ? {} : { defaultNamespace: config.defaultNamespace };
+  const base = {
+    ...(config?.defaultNamespace === undefined ? {} : { defaultNamespace: config.defaultNamespace }),
+    ...(secretDigestKey === undefined ? {} : { secretDigestKey }),
+  };
   const set = buildManifestSet(files, cache === undefined ? base : { ...base, cache });
   const clusterScopedKinds = [...set.objects.values()].flatMap((o) => {
     const scope = crdScope(o.object);

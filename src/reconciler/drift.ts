@@ -33,7 +33,14 @@ export async function checkDrift(deps: ReconcilerDeps): Promise<DriftReport> {
   const inventory = await deps.inventory.read();
   if (inventory === undefined) return report;
   const at = inventory.lastAppliedCommit;
-  const desired = await readDesired(deps.reader, settings.repo, at, settings.paths);
+  const desired = await readDesired(
+    deps.reader,
+    settings.repo,
+    at,
+    settings.paths,
+    undefined,
+    settings.secretDigestKey,
+  );
   const candidates: DesiredChange[] = [];
   for (const [key, entry] of Object.entries(inventory.objects)) {
     const object = desired.set.objects.get(key);

@@ -130,7 +130,14 @@ async function reconcileCommit(deps: ReconcilerDeps, state: PassState, sha: stri
       `no baseline on ${settings.cluster}: an operator must run \`countersign reconcile --adopt <sha> --reason <text>\` first`,
     );
   }
-  const desired = await readDesired(reader, settings.repo, sha, settings.paths, state.cache);
+  const desired = await readDesired(
+    reader,
+    settings.repo,
+    sha,
+    settings.paths,
+    state.cache,
+    settings.secretDigestKey,
+  );
   if (desired.set.errors.length > 0) {
     const first = desired.set.errors
       .slice(0, 3)

@@ -21,6 +21,8 @@ export interface ReconcilerSettings {
   crdEstablishedTimeoutMs: number;
   /** First-parent commits walked between L and D at most (more: refused, fail closed). */
   historyLimit: number;
+  /** The deployment's key (COUNTERSIGN_FINGERPRINT_KEY): Secrets are digested with it, as the gate does. */
+  secretDigestKey?: string;
 }
 
 export interface ReconcilerDeps {

@@ -137,6 +137,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       concurrency: config.apply.concurrency,
       crdEstablishedTimeoutMs: config.apply.crdEstablishedTimeoutSeconds * 1000,
       historyLimit: config.historyLimit,
+      secretDigestKey: secrets.fingerprintKey,
     },
     reader: new OctokitRevisionReader(octokit, caches),
     approvals: new VerifiedPullApprovals({
