@@ -89,6 +89,8 @@ const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace
 
 beforeAll(async () => {
   world = await World.create({ "README.md": "gitops\n" });
+  // The gate digests Secrets with the deployment's key; the reconciler below is given the same one.
+  world.secretDigestKey = "a-fingerprint-key-of-the-deployment";
   gh = await FakeGitHub.start(world.repo, {
     owner: "acme",
     name: "gitops",

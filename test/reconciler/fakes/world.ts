@@ -95,6 +95,9 @@ class FakeApprovals implements PullApprovals {
 }
 
 export class World {
+  /** The deployment's key the gate digests Secrets with (the reconciler under test must share it). */
+  secretDigestKey: string | undefined;
+
   readonly repo = new FakeRepo();
   readonly cluster = new FakeCluster();
   readonly reporter = new FakeReporter();
@@ -228,6 +231,7 @@ export class World {
         [...this.repo.filesAt(sha)]
           .filter(([p]) => p.startsWith(`${PATH}/`))
           .map(([path, content]) => ({ path, content })),
+        this.secretDigestKey === undefined ? {} : { secretDigestKey: this.secretDigestKey },
       );
     const changeSet = diffManifestSets(setOf(draft.base), setOf(head));
     const changes = changeSet.changes.map((c) => ({
