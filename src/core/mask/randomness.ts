@@ -52,7 +52,8 @@ export function looksRandom(text: string, start: number, end: number, minLength 
   const k = charClasses(text, start, stop);
   const letters = k.upper + k.lower;
   const n = stop - start;
-  const digitsMixed = k.digit >= 2 && letters >= 2 && k.digit <= n * 0.9;
+  // Digits spread through the token (≥ 10%): `countersign-git-7ha5Bu` (a temp dir) has two, a key has many.
+  const digitsMixed = k.digit >= Math.max(2, n * 0.1) && letters >= 2 && k.digit <= n * 0.9;
   const casesMixed = k.upper >= 2 && k.lower >= 2 && k.upper >= letters * 0.3 && k.lower >= letters * 0.2;
   if (!digitsMixed && !casesMixed) return false;
   // Random alphanumerics carry ~4 bits/char once long; short ones cannot reach that.
