@@ -6,19 +6,39 @@
 import { createHash, createHmac } from "node:crypto";
 import type { KubeObject } from "./model.js";
 
+/** How canonicalJson treats `undefined` inside containers and how deep it goes. */
+export interface CanonicalJsonOptions {
+  /**
+   * Omit object members whose value is `undefined` and write `undefined` array elements as `null`
+   * (JSON.stringify's rule) instead of throwing. The audit log and the policy digest were
+   * recorded with this rule, so they keep it; a top-level `undefined` still throws.
+   */
+  readonly undefinedAsAbsent?: boolean;
+  /** Refuse values nested deeper than this (hostile input gets an error, not a stack overflow). */
+  readonly maxDepth?: number;
+}
+
 /**
  * Canonical JSON: object keys sorted by UTF-16 code unit (Array.prototype.sort default), no
  * insignificant whitespace, strings and numbers as JSON.stringify writes them. Only JSON values are
  * accepted (null, boolean, finite number, string, array, plain object); anything else (undefined,
  * NaN, Infinity, bigint, Date, Map, Uint8Array, functions, cycles) throws a TypeError naming the path.
+ * `options.undefinedAsAbsent` relaxes the rule for `undefined` inside containers only.
  */
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, options: CanonicalJsonOptions = {}): string {
   const parts: string[] = [];
-  write(value, parts, "$", new Set<object>());
+  write(value, parts, "$", new Set<object>(), options, 0);
   return parts.join("");
 }
 
-function write(value: unknown, out: string[], path: string, stack: Set<object>): void {
+function write(
+  value: unknown,
+  out: string[],
+  path: string,
+  stack: Set<object>,
+  options: CanonicalJsonOptions,
+  depth: number,
+): void {
   if (value === null) {
     out.push("null");
     return;
@@ -41,12 +61,16 @@ function write(value: unknown, out: string[], path: string, stack: Set<object>):
   }
   const object = value as object;
   if (stack.has(object)) throw new TypeError(`canonical JSON: ${path} is a circular reference`);
+  if (options.maxDepth !== undefined && depth >= options.maxDepth)
+    throw new TypeError(`canonical JSON: ${path} is nested deeper than ${options.maxDepth}`);
   stack.add(object);
   if (Array.isArray(object)) {
     out.push("[");
     for (let i = 0; i < object.length; i++) {
       if (i > 0) out.push(",");
-      write(object[i], out, `${path}[${i}]`, stack);
+      const item: unknown = object[i];
+      if (item === undefined && options.undefinedAsAbsent === true) out.push("null");
+      else write(item, out, `${path}[${i}]`, stack, options, depth + 1);
     }
     out.push("]");
   } else {
@@ -61,10 +85,11 @@ function write(value: unknown, out: string[], path: string, stack: Set<object>):
     let first = true;
     for (const key of keys) {
       const child = record[key];
+      if (child === undefined && options.undefinedAsAbsent === true) continue;
       if (!first) out.push(",");
       first = false;
       out.push(JSON.stringify(key), ":");
-      write(child, out, `${path}.${key}`, stack);
+      write(child, out, `${path}.${key}`, stack, options, depth + 1);
     }
     out.push("}");
   }

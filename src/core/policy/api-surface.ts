@@ -3,7 +3,7 @@
  * CustomResourceDefinitions), compared with the API server's defaults filled in, so that labels,
  * annotations, descriptions and a default written out explicitly are not changes.
  */
-import { canonicalJson } from "./digest.js";
+import { valueKey } from "./value-key.js";
 
 type Obj = Record<string, unknown>;
 
@@ -18,7 +18,7 @@ function isObj(value: unknown): value is Obj {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
+  return valueKey(a ?? null) === valueKey(b ?? null);
 }
 
 function list(value: unknown): unknown[] {

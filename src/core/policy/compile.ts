@@ -2,7 +2,7 @@ import type { Environment } from "@marcbachmann/cel-js";
 import { RISK_LEVELS } from "../model.js";
 import type { Requirement, RiskLevel } from "../model.js";
 import { createCelEnvironment } from "./cel-env.js";
-import { canonicalJson, sha256Hex } from "./digest.js";
+import { canonicalJson, sha256Hex } from "../canonical.js";
 import { PolicyError } from "./errors.js";
 import { DEFAULT_COUNTERSIGN_NAMESPACE, DEFAULT_REQUIREMENTS } from "./level.js";
 import { checkMatch, compileMatch } from "./match.js";
@@ -174,5 +174,10 @@ export function compileParts(sources: PolicySource[], options: CompileOptions = 
   }
   if (issues.length > 0) throw new PolicyError(issues);
   const parts = { baseLevel, countersignNamespace, requirements, rules: compiled };
-  return { ...parts, documents, digest: sha256Hex(canonicalJson(canonicalForm(parts))) };
+  // Optional spec fields are undefined when absent: left out, as when the digest was first recorded.
+  return {
+    ...parts,
+    documents,
+    digest: sha256Hex(canonicalJson(canonicalForm(parts), { undefinedAsAbsent: true })),
+  };
 }

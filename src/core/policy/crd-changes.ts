@@ -4,7 +4,7 @@
  * be handed to a webhook), schema tightening (high: objects that were valid are refused or pruned),
  * and other schema changes (medium). Used by the policy and by the report's CRD summary.
  */
-import { canonicalJson } from "./digest.js";
+import { valueKey } from "./value-key.js";
 
 type Obj = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ function isObj(value: unknown): value is Obj {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
+  return valueKey(a ?? null) === valueKey(b ?? null);
 }
 
 function versions(crd: unknown): Map<string, Obj> {
@@ -166,8 +166,8 @@ function compareSchema(
   const newlyRequired = (Array.isArray(b["required"]) ? b["required"] : []).filter((r) => !aRequired.has(r));
   if (newlyRequired.length > 0) tightened(`${newlyRequired.map(String).join(", ")} become required`);
   if (Array.isArray(b["enum"])) {
-    const aEnum = Array.isArray(a["enum"]) ? a["enum"].map((v) => canonicalJson(v)) : undefined;
-    const bEnum = new Set(b["enum"].map((v) => canonicalJson(v)));
+    const aEnum = Array.isArray(a["enum"]) ? a["enum"].map((v) => valueKey(v)) : undefined;
+    const bEnum = new Set(b["enum"].map((v) => valueKey(v)));
     if (aEnum === undefined || aEnum.some((v) => !bEnum.has(v)))
       tightened("allowed values are narrowed (enum)");
     else if (aEnum.length !== bEnum.size) changed("allowed values are widened (enum)", path, "loosened");

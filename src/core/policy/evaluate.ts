@@ -3,7 +3,7 @@ import type { CelContext } from "./cel-env.js";
 import type { CompiledParts, CompiledRule } from "./compile.js";
 import { interpolate, oneLine } from "./interpolate.js";
 import { maxLevel } from "./level.js";
-import { canonicalJson } from "./digest.js";
+import { valueKey } from "./value-key.js";
 import { valueAt } from "./field-changes.js";
 import { changeFile, mayMatchKind } from "./match.js";
 
@@ -80,7 +80,7 @@ function dropPreexisting(rule: CompiledRule, hits: Hit[], context: CelContext): 
     const a = valueAt(old, h.path);
     const b = valueAt(context.object, h.path);
     if (!a.found || !b.found) return true;
-    return canonicalJson(a.value) !== canonicalJson(b.value);
+    return valueKey(a.value) !== valueKey(b.value);
   });
 }
 

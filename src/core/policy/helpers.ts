@@ -3,7 +3,7 @@
  * field paths, "which fields changed" and image reference parsing. Plain functions of their inputs.
  */
 
-import { canonicalJson } from "./digest.js";
+import { valueKey } from "./value-key.js";
 
 type Obj = Record<string, unknown>;
 
@@ -258,10 +258,10 @@ export function cleanPath(path: string): string {
  */
 export function added(before: unknown, after: unknown): { index: number; value: unknown }[] {
   if (!Array.isArray(after)) return [];
-  const seen = new Set(Array.isArray(before) ? before.map((v: unknown) => canonicalJson(v)) : []);
+  const seen = new Set(Array.isArray(before) ? before.map((v: unknown) => valueKey(v)) : []);
   const out: { index: number; value: unknown }[] = [];
   after.forEach((value: unknown, index) => {
-    if (!seen.has(canonicalJson(value))) out.push({ index, value });
+    if (!seen.has(valueKey(value))) out.push({ index, value });
   });
   return out;
 }
