@@ -56,7 +56,7 @@ export function looksRandom(text: string, start: number, end: number, minLength 
   const digitsMixed = k.digit >= Math.max(2, n * 0.1) && letters >= 2 && k.digit <= n * 0.9;
   const casesMixed = k.upper >= 2 && k.lower >= 2 && k.upper >= letters * 0.3 && k.lower >= letters * 0.2;
   // All three classes at once (upper, lower, digit) is how generated keys look, whatever the proportions.
-  const allClasses = k.digit >= 1 && k.upper >= 2 && k.lower >= 2 && n >= 16;
+  const allClasses = k.digit >= 1 && k.upper >= 2 && k.lower >= 2 && k.upper >= letters * 0.2 && n >= 16;
   if (!digitsMixed && !casesMixed && !allClasses) return false;
   // Random alphanumerics carry ~4 bits/char once long; short ones cannot reach that.
   // Hex carries at most 4 bits/char: a lower bar for (mostly) hex runs.
