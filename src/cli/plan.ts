@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
 import { loadPolicy } from "../config/policy-files.js";
@@ -66,6 +67,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
       ...(options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace }),
       ...(maxFileBytes === undefined ? {} : { limits: { maxFileBytes } }),
       clusterScopedKinds: options.clusterScopedKind ?? [],
+      // Secret digests are keyed as the gate keys them, so a plan's digests never allow guessing values.
+      secretDigestKey: process.env[FINGERPRINT_KEY_ENV] || randomBytes(32),
     };
     const [baseSource, headSource] = await Promise.all([
       open(options.base, "base"),

@@ -49,11 +49,20 @@ export async function readDesired(
     ...(config?.defaultNamespace === undefined ? {} : { defaultNamespace: config.defaultNamespace }),
     ...(secretDigestKey === undefined ? {} : { secretDigestKey }),
   };
-  const set = buildManifestSet(files, cache === undefined ? base : { ...base, cache });
-  const clusterScopedKinds = [...set.objects.values()].flatMap((o) => {
-    const scope = crdScope(o.object);
-    return scope?.clusterScoped === true ? [scope.groupKind] : [];
+  // The repository's declared cluster-scoped kinds, as the gate reads them: keys and digests match.
+  const declared = config?.clusterScopedKinds ?? [];
+  const set = buildManifestSet(files, {
+    ...base,
+    clusterScopedKinds: declared,
+    ...(cache === undefined ? {} : { cache }),
   });
+  const clusterScopedKinds = [
+    ...declared,
+    ...[...set.objects.values()].flatMap((o) => {
+      const scope = crdScope(o.object);
+      return scope?.clusterScoped === true ? [scope.groupKind] : [];
+    }),
+  ];
   return {
     sha,
     set,

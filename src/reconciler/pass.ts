@@ -150,6 +150,21 @@ async function reconcileCommit(deps: ReconcilerDeps, state: PassState, sha: stri
       `the manifests at ${short(sha)} are invalid (${desired.set.errors.length} problem(s)): ${first.join("; ")}`,
     );
   }
+  // Server-side apply addresses objects by name: one planned from metadata.generateName (a hook
+  // Job, keyed `<generateName>*`) cannot be applied idempotently, so it is refused, not guessed at.
+  const unnamed = [...desired.set.objects.values()].filter((o) => o.name.endsWith("*"));
+  if (unnamed.length > 0) {
+    return refuse(
+      deps,
+      sha,
+      [],
+      [],
+      `${unnamed.length} object(s) have only metadata.generateName, which server-side apply cannot address (give them a metadata.name): ${unnamed
+        .slice(0, 3)
+        .map((o) => `${o.source.file} (${o.key})`)
+        .join(", ")}`,
+    );
+  }
   const changes = desiredChanges(inventory.objects, desired.set);
   const from = inventory.lastAppliedCommit;
   if (changes.length === 0) {

@@ -207,6 +207,20 @@ describe("unapproved content is refused, visibly, and nothing is written", () =>
     expect(world.cluster.writes).toBe(writes);
   });
 
+  it("refuses an object that has only metadata.generateName, naming its file, without touching the cluster", async () => {
+    await start();
+    const writes = world.cluster.writes;
+    world.approvedMerge({
+      [file("hook.yaml")]:
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: hook-\n  namespace: apps\ndata:\n  v: '1'\n",
+    });
+    const report = await world.pass();
+    expect(report.outcome).toBe("refused");
+    expect(report.message).toContain("generateName");
+    expect(report.message).toContain("hook.yaml");
+    expect(world.cluster.writes).toBe(writes);
+  });
+
   it("refuses with no baseline and says how to adopt one", async () => {
     world = await World.create({ [file("a.yaml")]: configMap("a", { v: "1" }) });
     const report = await world.pass();
