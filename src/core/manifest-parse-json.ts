@@ -4,6 +4,7 @@ import type { ManifestLimits } from "./manifest-limits.js";
 import { addValue } from "./manifest-parse-documents.js";
 import type { Budget, ParsedFile } from "./manifest-parse-documents.js";
 import { checkDepth } from "./manifest-parse-limits.js";
+import { positionOf } from "./manifest-parse-text.js";
 
 export function parseJson(
   file: string,
@@ -39,13 +40,7 @@ export function parseJson(
 function jsonErrorPosition(content: string, at?: number): { line?: number; column?: number } {
   const offset = at ?? jsonErrorOffset(content);
   if (offset < 0) return {};
-  let line = 1;
-  let lineStart = 0;
-  for (let i = content.indexOf("\n"); i >= 0 && i < offset; i = content.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
+  return positionOf(content, offset);
 }
 
 /**

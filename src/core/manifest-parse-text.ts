@@ -50,7 +50,8 @@ export function unrenderedTemplateAt(content: string): TextPosition | undefined 
   return undefined;
 }
 
-function positionOf(content: string, offset: number): TextPosition {
+/** 1-based line and column of a UTF-16 offset in `content`. */
+export function positionOf(content: string, offset: number): TextPosition {
   let line = 1;
   let lineStart = 0;
   for (let i = content.indexOf("\n"); i >= 0 && i < offset; i = content.indexOf("\n", i + 1)) {

@@ -5,7 +5,7 @@
  */
 import type { RepoRef } from "../core/ports/revision-reader.js";
 import type { ApplyReporter, StatusState } from "../reconciler/ports.js";
-import { fitGitHubText } from "./octokit-check-publisher.js";
+import { findOwnComment, fitGitHubText } from "./octokit-check-publisher.js";
 import type { GitHubClient } from "./octokit-pull-request-source.js";
 
 /** GitHub's limit on a commit status description. */
@@ -76,17 +76,6 @@ export class OctokitApplyReporter implements ApplyReporter {
   }
 
   private async find(repo: RepoRef, pullRequest: number, marker: string): Promise<number | undefined> {
-    const comments = await this.octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...repo,
-      issue_number: pullRequest,
-      per_page: 100,
-    });
-    const mine = comments.find(
-      (c) =>
-        c.body?.includes(marker) === true &&
-        c.user?.type === "Bot" &&
-        c.performed_via_github_app?.id === this.appId,
-    );
-    return mine === undefined ? undefined : Number(mine.id);
+    return findOwnComment(this.octokit, this.appId, repo, pullRequest, marker);
   }
 }

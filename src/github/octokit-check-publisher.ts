@@ -213,18 +213,27 @@ export class OctokitCheckPublisher implements CheckPublisher {
   }
 
   private async findStickyComment(repo: RepoRef, number: number): Promise<number | undefined> {
-    const comments = await this.octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...repo,
-      issue_number: number,
-      per_page: 100,
-    });
-    // Anyone can paste the marker into a comment: only the app's own (bot) comment is ours.
-    const mine = comments.find(
-      (c) =>
-        c.body?.includes(COMMENT_MARKER) === true &&
-        c.user?.type === "Bot" &&
-        c.performed_via_github_app?.id === this.appId,
-    );
-    return mine === undefined ? undefined : Number(mine.id);
+    return findOwnComment(this.octokit, this.appId, repo, number, COMMENT_MARKER);
   }
+}
+
+/** The id of this app's comment carrying `marker` on an issue or pull request (every page read). */
+export async function findOwnComment(
+  octokit: GitHubClient,
+  appId: number,
+  repo: RepoRef,
+  issueNumber: number,
+  marker: string,
+): Promise<number | undefined> {
+  const comments = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    ...repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  });
+  // Anyone can paste the marker into a comment: only the app's own (bot) comment is ours.
+  const mine = comments.find(
+    (c) =>
+      c.body?.includes(marker) === true && c.user?.type === "Bot" && c.performed_via_github_app?.id === appId,
+  );
+  return mine === undefined ? undefined : Number(mine.id);
 }

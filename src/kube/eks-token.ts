@@ -10,13 +10,9 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { User } from "@kubernetes/client-node";
 import type https from "node:https";
 
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}
-export type AwsCredentialsProvider = () => Promise<AwsCredentials>;
+// One credentials shape for STS signing and the S3 client (type-only: no AWS SDK is loaded here).
+export type { AwsCredentials, AwsCredentialsProvider } from "../clients/s3.js";
+import type { AwsCredentials, AwsCredentialsProvider } from "../clients/s3.js";
 
 export const EKS_TOKEN_PREFIX = "k8s-aws-v1.";
 /** Renew tokens this long after they were made (STS honours them for 15 minutes). */

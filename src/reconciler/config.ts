@@ -8,6 +8,7 @@ import cron from "node-cron";
 import { isDocument, LineCounter, parseDocument } from "yaml";
 import type { Document } from "yaml";
 import { normaliseRepoPath } from "../core/repo-config/paths.js";
+import type { EksAccess } from "../kube/client.js";
 
 export interface ReconcilerConfig {
   version: 1;
@@ -19,15 +20,7 @@ export interface ReconcilerConfig {
   kubernetes:
     | { mode: "in-cluster" }
     | { mode: "kubeconfig"; kubeconfig: string; context?: string }
-    | {
-        mode: "eks";
-        clusterName: string;
-        region: string;
-        endpoint: string;
-        caFile?: string;
-        caData?: string;
-        roleArn?: string;
-      };
+    | ({ mode: "eks" } & EksAccess);
   audit: { store: string; spool: string };
   schedule: { pass: string; drift: string };
   apply: { concurrency: number; crdEstablishedTimeoutSeconds: number };

@@ -172,6 +172,17 @@ describe("S3AuditStore conditional writes (nock)", () => {
       .times(times)
       .reply(200, listing([]));
 
+  /** HEAD.json names `first` (read twice: before and after the look past it) and `first` is stored. */
+  const headIsFirst = (scope: nock.Scope): nock.Scope =>
+    scope
+      .get("/audit/p/prod/HEAD.json")
+      .query(true)
+      .times(2)
+      .reply(200, JSON.stringify(first), { ETag: '"e1"' })
+      .head(`/audit/p/${recordKey(first)}`)
+      .query(true)
+      .reply(200);
+
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
   afterAll(() => nock.enableNetConnect());
@@ -352,14 +363,7 @@ describe("S3AuditStore conditional writes (nock)", () => {
   });
 
   it("gives up after a bounded number of lost races", async () => {
-    const scope = nock(host)
-      .get("/audit/p/prod/HEAD.json")
-      .query(true)
-      .times(2)
-      .reply(200, JSON.stringify(first), { ETag: '"e1"' })
-      .head(`/audit/p/${recordKey(first)}`)
-      .query(true)
-      .reply(200)
+    const scope = headIsFirst(nock(host))
       .put("/audit/p/prod/HEAD.json")
       .query(true)
       .times(2)
@@ -386,14 +390,7 @@ describe("S3AuditStore conditional writes (nock)", () => {
 
   it("refuses to append when records are stored past the head (a rewound HEAD.json) instead of forking", async () => {
     // HEAD.json restored to `first` while `second` is stored: the ETag does not move on a second look.
-    const scope = nock(host)
-      .get("/audit/p/prod/HEAD.json")
-      .query(true)
-      .times(2)
-      .reply(200, JSON.stringify(first), { ETag: '"e1"' })
-      .head(`/audit/p/${recordKey(first)}`)
-      .query(true)
-      .reply(200)
+    const scope = headIsFirst(nock(host))
       .get("/audit/")
       .query((q) => q["start-after"] === `p/${recordKey(first)}`)
       .reply(200, listing([`p/${recordKey(second)}`, "p/prod/HEAD.json"]));

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPlan } from "../../src/cli/plan.js";
 import { buildProgram } from "../../src/cli/program.js";
+import { runGit } from "../support/git.js";
 
 const examples = join(import.meta.dirname, "../../examples");
 const base = join(examples, "base");
@@ -207,17 +207,7 @@ describe("countersign plan", () => {
   it("plans two revisions of a local Git repository", async () => {
     const repo = join(dir, "repo");
     await mkdir(repo);
-    const git = (...args: string[]) =>
-      execFileSync("git", args, {
-        cwd: repo,
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "t",
-          GIT_AUTHOR_EMAIL: "t@e",
-          GIT_COMMITTER_NAME: "t",
-          GIT_COMMITTER_EMAIL: "t@e",
-        },
-      });
+    const git = (...args: string[]): string => runGit(repo, ...args);
     git("init", "-q", "-b", "main");
     await cp(base, join(repo, "deploy"), { recursive: true });
     git("add", "-A");

@@ -1,26 +1,15 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRevision } from "../../src/manifests/read-revision.js";
 import { GitRevisionReader } from "../../src/repo/git-revision-reader.js";
+import { runGit } from "../support/git.js";
 
 let dir: string;
 const commits: string[] = [];
 const repo = { owner: "local", repo: "clone" };
-const git = (...args: string[]): string =>
-  execFileSync("git", args, {
-    cwd: dir,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@e",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@e",
-    },
-  }).trim();
+const git = (...args: string[]): string => runGit(dir, ...args);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "countersign-rev-"));

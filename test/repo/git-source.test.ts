@@ -1,27 +1,16 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitManifestSource, openGitSource, resolveCommit } from "../../src/repo/git-source.js";
 import { describeError } from "../../src/core/error-text.js";
+import { runGit } from "../support/git.js";
 
 let repo: string;
 let first: string;
 let second: string;
 
-const git = (...args: string[]) =>
-  execFileSync("git", args, {
-    cwd: repo,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@e",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@e",
-    },
-  }).trim();
+const git = (...args: string[]): string => runGit(repo, ...args);
 
 beforeAll(async () => {
   repo = await mkdtemp(join(tmpdir(), "countersign-git-"));
