@@ -111,7 +111,8 @@ export function invalidManifestsResult(errors: ManifestError[]): CheckResult {
 }
 
 /** Annotations on the lines of risky objects (at ANNOTATED_LEVEL or above). */
-export function riskAnnotations(plan: Plan): CheckAnnotation[] {
+/** Annotations on the riskiest objects; reasons quote object values, so they are masked like the report. */
+export function riskAnnotations(plan: Plan, mask: (text: string) => string): CheckAnnotation[] {
   const out: CheckAnnotation[] = [];
   for (const c of plan.classification.changes) {
     if (rank(c.level) < rank(ANNOTATED_LEVEL)) continue;
@@ -124,7 +125,7 @@ export function riskAnnotations(plan: Plan): CheckAnnotation[] {
       level: c.level === "critical" ? "failure" : "warning",
       title: `${c.level} risk: ${c.change.op} ${c.change.key}`,
       message:
-        c.findings.map((f) => `${f.reason}${f.path === undefined ? "" : ` (${f.path})`}`).join("\n") ||
+        mask(c.findings.map((f) => `${f.reason}${f.path === undefined ? "" : ` (${f.path})`}`).join("\n")) ||
         c.level,
     });
     if (out.length >= MAX_ANNOTATIONS) break;
@@ -139,6 +140,7 @@ export function verdictResult(
   report: string,
   digest: string,
   recordBlock: string | undefined,
+  mask: (text: string) => string,
 ): CheckResult {
   const budget = REPORT_CHAR_BUDGET - description.summary.length - 10;
   const summary =
@@ -147,7 +149,7 @@ export function verdictResult(
     conclusion: description.conclusion,
     title: description.title,
     summary,
-    annotations: riskAnnotations(plan),
+    annotations: riskAnnotations(plan, mask),
     externalId: digest,
   };
   if (recordBlock !== undefined) result.text = recordBlock;

@@ -207,7 +207,7 @@ export async function evaluatePullRequest(
       recordBlock = encodeApprovalRecord(record);
     }
     const outcome = await finish(
-      verdictResult(plan, description, report, changeSet.digest, recordBlock),
+      verdictResult(plan, description, report, changeSet.digest, recordBlock, (t) => deps.engine.maskText(t)),
       description.conclusion,
     );
     if (options.comment && isCurrent())

@@ -29,6 +29,8 @@ export interface PolicyEngine {
   ): Promise<CompiledPolicy>;
   /** The masked markdown report of a plan, within `maxChars`. */
   renderReport(plan: Plan, options: { maxChars: number; title: string }): string;
+  /** Free text (a finding's reason for an annotation) masked as the report masks it. */
+  maskText(text: string): string;
   /** The key Secrets are digested with (the fingerprint key; random per process without one). */
   readonly secretDigestKey?: SecretDigestKey;
 }
@@ -80,5 +82,6 @@ export function createDefaultEngine(
     },
     renderReport: (plan, report) =>
       renderMarkdown(plan, { masker, maxChars: report.maxChars, title: report.title }),
+    maskText: (text) => masker.maskText(text),
   };
 }

@@ -49,7 +49,9 @@ export async function renderOutputs(entries: readonly Entry[], masker: Masker): 
   const markdown = renderMarkdown(plan, { masker, maxChars: Number.MAX_SAFE_INTEGER });
   const json = JSON.stringify(renderJson(plan, { masker }));
   const description = { conclusion: "action_required" as const, title: "needs approval", summary: "review" };
-  const check = JSON.stringify(verdictResult(plan, description, markdown, "0".repeat(64), undefined));
+  const check = JSON.stringify(
+    verdictResult(plan, description, markdown, "0".repeat(64), undefined, (t) => masker.maskText(t)),
+  );
   const comment = commentBody(renderMarkdown(plan, { masker }));
   const messages = entries
     .filter((e) => e.message !== undefined)

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { createMasker } from "../../src/core/mask/masker.js";
+import { riskAnnotations } from "../../src/gate/check-output.js";
+import { change, classified, manifest, plan } from "../core/report/fixtures.js";
+
+describe("riskAnnotations", () => {
+  // A finding's reason can quote an object's value; the annotation is masked as the report is.
+  it("masks credentials quoted in a finding's reason", () => {
+    const token = `ghp_${"a1B2c3D4e5".repeat(3)}123456`;
+    const deployment = manifest(
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "apps" } },
+      "clusters/prod/web.yaml",
+      7,
+    );
+    const finding = { rule: "example", level: "high" as const, reason: `runs with --token=${token}` };
+    const annotations = riskAnnotations(
+      plan([classified(change("create", undefined, deployment), "high", [finding])]),
+      (text) => createMasker({ fingerprintKey: "k" }).maskText(text),
+    );
+    expect(annotations).toHaveLength(1);
+    expect(annotations[0]?.message).toContain("runs with --token=");
+    expect(annotations[0]?.message).not.toContain(token);
+    expect(annotations[0]?.startLine).toBe(7);
+  });
+});
