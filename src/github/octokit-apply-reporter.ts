@@ -5,7 +5,7 @@
  */
 import type { RepoRef } from "../core/ports/revision-reader.js";
 import type { ApplyReporter, StatusState } from "../reconciler/ports.js";
-import { findOwnComment, fitGitHubText } from "./octokit-check-publisher.js";
+import { findOwnComment, fitGitHubText, writeComment } from "./octokit-check-publisher.js";
 import type { GitHubClient } from "./octokit-pull-request-source.js";
 
 /** GitHub's limit on a commit status description. */
@@ -40,31 +40,8 @@ export class OctokitApplyReporter implements ApplyReporter {
   async upsertPullComment(repo: RepoRef, pullRequest: number, marker: string, body: string): Promise<void> {
     const key = `${repo.owner}/${repo.repo}#${pullRequest} ${marker}`;
     const text = fitGitHubText(body.includes(marker) ? body : `${marker}\n${body}`, 65_536);
-    let id = this.#ids.get(key) ?? (await this.find(repo, pullRequest, marker));
-    if (id !== undefined) {
-      try {
-        await this.octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
-          ...repo,
-          comment_id: id,
-          body: text,
-        });
-      } catch (error) {
-        if ((error as { status?: number }).status !== 404) throw error;
-        id = undefined; // deleted by someone: post a new one
-      }
-    }
-    if (id === undefined) {
-      const { data } = await this.octokit.request(
-        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
-        {
-          ...repo,
-          issue_number: pullRequest,
-          body: text,
-        },
-      );
-      id = Number(data.id);
-    }
-    this.#ids.set(key, id);
+    const known = this.#ids.get(key) ?? (await this.find(repo, pullRequest, marker));
+    this.#ids.set(key, await writeComment(this.octokit, repo, pullRequest, known, text));
   }
 
   async commentOnCommit(repo: RepoRef, sha: string, body: string): Promise<void> {

@@ -184,30 +184,8 @@ export class OctokitCheckPublisher implements CheckPublisher {
     const text = fitGitHubText(body.includes(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`, 65_536);
     // Skip a write that would change nothing (review events re-render the same report).
     if (this.caches.commentBodies.get(key) === text) return;
-    let id = this.caches.commentIds.get(key) ?? (await this.findStickyComment(repo, number));
-    if (id !== undefined) {
-      try {
-        await this.octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
-          ...repo,
-          comment_id: id,
-          body: text,
-        });
-      } catch (error) {
-        if ((error as { status?: number }).status !== 404) throw error;
-        id = undefined; // Someone deleted it: post a new one.
-      }
-    }
-    if (id === undefined) {
-      const { data } = await this.octokit.request(
-        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
-        {
-          ...repo,
-          issue_number: number,
-          body: text,
-        },
-      );
-      id = Number(data.id);
-    }
+    const known = this.caches.commentIds.get(key) ?? (await this.findStickyComment(repo, number));
+    const id = await writeComment(this.octokit, repo, number, known, text);
     this.caches.commentIds.set(key, id);
     this.caches.commentBodies.set(key, text);
   }
@@ -215,6 +193,38 @@ export class OctokitCheckPublisher implements CheckPublisher {
   private async findStickyComment(repo: RepoRef, number: number): Promise<number | undefined> {
     return findOwnComment(this.octokit, this.appId, repo, number, COMMENT_MARKER);
   }
+}
+
+/**
+ * Edits comment `id` to `text`, or posts a new comment on the issue or pull request when there is
+ * none or it was deleted (404); returns the id of the comment written.
+ */
+export async function writeComment(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  id: number | undefined,
+  text: string,
+): Promise<number> {
+  if (id !== undefined) {
+    try {
+      await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+        ...repo,
+        comment_id: id,
+        body: text,
+      });
+      return id;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+      // Someone deleted it: post a new one.
+    }
+  }
+  const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    ...repo,
+    issue_number: issueNumber,
+    body: text,
+  });
+  return Number(data.id);
 }
 
 /** The id of this app's comment carrying `marker` on an issue or pull request (every page read). */
