@@ -7,6 +7,7 @@ import { run as runPolicy } from "./policy.js";
 import { run as runGate } from "./gate.js";
 import { run as runAudit } from "./audit.js";
 import { run as runMask } from "./mask.js";
+import { run as runMaskDetectors } from "./mask-detectors.js";
 import { run as runApproval } from "./approval.js";
 import { run as runReconcileApply } from "./reconcile-apply.js";
 import { run as runReconcile } from "./reconcile.js";
@@ -15,6 +16,7 @@ const sections: Record<string, () => Promise<void>> = {
   plan: runPlan,
   policy: runPolicy,
   mask: runMask,
+  "mask-detectors": runMaskDetectors,
   approval: runApproval,
   gate: runGate,
   audit: runAudit,
@@ -22,9 +24,12 @@ const sections: Record<string, () => Promise<void>> = {
   "reconcile-apply": runReconcileApply,
 };
 
+/** Sections that only run when named (long breakdowns rather than the published figures). */
+const onRequest = new Set(["mask-detectors"]);
+
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(sections)) {
-  if (only.length > 0 && !only.includes(name)) continue;
+  if (only.length > 0 ? !only.includes(name) : onRequest.has(name)) continue;
   console.log(`\n== ${name} ==`);
   await run();
 }
