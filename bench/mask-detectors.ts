@@ -43,7 +43,13 @@ export async function run(): Promise<void> {
   const runs = Math.max(1, Number(process.env.MASK_BENCH_RUNS ?? 1));
   const detectors: [string, (text: string) => unknown][] = [
     ...DETECTORS.map((d): [string, (text: string) => unknown] => [d.name.replace(/^detect/, ""), d]),
-    ["RandomTokens", (text) => detectRandomTokens(text, 0, (inner, depth) => findSecrets(inner, depth))],
+    [
+      "RandomTokens",
+      (text) =>
+        detectRandomTokens(text, 0, (inner, depth) =>
+          findSecrets(inner, depth).map((r) => ({ ...r, kind: "encoded-secret" as const })),
+        ),
+    ],
   ];
   let worst = { name: "", mbps: Infinity };
   for (const [name, make] of [...HOSTILE_INPUTS, ...REALISTIC_INPUTS]) {

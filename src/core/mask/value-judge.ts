@@ -38,7 +38,7 @@ const PUBLISHABLE = /^(?:pk_(?:live|test)_|pk\.eyJ|FLWPUBK|pk-lf-|NEXT_PUBLIC_)/
 const PUBLIC_MATERIAL =
   /^(?:-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)|ssh-(?:rsa|ed25519|dss) AAAA|ecdsa-sha2-nistp\d+ AAAA|sk-ssh-ed25519@openssh\.com AAAA)/;
 const REFERENCE =
-  /^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<masked fp:[0-9a-f]+>|%\([^)]*\)s|\$[A-Z_][A-Z0-9_]*)$/;
+  /^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<masked(?: fp:[0-9a-f]+)?>|%\([^)]*\)s|\$[A-Z_][A-Z0-9_]*)$/;
 
 /** A Kubernetes-style name made of readable words: `db-credentials`, `app.tls`, not `x8kd2-k3m9q…`. */
 function isWordyName(value: string): boolean {
