@@ -1,16 +1,46 @@
 /**
  * Detectors for credentials recognisable by their own structure: JWTs and PEM private keys
- * (prefixed tokens are in ./token-rules.ts). Hand-written scanners: each visits every character a bounded
- * number of times, so a hostile 10 MB string costs linear time (no backtracking regexes).
+ * (prefixed tokens are in ./token-rules.ts). Each visits every character a bounded number of times,
+ * so a hostile 10 MB string costs linear time; native searches find the candidates (no
+ * backtracking regexes: each is a literal with bounded classes).
  */
+import { CHAR, WORD } from "./char-table.js";
 import type { Detector, Span } from "./span.js";
-import { isAlnum, isUpperOrDigit } from "./span.js";
+import { isUpperOrDigit } from "./span.js";
 
 const JWT_MIN_SEGMENT = 8;
 
 /** Word characters of a token: letters, digits, `_` and `-`. */
 function isWordChar(c: number): boolean {
-  return isAlnum(c) || c === 95 || c === 45;
+  return ((CHAR[c] as number) & WORD) !== 0 || c === 45;
+}
+
+/** The rest of a segment, once it is long: one class, sticky (native). */
+const SEGMENT_RE = /[A-Za-z0-9_-]*/y;
+/** Characters of a segment read in JS before the native search takes over. */
+const SHORT_SEGMENT = 32;
+
+/** The end of the run of word characters starting at `i`. */
+function segmentEnd(text: string, i: number): number {
+  const n = text.length;
+  const stop = i + SHORT_SEGMENT < n ? i + SHORT_SEGMENT : n;
+  while (i < stop && isWordChar(text.charCodeAt(i))) i++;
+  if (i < stop || i >= n) return i;
+  SEGMENT_RE.lastIndex = i;
+  SEGMENT_RE.test(text);
+  return SEGMENT_RE.lastIndex;
+}
+
+/** `eyJ` at `i` (compared by code unit: cheaper than startsWith per candidate). */
+function isEyJ(text: string, i: number): boolean {
+  return text.charCodeAt(i) === 101 && text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74;
+}
+
+/** The next `eyJ` at or after `from`: a few characters looked at in JS (JWTs in a row), then indexOf. */
+function nextEyJ(text: string, from: number): number {
+  const stop = Math.min(from + 8, text.length - 2);
+  for (let i = from; i < stop; i++) if (isEyJ(text, i)) return i;
+  return stop < from + 8 ? -1 : text.indexOf("eyJ", stop);
 }
 
 /** JWTs: `eyJ<header>.eyJ<payload>.<signature>` (the signature may be empty for `alg: none`). */
@@ -18,46 +48,39 @@ export const detectJwts: Detector = (text) => {
   const out: Span[] = [];
   let from = 0;
   for (;;) {
-    const at = text.indexOf("eyJ", from);
+    const at = nextEyJ(text, from);
     if (at < 0) break;
     if (at > 0 && isWordChar(text.charCodeAt(at - 1))) {
       from = at + 3;
       continue;
     }
-    let i = at;
-    const segments: number[] = [];
-    let segStart = i;
-    // Up to three dot-separated base64url segments; stops at the first other character.
-    while (i <= text.length) {
-      const c = i < text.length ? text.charCodeAt(i) : -1;
-      if (c >= 0 && isWordChar(c)) {
-        i++;
+    // Up to three dot-separated base64url segments.
+    const header = segmentEnd(text, at);
+    if (header - at >= JWT_MIN_SEGMENT && text.charCodeAt(header) === 46 && isEyJ(text, header + 1)) {
+      const payload = segmentEnd(text, header + 1);
+      if (payload - header - 1 >= JWT_MIN_SEGMENT && text.charCodeAt(payload) === 46) {
+        const end = segmentEnd(text, payload + 1);
+        out.push({ start: at, end, kind: "jwt" });
+        from = end;
         continue;
       }
-      segments.push(i - segStart);
-      if (c !== 46 || segments.length === 3) break;
-      i++;
-      segStart = i;
     }
-    const headerOk = (segments[0] ?? 0) >= JWT_MIN_SEGMENT;
-    const payloadOk =
-      (segments[1] ?? 0) >= JWT_MIN_SEGMENT && text.startsWith("eyJ", at + (segments[0] ?? 0) + 1);
-    if (segments.length >= 3 && headerOk && payloadOk) {
-      out.push({ start: at, end: i, kind: "jwt" });
-      from = i;
-    } else {
-      // Any later `eyJ` inside the first segment follows a word character; skipping it keeps this linear.
-      from = at + Math.max(3, segments[0] ?? 0);
-    }
+    // Any later `eyJ` inside the header follows a word character; skipping it keeps this linear.
+    from = at + Math.max(3, header - at);
   }
   return out;
 };
 
-const PEM_BEGIN = "-----BEGIN ";
 const PEM_END = "-----END ";
 const PEM_DASHES = "-----";
 /** Longest PEM label we look at (`ENCRYPTED PRIVATE KEY`, `PGP PRIVATE KEY BLOCK`...). */
 const MAX_PEM_LABEL = 64;
+/**
+ * A BEGIN line whose label (at most MAX_PEM_LABEL of `[A-Z0-9 ]`) ends in `PRIVATE KEY` or
+ * `PRIVATE KEY BLOCK`. Linear: a literal, then one bounded class (which cannot match the `P` of
+ * the suffix ambiguously for more than its bound) and literals.
+ */
+const PEM_BEGIN_RE = /-----BEGIN (?:[A-Z0-9 ]{0,53}PRIVATE KEY|[A-Z0-9 ]{0,47}PRIVATE KEY BLOCK)-----/g;
 
 /** The end of a PEM label ending in `PRIVATE KEY` / `PRIVATE KEY BLOCK` right after `from`, or -1. */
 function privateKeyLabelEnd(text: string, from: number): number {
@@ -69,8 +92,8 @@ function privateKeyLabelEnd(text: string, from: number): number {
     i++;
   }
   if (!text.startsWith(PEM_DASHES, i)) return -1;
-  const label = text.slice(from, i);
-  return label.endsWith("PRIVATE KEY") || label.endsWith("PRIVATE KEY BLOCK") ? i + PEM_DASHES.length : -1;
+  const ends = (suffix: string) => i - from >= suffix.length && text.startsWith(suffix, i - suffix.length);
+  return ends("PRIVATE KEY") || ends("PRIVATE KEY BLOCK") ? i + PEM_DASHES.length : -1;
 }
 
 /**
@@ -79,15 +102,10 @@ function privateKeyLabelEnd(text: string, from: number): number {
  */
 export const detectPrivateKeys: Detector = (text) => {
   const out: Span[] = [];
-  let from = 0;
-  for (;;) {
-    const at = text.indexOf(PEM_BEGIN, from);
-    if (at < 0) break;
-    const headerEnd = privateKeyLabelEnd(text, at + PEM_BEGIN.length);
-    if (headerEnd < 0) {
-      from = at + 1;
-      continue;
-    }
+  PEM_BEGIN_RE.lastIndex = 0;
+  for (let m = PEM_BEGIN_RE.exec(text); m !== null; m = PEM_BEGIN_RE.exec(text)) {
+    const at = m.index;
+    const headerEnd = PEM_BEGIN_RE.lastIndex;
     const endAt = text.indexOf(PEM_END, headerEnd);
     if (endAt < 0) {
       out.push({ start: at, end: text.length, kind: "private-key" });
@@ -96,7 +114,7 @@ export const detectPrivateKeys: Detector = (text) => {
     const footerEnd = privateKeyLabelEnd(text, endAt + PEM_END.length);
     const end = footerEnd < 0 ? endAt + PEM_END.length : footerEnd;
     out.push({ start: at, end, kind: "private-key" });
-    from = end;
+    PEM_BEGIN_RE.lastIndex = end;
   }
   return out;
 };

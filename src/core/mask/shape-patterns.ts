@@ -6,7 +6,6 @@
  */
 import { looksRandom } from "./randomness.js";
 import type { Detector, Span } from "./span.js";
-import { isAlnum, isSpace } from "./span.js";
 
 /** Host and path prefixes after which the rest of the URL path is the credential. */
 const WEBHOOK_MARKERS = [
@@ -26,51 +25,98 @@ const WEBHOOK_MARKERS = [
   "/hooks/", // Mattermost, Rocket.Chat and Gitea-style incoming webhooks on any host
 ];
 
-/** Ends a URL: whitespace, quotes, brackets, `?`, `#`. */
-function endsUrl(c: number): boolean {
-  return (
-    isSpace(c) ||
-    c === 34 ||
-    c === 39 ||
-    c === 96 ||
-    c === 60 ||
-    c === 62 ||
-    c === 41 ||
-    c === 93 ||
-    c === 63 ||
-    c === 35 ||
-    c === 44 ||
-    c === 59
-  );
+/** Character flags for the scans below (code units < 128). */
+const FLAGS = new Uint8Array(128);
+/** Ends a query value: `&`, `#`, whitespace, quotes, angle brackets. */
+const QUERY_END = 1;
+/** Letters, digits, `_`, `-`: the body of an infix token. */
+const INFIX_CHAR = 2;
+function mark(chars: string, bit: number): void {
+  for (const c of chars) FLAGS[c.charCodeAt(0)] = (FLAGS[c.charCodeAt(0)] as number) | bit;
+}
+mark("&# \t\n\r\u000b\u000c\"'<>`", QUERY_END);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  const alnum = /[0-9A-Za-z]/.test(ch);
+  if (alnum || ch === "_" || ch === "-") mark(ch, INFIX_CHAR);
+}
+
+function flagged(c: number, bit: number): boolean {
+  return c < 128 && ((FLAGS[c] as number) & bit) !== 0;
 }
 
 const MAX_URL = 2048;
 
+/**
+ * All markers but three hold `hook`: each is found from its first `hook` (one native search for it),
+ * grouped by the character after `hook`, then told apart by one probe character (the first where it
+ * differs from the others of its group) before the whole marker is compared.
+ */
+interface HookMarker {
+  marker: string;
+  index: number;
+  offset: number;
+  /** Where the probe is, from the `hook`, and what it must be. */
+  probe: number;
+  probeChar: number;
+}
+const HOOK_BUCKETS: HookMarker[][] = Array.from({ length: 128 }, () => []);
+const OTHER_MARKERS: { marker: string; index: number }[] = [];
+WEBHOOK_MARKERS.forEach((marker, index) => {
+  const offset = marker.indexOf("hook");
+  if (offset < 0 || offset + 4 >= marker.length) OTHER_MARKERS.push({ marker, index });
+  else (HOOK_BUCKETS[marker.charCodeAt(offset + 4)] as HookMarker[]).push({ marker, index, offset, probe: 4, probeChar: 0 }); // prettier-ignore
+});
+for (const bucket of HOOK_BUCKETS) {
+  for (const m of bucket) {
+    const charAt = (n: HookMarker, rel: number) => (n.offset + rel < n.marker.length ? n.marker.charCodeAt(n.offset + rel) : -1); // prettier-ignore
+    for (let rel = 4; m.offset + rel < m.marker.length; rel++) {
+      m.probe = rel;
+      if (bucket.every((n) => n === m || charAt(n, rel) !== charAt(m, rel))) break;
+    }
+    m.probeChar = charAt(m, m.probe);
+  }
+}
+
+/** The rest of a URL (at most MAX_URL characters): one class with a bounded count, sticky. */
+const URL_REST_RE = /[^ \t\n\r\v\f"'`<>)\],;?#]{0,2048}/y;
+
 /** The path after a webhook marker, up to the end of the URL (query excluded). */
 export const detectWebhookUrls: Detector = (text) => {
   const out: Span[] = [];
-  for (const marker of WEBHOOK_MARKERS) {
-    let from = 0;
-    for (;;) {
-      const at = text.indexOf(marker, from);
-      if (at < 0) break;
-      const start = at + marker.length;
-      let end = start;
-      const limit = Math.min(text.length, start + MAX_URL);
-      while (end < limit && !endsUrl(text.charCodeAt(end))) end++;
-      // `/hooks/` on any host: only when what follows looks random (a token), not `/hooks/pre-commit`.
-      const generic = marker === "/hooks/";
-      if (end - start >= 8 && (!generic || looksRandom(text, start, end, 16))) {
-        out.push({ start, end, kind: "webhook-url" });
-      }
-      from = Math.max(end, at + 1);
+  // Where each marker's search resumes: an occurrence inside the URL of the last one is part of it.
+  const from = new Array<number>(WEBHOOK_MARKERS.length).fill(0);
+  const found = (marker: string, index: number, at: number) => {
+    if (at < (from[index] as number)) return;
+    const start = at + marker.length;
+    URL_REST_RE.lastIndex = start;
+    URL_REST_RE.test(text);
+    const end = URL_REST_RE.lastIndex;
+    // `/hooks/` on any host: only when what follows looks random (a token), not `/hooks/pre-commit`.
+    const generic = marker === "/hooks/";
+    if (end - start >= 8 && (!generic || looksRandom(text, start, end, 16))) {
+      out.push({ start, end, kind: "webhook-url" });
     }
+    from[index] = Math.max(end, at + 1);
+  };
+  for (let h = text.indexOf("hook"); h >= 0; h = text.indexOf("hook", h + 1)) {
+    const c = text.charCodeAt(h + 4);
+    if (!(c < 128)) continue;
+    for (const m of HOOK_BUCKETS[c] as HookMarker[]) {
+      const at = h - m.offset;
+      // Inside the URL of the last occurrence of this marker: skipped before it is even compared.
+      if (text.charCodeAt(h + m.probe) !== m.probeChar || at < (from[m.index] as number)) continue;
+      if (at >= 0 && text.startsWith(m.marker, at)) found(m.marker, m.index, at);
+    }
+  }
+  for (const { marker, index } of OTHER_MARKERS) {
+    for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) found(marker, index, at);
   }
   return out;
 };
 
 /** Query parameters that carry a credential in signed or authenticated URLs. */
-const QUERY_SECRETS = new Set([
+const QUERY_SECRETS = [
   "sig",
   "signature",
   "x-amz-signature",
@@ -96,150 +142,139 @@ const QUERY_SECRETS = new Set([
   "private_token",
   "sharedaccesssignature",
   "skoid",
-]);
+];
+/** ASCII `k` or the Kelvin sign, which `toLowerCase` maps to `k` (a case-insensitive regex without `u` does not). */
+function kelvin(name: string): string {
+  return name.replace(/[-.]/g, "\\$&").replace(/k/g, "[k\u212a]");
+}
+/**
+ * A name of the list after `?` or `&` (or `&amp;`), `=`, then at least 8 value characters: only a
+ * span to report leaves the native search. Linear: after `[?&]` every alternative is a literal, and
+ * the value part is one class with a fixed count.
+ */
+const QUERY_RE = new RegExp(
+  `[?&](?:amp;)?(?:${QUERY_SECRETS.map(kelvin).join("|")})=[^&# \\t\\n\\r\\v\\f"'<>\`]{8}`,
+  "gi",
+);
 
 /** `?sig=…`, `&token=…`: the parameter value, up to `&`, `#` or the end of the URL. */
 export const detectQuerySecrets: Detector = (text) => {
   const out: Span[] = [];
+  // A value starts after an `=` at or past `from` (the end of the last value read).
   let from = 0;
-  for (;;) {
-    const eq = text.indexOf("=", from);
-    if (eq < 0) break;
-    from = eq + 1;
-    // The name runs back to `?` or `&` (bounded).
-    let s = eq;
-    while (s > 0 && eq - s < 32 && !isSeparator(text.charCodeAt(s - 1)) && !isSpace(text.charCodeAt(s - 1)))
-      s--;
-    if (s === 0 || !isSeparator(text.charCodeAt(s - 1))) continue;
-    // `&amp;` in HTML and XML attribute values.
-    let name = text.slice(s, eq).toLowerCase();
-    if (name.startsWith("amp;")) name = name.slice(4);
-    if (!QUERY_SECRETS.has(name)) continue;
-    let end = eq + 1;
-    while (end < text.length && end - eq < MAX_URL && !endsQueryValue(text.charCodeAt(end))) end++;
-    // `key=value` words are common: short plain values (`token=abc`, `code=200`) stay.
-    if (end - eq - 1 >= 8) out.push({ start: eq + 1, end, kind: "url-query-secret" });
+  QUERY_RE.lastIndex = 0;
+  while (QUERY_RE.test(text)) {
+    // The match ends 8 characters past `=`.
+    const eq = QUERY_RE.lastIndex - 9;
+    if (eq < from) {
+      // Inside the last value (only when it was cut at MAX_URL); a later name starts past this `=`.
+      QUERY_RE.lastIndex = eq + 1;
+      continue;
+    }
+    let end = QUERY_RE.lastIndex;
+    while (end < text.length && end - eq < MAX_URL && !flagged(text.charCodeAt(end), QUERY_END)) end++;
+    out.push({ start: eq + 1, end, kind: "url-query-secret" });
     from = end;
+    // A name may only cross the end of a value cut at MAX_URL: look back that far, no further.
+    QUERY_RE.lastIndex = Math.max(eq + 1, end - 32);
   }
   return out;
 };
 
-function isSeparator(c: number): boolean {
-  return c === 63 || c === 38; // ? &
-}
+/** Hash identifiers, each with the hash characters it needs after it to reach 20 in all. */
+const HASH_IDS: [id: string, rest: number][] = [
+  ["\\$2[abxy]\\$", 16],
+  ["\\$apr1\\$", 14],
+  ["\\$[1567y]\\$", 17],
+  ["\\$argon2id\\$", 10],
+  ["\\$argon2[id]\\$", 11],
+  ["\\$scrypt\\$", 12],
+  ["\\$pbkdf2-sha(?:256|512)\\$", 5],
+];
+const BRACE_SCHEMES = ["SHA", "SSHA", "SHA256", "SSHA256", "SSHA512", "PBKDF2", "CRYPT"];
+const HASH_CLASS = "[0-9A-Za-z./$+=,_-]";
+/**
+ * A hash long enough to report: an identifier then enough hash characters, or `{SCHEME}` then 16.
+ * Only reportable hashes leave the native search (so the match objects are few). Linear: literal
+ * alternatives (at most one fits at a position), each followed by one class with a fixed count.
+ */
+const HASH_RE = new RegExp(
+  [
+    ...HASH_IDS.map(([id, rest]) => `${id}${HASH_CLASS}{${rest}}`),
+    `\\{(?:${BRACE_SCHEMES.join("|")})\\}${HASH_CLASS}{16}`,
+  ].join("|"),
+  "g",
+);
 
-function endsQueryValue(c: number): boolean {
-  return c === 38 || c === 35 || isSpace(c) || c === 34 || c === 39 || c === 60 || c === 62 || c === 96;
-}
+/** The rest of a hash's run (sticky, one class). */
+const HASH_REST_RE = new RegExp(`${HASH_CLASS}*`, "y");
 
 /** Password hashes: `$2y$10$…` (bcrypt), `$apr1$…$…`, `$1$`, `$5$`, `$6$`, `$argon2id$…`, `{SHA}…`, `{SSHA}…`. */
 export const detectPasswordHashes: Detector = (text) => {
   const out: Span[] = [];
-  let from = 0;
-  for (;;) {
-    const at = text.indexOf("$", from);
-    if (at < 0) break;
-    from = at + 1;
-    const id = hashId(text, at);
-    if (id === 0) continue;
-    let end = at + id;
-    while (end < text.length && isHashChar(text.charCodeAt(end))) end++;
-    if (end - at >= 20) {
-      out.push({ start: at, end, kind: "password-hash" });
-      from = end;
-    }
-  }
-  for (const scheme of ["{SHA}", "{SSHA}", "{SHA256}", "{SSHA256}", "{SSHA512}", "{PBKDF2}", "{CRYPT}"]) {
-    let at = text.indexOf(scheme);
-    while (at >= 0) {
-      let end = at + scheme.length;
-      while (end < text.length && isHashChar(text.charCodeAt(end))) end++;
-      if (end - at - scheme.length >= 16) out.push({ start: at, end, kind: "password-hash" });
-      at = text.indexOf(scheme, Math.max(end, at + 1));
-    }
+  HASH_RE.lastIndex = 0;
+  for (let m = HASH_RE.exec(text); m !== null; m = HASH_RE.exec(text)) {
+    HASH_REST_RE.lastIndex = HASH_RE.lastIndex;
+    HASH_REST_RE.test(text);
+    const end = HASH_REST_RE.lastIndex;
+    out.push({ start: m.index, end, kind: "password-hash" });
+    // A `$` hash's run holds no `{`; a `{SCHEME}` hash's run may hold a `$` hash of its own.
+    HASH_RE.lastIndex = text.charCodeAt(m.index) === 36 ? end : m.index + 1;
   }
   return out;
 };
 
-const HASH_IDS = [
-  "$2a$",
-  "$2b$",
-  "$2x$",
-  "$2y$",
-  "$apr1$",
-  "$1$",
-  "$5$",
-  "$6$",
-  "$argon2id$",
-  "$argon2i$",
-  "$argon2d$",
-  "$scrypt$",
-  "$y$",
-  "$7$",
-  "$pbkdf2-sha256$",
-  "$pbkdf2-sha512$",
-];
-
-/** Length of the hash identifier at `at` (`$2y$`), or 0. */
-function hashId(text: string, at: number): number {
-  for (const id of HASH_IDS) if (text.startsWith(id, at)) return id.length;
-  return 0;
-}
-
-function isHashChar(c: number): boolean {
-  return (
-    isAlnum(c) || c === 46 || c === 47 || c === 36 || c === 43 || c === 61 || c === 44 || c === 45 || c === 95
-  );
-}
-
-function isTokenChar(c: number): boolean {
-  return isAlnum(c) || c === 95 || c === 45;
-}
+/**
+ * Each infix with the characters it needs after it, as a native search: a literal (with a
+ * one-character lookbehind for Azure and Telegram, searched from the rarer characters), then a
+ * lookahead of one class with a fixed count, so it is linear and an occurrence with too short a
+ * tail never leaves the native search. (Such an occurrence cannot hide a later one: the later one
+ * would lengthen its tail.)
+ */
+const ATLAS_RE = /\.atlasv1\.(?=[A-Za-z0-9_-]{60})/g;
+const AZURE_RE = /Q(?<=[0-9]Q)~(?=[A-Za-z0-9_~.-]{31})/g;
+const TELEGRAM_RE = /A(?<=:A)A(?=[A-Za-z0-9_-]{33})/g;
 
 /** Tokens with a fixed infix: `<14>.atlasv1.<60+>`, `<3>8Q~<31+>`, `<8-10 digits>:AA<33>`. */
 export const detectInfixTokens: Detector = (text) => {
   const out: Span[] = [];
   const around = (
+    re: RegExp,
+    /** Where the infix starts relative to the match. */
+    shift: number,
     infix: string,
     minBefore: number,
     minAfter: number,
     extra: (c: number) => boolean,
     ok: (start: number, at: number) => boolean,
   ) => {
+    const body = (c: number) => flagged(c, INFIX_CHAR) || extra(c);
     let from = 0;
-    for (;;) {
-      const at = text.indexOf(infix, from);
-      if (at < 0) break;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const at = m.index + shift;
+      if (at < from) continue;
       let start = at;
-      while (
-        start > 0 &&
-        at - start < 64 &&
-        (isTokenChar(text.charCodeAt(start - 1)) || extra(text.charCodeAt(start - 1)))
-      )
-        start--;
+      while (start > 0 && at - start < 64 && body(text.charCodeAt(start - 1))) start--;
       let end = at + infix.length;
-      while (
-        end < text.length &&
-        end - at < 512 &&
-        (isTokenChar(text.charCodeAt(end)) || extra(text.charCodeAt(end)))
-      )
-        end++;
+      while (end < text.length && end - at < 512 && body(text.charCodeAt(end))) end++;
       if (at - start >= minBefore && end - at - infix.length >= minAfter && ok(start, at)) {
         out.push({ start, end, kind: "infix-token" });
         from = end;
       } else from = Math.max(end, at + infix.length); // the rest of this run was read: skip it
+      re.lastIndex = Math.max(re.lastIndex, from - shift);
     }
   };
   const none = () => false;
-  around(".atlasv1.", 14, 60, none, () => true);
+  around(ATLAS_RE, 0, ".atlasv1.", 14, 60, none, () => true);
   // Azure AD client secrets: three characters, a digit, `Q~`, then 31–34 of [A-Za-z0-9_~.-].
   const azure = (c: number) => c === 126 || c === 46;
-  around("Q~", 4, 31, azure, (_s, at) => {
+  around(AZURE_RE, 0, "Q~", 4, 31, azure, (_s, at) => {
     const d = text.charCodeAt(at - 1);
     return d >= 48 && d <= 57;
   });
   // Telegram bot tokens: the bot id (digits), `:AA`, 33 base64url characters.
-  around(":AA", 8, 33, none, (start, at) => {
+  around(TELEGRAM_RE, -1, ":AA", 8, 33, none, (start, at) => {
     for (let i = start; i < at; i++) {
       const c = text.charCodeAt(i);
       if (c < 48 || c > 57) return false;
