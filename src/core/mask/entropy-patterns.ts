@@ -1,14 +1,28 @@
 /**
  * The fallback for credentials no rule names: a long random-looking token is masked wherever it is,
  * unless its shape is known to be benign (hex digests and git SHAs, UUIDs, generated Kubernetes
- * names, certificate and SSH public key bodies). Plausible base64 is decoded (bounded) and what it
- * holds is scanned: an encoded PEM key, service-account JSON or dockerconfigjson is masked whole,
- * an encoded certificate or plain text stays; random bytes are key material and are masked.
+ * names, certificate and SSH public key bodies, Google OAuth client ids). Plausible base64 is
+ * decoded (bounded) and what it holds is scanned: an encoded PEM key, service-account JSON or
+ * dockerconfigjson is masked whole, an encoded certificate or plain text stays; random bytes are
+ * key material and are masked.
+ *
+ * Each run is read once into character-class facts (./run-facts.ts); nothing is sliced or
+ * regex-tested per run except on the rare path where decoded base64 reads as text.
  */
-import { isHex, looksRandom } from "./randomness.js";
+import * as chars from "./char-table.js";
+import * as randomness from "./randomness.js";
+import * as runFacts from "./run-facts.js";
+import type { Classes } from "./run-facts.js";
+import { RunFacts } from "./run-facts.js";
+import type { Tally } from "./randomness.js";
 import type { Span } from "./span.js";
 import { judge } from "./value-judge.js";
-import { isAlnum } from "./span.js";
+
+// Module-local copies of what the per-run code uses: under the bench's loader (tsx, CommonJS
+// interop) every use of an imported binding is a getter call.
+const { CHAR, TOKEN, HEX, DIGIT, LOWER } = chars;
+const { looksRandom, looksRandomBase64 } = randomness;
+const { F_DASH, F_DIGIT, F_DOT, F_HEX, F_HEX_LETTER, F_LOWER, F_LOWER_DIGIT_DASH, F_UPPER } = runFacts;
 
 /** Shortest token the fallback considers (shorter random strings are too often identifiers). */
 export const MIN_RANDOM_TOKEN = 20;
@@ -19,56 +33,193 @@ export const MAX_DECODE_DEPTH = 2;
 
 type Scan = (text: string, depth: number) => Span[];
 
-/** Characters of a token run; `=` only as trailing base64 padding (so `NAME=value` splits). */
-function isRunChar(c: number): boolean {
-  return isAlnum(c) || c === 43 || c === 47 || c === 95 || c === 45 || c === 46 || c === 126;
-}
-
 /** Hex lengths of digests (MD5 excluded: 32 hex is also the shape of many API keys). */
 const DIGEST_HEX_LENGTHS = new Set([40, 56, 64, 96, 128]);
 /** Base64 openings of SSH public key blobs (`ssh-rsa AAAAB3NzaC1yc2E…`). */
 const SSH_PUBLIC_BLOBS = ["AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh", "AAAAGnNrLXNzaC1"];
+/** Public tokens: publishable keys are meant to be shown. */
+const PUBLIC_PREFIXES = ["pk_live_", "pk_test_", "pk.eyJ", "FLWPUBK", "pk-lf-"];
+/** A Google OAuth client id ends so; it is public (it sits in every sign-in page). */
+const GOOGLE_CLIENT_ID_SUFFIX = ".apps.googleusercontent.com";
 
-function isUuid(s: string): boolean {
-  return s.length === 36 && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+function isHexDigit(c: number): boolean {
+  return ((CHAR[c] as number) & HEX) !== 0;
 }
 
-/** `kube-proxy-7f9c8d6b5-x2kq9`: lower-case parts of at most 10 characters joined by `-`. */
-function isGeneratedName(s: string): boolean {
-  if (!s.includes("-")) return false;
-  for (const part of s.split("-")) if (part.length > 10 || !/^[a-z0-9]*$/.test(part)) return false;
+/** `text[start, end)` is a UUID (8-4-4-4-12 hex, either case). */
+function isUuid(text: string, start: number, end: number): boolean {
+  if (end - start !== 36) return false;
+  for (let k = 0; k < 36; k++) {
+    const c = text.charCodeAt(start + k);
+    if (k === 8 || k === 13 || k === 18 || k === 23 ? c !== 45 : !isHexDigit(c)) return false;
+  }
   return true;
 }
 
-/** A segment of a run that is random and of no benign shape. */
-function randomSegment(s: string): boolean {
-  if (s.length < MIN_RANDOM_TOKEN) return false;
-  if (isHex(s, 0, s.length)) {
-    // Digests and SHAs stay; other hex of 32+ characters (API keys: Datadog, Mailchimp…) is a key.
-    if (DIGEST_HEX_LENGTHS.has(s.length)) return false;
-    if (s.length >= 32) return /[0-9]/.test(s) && /[a-f]/i.test(s);
+/** `kube-proxy-7f9c8d6b5-x2kq9`: lower-case parts of at most 10 characters joined by `-`. */
+function isGeneratedName(text: string, start: number, end: number, classes: Classes): boolean {
+  if ((classes.or & F_DASH) === 0 || (classes.and & F_LOWER_DIGIT_DASH) === 0) return false;
+  let part = 0;
+  for (let p = start; p < end; p++) {
+    if (text.charCodeAt(p) === 45) part = 0;
+    else if (++part > 10) return false;
   }
-  if (isUuid(s) || isGeneratedName(s)) return false;
-  return looksRandom(s, 0, s.length, MIN_RANDOM_TOKEN);
+  return true;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
+/** `<project number>-<32 lower alphanumerics>.apps.googleusercontent.com`. */
+function isGoogleClientId(text: string, start: number, end: number): boolean {
+  const id = end - GOOGLE_CLIENT_ID_SUFFIX.length - 32;
+  if (id - start < 2 || !text.startsWith(GOOGLE_CLIENT_ID_SUFFIX, id + 32)) return false;
+  if (text.charCodeAt(id - 1) !== 45) return false;
+  for (let p = start; p < id - 1; p++) if (((CHAR[text.charCodeAt(p)] as number) & DIGIT) === 0) return false;
+  for (let p = id; p < id + 32; p++) {
+    if (((CHAR[text.charCodeAt(p)] as number) & (DIGIT | LOWER)) === 0) return false;
+  }
+  return true;
+}
+
+/** Whether a listed prefix opens `text` at `start` (the lists are short; most runs fail on the first character). */
+function opensWith(text: string, start: number, prefixes: readonly string[], first: string): boolean {
+  return first.includes(text.charAt(start)) && prefixes.some((p) => text.startsWith(p, start));
+}
+
+/** Whole-run shapes that are never secrets: digests, SHAs, UUIDs, generated names, public keys and ids. */
+function benignRun(text: string, start: number, end: number, facts: RunFacts): boolean {
+  const length = end - start;
+  return (
+    ((facts.and & F_HEX) !== 0 && DIGEST_HEX_LENGTHS.has(length)) ||
+    isUuid(text, start, end) ||
+    isGeneratedName(text, start, end, facts) ||
+    opensWith(text, start, SSH_PUBLIC_BLOBS, "A") ||
+    opensWith(text, start, PUBLIC_PREFIXES, "pF") ||
+    ((facts.or & F_DOT) !== 0 && isGoogleClientId(text, start, end))
+  );
+}
+
+/** A segment of a run (between `.` and `/`) that is random and of no benign shape. */
+function randomSegment(
+  text: string,
+  start: number,
+  end: number,
+  facts: Classes,
+  /** The segment's window, already counted. */
+  tally: Tally | undefined,
+): boolean {
+  const length = end - start;
+  if (length < MIN_RANDOM_TOKEN) return false;
+  if ((facts.and & F_HEX) !== 0) {
+    // Digests and SHAs stay; other hex of 32+ characters (API keys: Datadog, Mailchimp…) is a key.
+    if (DIGEST_HEX_LENGTHS.has(length)) return false;
+    if (length >= 32) return (facts.or & F_DIGIT) !== 0 && (facts.or & F_HEX_LETTER) !== 0;
+  }
+  if (isUuid(text, start, end) || isGeneratedName(text, start, end, facts)) return false;
+  return tally !== undefined ? tally.verdict() : looksRandom(text, start, end, MIN_RANDOM_TOKEN);
+}
+
+/** Base64 value of each character (both alphabets: a run holds only one of them), -1 if none. */
+const BASE64_VALUE: Int8Array = (() => {
+  const table = new Int8Array(128).fill(-1);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  for (let k = 0; k < 62; k++) table[alphabet.charCodeAt(k)] = k;
+  table[43] = table[45] = 62; // + -
+  table[47] = table[95] = 63; // / _
+  return table;
+})();
+
+/** Bytes of configuration text: letters, digits, whitespace and `-_.:/{}",=+@[]()#`. */
+const PLAIN_BYTE: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) {
+    const alnum = (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122);
+    if (
+      alnum ||
+      b === 32 ||
+      b === 10 ||
+      b === 13 ||
+      b === 9 ||
+      '-_.:/{}",=+@[]()#'.includes(String.fromCharCode(b))
+    )
+      table[b] = 1;
+  }
+  return table;
+})();
+/** Bytes the decoded text must hold to read as configuration (whitespace or structure). */
+const STRUCTURE_BYTES = new Set([...'\t\n\r {}[]:=,"\u00a0'].map((c) => c.charCodeAt(0)));
 
 /** Text a person or a program wrote (letters, digits, whitespace, common punctuation), not random bytes. */
 function isText(bytes: Buffer): boolean {
   if (bytes.length === 0) return false;
   let plain = 0;
   for (const b of bytes) {
-    const alnum = (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122);
-    if (alnum || b === 32 || b === 10 || b === 13 || b === 9 || PUNCTUATION.has(b)) plain++;
+    if (PLAIN_BYTE[b] === 1) plain++;
     else if (b < 32 || b === 127) return false;
   }
   return plain >= bytes.length * 0.9;
 }
 
-/** `- _ . : / { } " , = + @` and friends: what configuration text is made of. */
-const PUNCTUATION = new Set([...'-_.:/{}",=+@[]()#'].map((c) => c.charCodeAt(0)));
+/**
+ * Whether base64 `text[start, end)` (no padding) may decode to text with structure (isText and a
+ * whitespace or structure byte): decoded on the fly, stopping at the first byte that rules it out,
+ * so random bytes (key material) cost a few characters. A necessary condition; the caller decodes
+ * for real when it holds.
+ */
+function mayDecodeToText(text: string, start: number, end: number): boolean {
+  const total = Math.floor(((end - start) * 3) / 4);
+  if (total === 0) return false;
+  const bar = total * 0.9;
+  let bytes = 0;
+  let other = 0;
+  let structure = false;
+  let bits = 0;
+  let held = 0;
+  for (let p = start; p < end && bytes < total; p++) {
+    bits = ((bits << 6) | (BASE64_VALUE[text.charCodeAt(p) & 127] as number)) & 0xffffff;
+    held += 6;
+    if (held < 8) continue;
+    held -= 8;
+    const b = (bits >> held) & 255;
+    bytes++;
+    if (PLAIN_BYTE[b] !== 1) {
+      if (b < 32 || b === 127) return false;
+      if (total - ++other < bar) return false;
+    }
+    if (!structure && STRUCTURE_BYTES.has(b)) structure = true;
+  }
+  return structure;
+}
+
+function secretRun(
+  text: string,
+  start: number,
+  end: number,
+  depth: number,
+  scan: Scan,
+  facts: RunFacts,
+): boolean {
+  if (benignRun(text, start, end, facts)) return false;
+  const length = end - start;
+  // Hex is hex, not base64 (decoded, hex digits often read as printable bytes).
+  const encoded = length >= 24 && facts.hex < length * 0.85 && (facts.base64 || facts.base64url);
+  if (encoded && length <= MAX_DECODE && depth < MAX_DECODE_DEPTH) {
+    if (mayDecodeToText(text, start, end - facts.padding)) {
+      const bytes = Buffer.from(text.slice(start, end), facts.base64 ? "base64" : "base64url");
+      if (isText(bytes) && /[\s{}[\]:=,"]/.test(bytes.toString("latin1"))) {
+        // Encoded text: a secret only if it holds one (an encoded certificate or config stays visible).
+        return scan(bytes.toString("utf8"), depth + 1).length > 0;
+      }
+    }
+  }
+  for (let k = 0; k < facts.segments; k++) {
+    const segment = facts.segment(k);
+    const tally = k === 0 && facts.tallied ? facts.tally : undefined;
+    if (randomSegment(text, segment.start, segment.end, segment, tally)) return true;
+  }
+  // Standard base64 of random bytes (a key): `/` and `+` cut it into short segments.
+  // Both cases are required: a URL path with a hex id (`/repos/a/b/trees/9f…`) is base64-shaped too.
+  if (!encoded || length < 32 || (facts.or & F_UPPER) === 0 || (facts.or & F_LOWER) === 0) return false;
+  return looksRandomBase64(text, start, end, length - facts.base64Punctuation, 24);
+}
 
 /** Certificate and public key PEM blocks: their bodies are public. */
 function publicBlocks(text: string): [number, number][] {
@@ -101,19 +252,22 @@ export function detectRandomTokens(text: string, depth: number, scan: Scan): Spa
   const out: Span[] = [];
   const skip = publicBlocks(text);
   let block = 0;
+  let facts: RunFacts | undefined;
+  const length = text.length;
   let i = 0;
-  while (i < text.length) {
-    if (!isRunChar(text.charCodeAt(i))) {
+  while (i < length) {
+    if (((CHAR[text.charCodeAt(i)] as number) & TOKEN) === 0) {
       i++;
       continue;
     }
     const start = i;
-    while (i < text.length && isRunChar(text.charCodeAt(i))) i++;
+    while (i < length && ((CHAR[text.charCodeAt(i)] as number) & TOKEN) !== 0) i++;
+    // `=` only as trailing base64 padding (so `NAME=value` splits).
     while (
-      i < text.length &&
+      i < length &&
       i - start >= 4 &&
       text.charCodeAt(i) === 61 &&
-      !isRunChar(text.charCodeAt(i + 1))
+      ((CHAR[text.charCodeAt(i + 1)] as number) & TOKEN) === 0
     )
       i++;
     let end = i;
@@ -122,82 +276,80 @@ export function detectRandomTokens(text: string, depth: number, scan: Scan): Spa
     while (block < skip.length && (skip[block] as [number, number])[1] < start) block++;
     const inPublic = block < skip.length && (skip[block] as [number, number])[0] <= start;
     if (inPublic) continue;
-    if (secretRun(text.slice(start, end), depth, scan)) out.push({ start, end, kind: "high-entropy" });
+    if (
+      secretRun(
+        text,
+        start,
+        end,
+        depth,
+        scan,
+        (facts ??= new RunFacts(MIN_RANDOM_TOKEN)).read(text, start, end),
+      )
+    ) {
+      out.push({ start, end, kind: "high-entropy" });
+    }
   }
   return out;
 }
 
-/** Hex with a short tail (`<32 hex>-us12`, a Mailchimp key): hex, not base64. */
-function mostlyHex(run: string): boolean {
-  let hex = 0;
-  for (let i = 0; i < run.length; i++) if (isHex(run, i, i + 1)) hex++;
-  return hex >= run.length * 0.85;
-}
-
-/** Public tokens: publishable keys are meant to be shown. */
-const PUBLIC_PREFIXES = ["pk_live_", "pk_test_", "pk.eyJ", "FLWPUBK", "pk-lf-"];
-
-/** Whole-run shapes that are never secrets: digests, SHAs, UUIDs, generated names. */
-function benignRun(run: string): boolean {
-  return (
-    (isHex(run, 0, run.length) && DIGEST_HEX_LENGTHS.has(run.length)) ||
-    isUuid(run) ||
-    isGeneratedName(run) ||
-    SSH_PUBLIC_BLOBS.some((p) => run.startsWith(p)) ||
-    PUBLIC_PREFIXES.some((p) => run.startsWith(p))
-  );
-}
-
-function secretRun(run: string, depth: number, scan: Scan): boolean {
-  if (benignRun(run)) return false;
-  // Hex is hex, not base64 (decoded, hex digits often read as printable bytes).
-  const encoded = run.length >= 24 && !mostlyHex(run) && (BASE64.test(run) || BASE64URL.test(run));
-  if (encoded && run.length <= MAX_DECODE && depth < MAX_DECODE_DEPTH) {
-    const bytes = Buffer.from(run, BASE64.test(run) ? "base64" : "base64url");
-    if (isText(bytes) && /[\s{}[\]:=,"]/.test(bytes.toString("latin1"))) {
-      // Encoded text: a secret only if it holds one (an encoded certificate or config stays visible).
-      return scan(bytes.toString("utf8"), depth + 1).length > 0;
-    }
-  }
-  const segments = run.split(/[./]/);
-  if (segments.some(randomSegment)) return true;
-  // Standard base64 of random bytes (a key): `/` and `+` cut it into short segments.
-  // Both cases are required: a URL path with a hex id (`/repos/a/b/trees/9f…`) is base64-shaped too.
-  if (!encoded || run.length < 32 || !/[A-Z]/.test(run) || !/[a-z]/.test(run)) return false;
-  const bare = run.replace(/[+/=]/g, "");
-  return looksRandom(bare, 0, bare.length, 24);
-}
+/** Each marker that quotes a rejected value, by the word before ` value: ` and its quote. */
+const REJECTION_MARKERS: readonly [word: string, quote: number][] = [
+  ["Invalid", 34],
+  ["Duplicate", 34],
+  ["invalid", 39],
+  ["Forbidden", 34],
+];
 
 /** `Invalid value: "X"` / `Duplicate value: "X"` in API server messages: the quoted value they reject. */
 export function detectRejectedValues(text: string): Span[] {
   const out: Span[] = [];
-  for (const marker of ['Invalid value: "', 'Duplicate value: "', "invalid value: '", 'Forbidden value: "']) {
-    let from = 0;
-    for (;;) {
-      const at = text.indexOf(marker, from);
-      if (at < 0) break;
-      const start = at + marker.length;
-      const quote = marker.charCodeAt(marker.length - 1);
-      let end = start;
-      // A Go %q string: backslash escapes, ends at the unescaped quote (bounded).
-      while (
-        end < text.length &&
-        end - start < 65536 &&
-        text.charCodeAt(end) !== quote &&
-        text.charCodeAt(end) !== 10
-      ) {
-        end += text.charCodeAt(end) === 92 ? 2 : 1;
-      }
-      end = Math.min(end, text.length);
-      // The rejected value is whatever was in the field: masked unless it reads as a name, URL, number…
-      if (
-        end > start &&
-        judge("value", text.slice(start, Math.min(end, start + 4096)), "secret") === "mask"
-      ) {
-        out.push({ start, end, kind: "quoted-rejected-value" });
-      }
-      from = Math.max(end, start);
+  // Each marker resumes after the value it last read (a value may quote another marker).
+  const from = REJECTION_MARKERS.map(() => 0);
+  // The last value judged and its verdict: messages repeat the same value (allocation-free reuse).
+  let lastStart = -1;
+  let lastEnd = -1;
+  let lastMasked = false;
+  // Literal, no quantifier: one linear pass.
+  const pattern = / value: ["']/g;
+  while (pattern.test(text)) {
+    const quoteAt = pattern.lastIndex - 1;
+    const quote = text.charCodeAt(quoteAt);
+    const space = quoteAt - 8;
+    const k = REJECTION_MARKERS.findIndex(
+      ([word, q]) => q === quote && text.startsWith(word, space - word.length),
+    );
+    if (k < 0) continue;
+    const word = (REJECTION_MARKERS[k] as [string, number])[0];
+    if (space - word.length < (from[k] as number)) continue;
+    const start = quoteAt + 1;
+    let end = start;
+    // A Go %q string: backslash escapes, ends at the unescaped quote (bounded).
+    while (
+      end < text.length &&
+      end - start < 65536 &&
+      text.charCodeAt(end) !== quote &&
+      text.charCodeAt(end) !== 10
+    ) {
+      end += text.charCodeAt(end) === 92 ? 2 : 1;
     }
+    end = Math.min(end, text.length);
+    from[k] = Math.max(end, start);
+    if (end <= start) continue;
+    // The rejected value is whatever was in the field: masked unless it reads as a name, URL, number…
+    const judgedEnd = Math.min(end, start + 4096);
+    if (!sameText(text, lastStart, lastEnd, start, judgedEnd)) {
+      lastMasked = judge("value", text.slice(start, judgedEnd), "secret") === "mask";
+      lastStart = start;
+      lastEnd = judgedEnd;
+    }
+    if (lastMasked) out.push({ start, end, kind: "quoted-rejected-value" });
   }
   return out;
+}
+
+/** Whether `text[a, aEnd)` and `text[b, bEnd)` hold the same characters. */
+function sameText(text: string, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (a < 0 || aEnd - a !== bEnd - b) return false;
+  for (let k = 0; k < aEnd - a; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
 }

@@ -1,80 +1,167 @@
 /**
- * Matches the prefix rule table (./token-rules.ts) in one pass: at each word start, the rules whose
- * prefix begins with that character are tried; a body is the maximal run of its alphabet. Runs are
- * memoised per alphabet, so overlapping attempts on hostile text (`-glpat-glpat-…`) stay linear.
+ * Matches the prefix rule table (./token-rules.ts) in one pass. At each word start a trie of the
+ * prefixes is walked (at most the longest prefix's length), and the rules whose prefix matched are
+ * tried, longest first (the most specific wins). A body is the maximal run of its alphabet: each
+ * alphabet's run end is found once per run and memoised, so word starts inside a run already
+ * scanned (`sk-sk-sk-…`, `-glpat-glpat-…`) cost a lookup; the randomness of bodies is judged by
+ * sliding windows (one per alphabet), so asking it at every word start of a long run stays linear.
  */
-import { looksRandom } from "./randomness.js";
+import * as chars from "./char-table.js";
+import { SlidingRandomness } from "./randomness.js";
 import type { Alphabet, TokenRule } from "./token-rules.js";
 import { TOKEN_RULES } from "./token-rules.js";
 import type { Detector, Span } from "./span.js";
-import { isAlnum } from "./span.js";
 
-function inAlphabet(a: Alphabet, c: number): boolean {
-  const alnum = isAlnum(c);
-  switch (a) {
-    case "A":
-      return alnum;
-    case "W":
-      return alnum || c === 95;
-    case "D":
-      return alnum || c === 95 || c === 45;
-    case "B":
-      return alnum || c === 43 || c === 47 || c === 61;
-    case "H":
-      return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-    case "U":
-      return (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
-    case "L":
-      return (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
-    case "T":
-      return alnum || c === 95 || c === 45 || c === 46;
-    case "S":
-      return alnum || c === 36;
-  }
-}
+// Module-local copies: under the bench's loader (tsx, CommonJS interop) every use of an imported
+// binding is a getter call.
+const CHAR = chars.CHAR;
+const ALNUM = chars.ALNUM;
+const WORD = chars.WORD;
 
-/** Rules by the first character of their prefix, longest prefix first (the most specific wins). */
-const BUCKETS: (TokenRule[] | undefined)[] = (() => {
-  const buckets: (TokenRule[] | undefined)[] = [];
-  for (const rule of TOKEN_RULES) {
-    const c = rule.prefix.charCodeAt(0);
-    (buckets[c] ??= []).push(rule);
+const ALPHABETS: readonly Alphabet[] = ["A", "W", "D", "B", "H", "U", "L", "T", "S"];
+const T_INDEX = ALPHABETS.indexOf("T");
+
+/** For each ASCII character, one bit per alphabet (in ALPHABETS order) it belongs to. */
+const IN_ALPHABET: Uint16Array = (() => {
+  const table = new Uint16Array(128);
+  const members: Record<Alphabet, string> = {
+    A: "",
+    W: "_",
+    D: "_-",
+    B: "+/=",
+    H: "",
+    U: "",
+    L: "",
+    T: "_-.",
+    S: "$",
+  };
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    const alnum = /[A-Za-z0-9]/.test(ch);
+    ALPHABETS.forEach((a, bit) => {
+      let member = members[a].includes(ch);
+      if (a === "H") member = /[0-9a-fA-F]/.test(ch);
+      else if (a === "U") member = /[0-9A-Z]/.test(ch);
+      else if (a === "L") member = /[0-9a-z]/.test(ch);
+      else member ||= alnum;
+      if (member) table[c] = (table[c] as number) | (1 << bit);
+    });
   }
-  for (const bucket of buckets) bucket?.sort((a, b) => b.prefix.length - a.prefix.length);
-  return buckets;
+  return table;
 })();
 
-function isWordChar(c: number): boolean {
-  return isAlnum(c) || c === 95;
+interface CompiledRule {
+  rule: TokenRule;
+  alphabet: number;
 }
 
-/** The end of the maximal `alphabet` run from `from`, memoised while `from` stays inside the last run. */
-type RunMemo = Map<Alphabet, { start: number; end: number }>;
+/** A trie of the prefixes over ASCII: `child[node * 128 + c]` (0: none), `rules[node]` ending there. */
+const TRIE = (() => {
+  const child: number[] = [];
+  const rules: CompiledRule[][] = [[]];
+  let nodes = 1;
+  child.length = 128;
+  for (const rule of TOKEN_RULES) {
+    let node = 0;
+    for (let k = 0; k < rule.prefix.length; k++) {
+      const c = rule.prefix.charCodeAt(k);
+      if (c >= 128) throw new Error(`token rule ${rule.id}: prefix outside ASCII`);
+      let next = child[node * 128 + c] ?? 0;
+      if (next === 0) {
+        next = nodes++;
+        child.length = nodes * 128;
+        child[node * 128 + c] = next;
+        rules.push([]);
+      }
+      node = next;
+    }
+    // Same prefix, table order: as the table lists them.
+    (rules[node] as CompiledRule[]).push({ rule, alphabet: ALPHABETS.indexOf(rule.body) });
+  }
+  const table = new Int32Array(nodes * 128);
+  child.forEach((v, k) => (table[k] = v ?? 0));
+  const depth = Math.max(...TOKEN_RULES.map((r) => r.prefix.length));
+  return { child: table, rules, depth };
+})();
 
-function runEnd(text: string, from: number, a: Alphabet, memo: RunMemo): number {
-  const last = memo.get(a);
-  if (last !== undefined && from >= last.start && from <= last.end) return last.end;
-  let end = from;
-  while (end < text.length && inAlphabet(a, text.charCodeAt(end))) end++;
-  memo.set(a, { start: from, end });
-  return end;
+/** Per-call state: the last run found for each alphabet, and the randomness windows. */
+class Runs {
+  private readonly start = new Int32Array(ALPHABETS.length).fill(-1);
+  private readonly end = new Int32Array(ALPHABETS.length).fill(-1);
+  /** For T: the run end without its trailing dots (a `.` after a token is punctuation). */
+  private dotless = -1;
+  private readonly windows: (SlidingRandomness | undefined)[] = [];
+
+  constructor(private readonly text: string) {}
+
+  /** The end of the maximal run of alphabet `a` from `from`. */
+  runEnd(from: number, a: number): number {
+    if (from >= (this.start[a] as number) && from <= (this.end[a] as number)) return this.end[a] as number;
+    const text = this.text;
+    const bit = 1 << a;
+    let end = from;
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (c >= 128 || ((IN_ALPHABET[c] as number) & bit) === 0) break;
+    }
+    this.start[a] = from;
+    this.end[a] = end;
+    if (a === T_INDEX) {
+      let p = end;
+      while (p > from && text.charCodeAt(p - 1) === 46) p--;
+      this.dotless = p;
+    }
+    return end;
+  }
+
+  /** The body's end: the run end, less trailing dots for dotted alphabets. */
+  bodyEnd(from: number, a: number): number {
+    const end = this.runEnd(from, a);
+    // The dots were counted back from the run end once; a later start inside the run shares them.
+    return a === T_INDEX ? Math.max(from, this.dotless) : end;
+  }
+
+  looksRandom(start: number, end: number, a: number): boolean {
+    const window = (this.windows[a] ??= new SlidingRandomness(this.text));
+    return window.judge(start, end);
+  }
 }
 
-/** The end of a token matching one of `rules` at `at`, or -1. */
-function matchAt(text: string, at: number, rules: readonly TokenRule[], memo: RunMemo): number {
-  for (const rule of rules) {
-    if (!text.startsWith(rule.prefix, at)) continue;
+/** The end of a token matching `rules` (one trie node's) at `at`, or -1. */
+function matchRules(text: string, at: number, rules: readonly CompiledRule[], runs: Runs): number {
+  for (const { rule, alphabet } of rules) {
     const bodyStart = at + rule.prefix.length;
-    let end = runEnd(text, bodyStart, rule.body, memo);
-    // A trailing `.`/`-`/`=` is punctuation after the token more often than part of it.
-    while (end > bodyStart && (rule.body === "T" || rule.body === "D") && text.charCodeAt(end - 1) === 46)
-      end--;
+    const end = runs.bodyEnd(bodyStart, alphabet);
     const length = end - bodyStart;
     if (length < rule.min || (rule.max !== undefined && length > rule.max)) continue;
     // The token must end at a word boundary: `AKIA…` followed by lower-case letters is something else.
-    if (end < text.length && isAlnum(text.charCodeAt(end))) continue;
-    if (rule.random && !looksRandom(text, bodyStart, end)) continue;
+    if (end < text.length && ((CHAR[text.charCodeAt(end)] as number) & ALNUM) !== 0) continue;
+    if (rule.random && !runs.looksRandom(bodyStart, end, alphabet)) continue;
     return end;
+  }
+  return -1;
+}
+
+/** Trie nodes with rules met along the walk from a word start (reused between word starts). */
+const found = new Int32Array(TRIE.depth + 1);
+
+/** The end of the token at word start `at` (first character `c`), or -1. */
+function matchAt(text: string, at: number, c: number, runs: Runs): number {
+  const { child, rules } = TRIE;
+  let node = child[c] as number;
+  let hits = 0;
+  let j = at + 1;
+  while (node !== 0) {
+    if ((rules[node] as CompiledRule[]).length > 0) found[hits++] = node;
+    if (j >= text.length) break;
+    const next = text.charCodeAt(j++);
+    if (next >= 128) break;
+    node = child[node * 128 + next] as number;
+  }
+  // Longest prefix first.
+  while (hits > 0) {
+    const end = matchRules(text, at, rules[found[--hits] as number] as CompiledRule[], runs);
+    if (end >= 0) return end;
   }
   return -1;
 }
@@ -82,21 +169,19 @@ function matchAt(text: string, at: number, rules: readonly TokenRule[], memo: Ru
 /** Every token of a known prefixed format. */
 export const detectPrefixedTokens: Detector = (text) => {
   const out: Span[] = [];
-  const memo: RunMemo = new Map();
+  let runs: Runs | undefined;
+  const child = TRIE.child;
   let previousWord = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const word = isWordChar(c);
-    if (word && !previousWord && c < 128) {
-      const rules = BUCKETS[c];
-      if (rules !== undefined) {
-        const end = matchAt(text, i, rules, memo);
-        if (end > i) {
-          out.push({ start: i, end, kind: "known-token" });
-          i = end - 1;
-          previousWord = true;
-          continue;
-        }
+    const word = ((CHAR[c] as number) & WORD) !== 0;
+    if (word && !previousWord && (child[c] as number) !== 0) {
+      const end = matchAt(text, i, c, (runs ??= new Runs(text)));
+      if (end > i) {
+        out.push({ start: i, end, kind: "known-token" });
+        i = end - 1;
+        previousWord = true;
+        continue;
       }
     }
     previousWord = word;

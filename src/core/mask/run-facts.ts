@@ -1,0 +1,188 @@
+import * as randomness from "./randomness.js";
+import { Tally } from "./randomness.js";
+
+const RANDOM_WINDOW = randomness.RANDOM_WINDOW;
+
+/**
+ * What the random-token fallback (./entropy-patterns.ts) needs to know about a run of token
+ * characters, read in one pass: which character classes all or some of its characters have, how
+ * many are hex or base64 punctuation, its trailing padding, and its segments (split at `.` and `/`)
+ * long enough to judge, each with its own class flags. Runs hold ASCII only (token characters and `=`).
+ */
+export const F_HEX = 1;
+export const F_DIGIT = 2;
+export const F_UPPER = 4;
+export const F_LOWER = 8;
+/** `a-f`, `A-F`. */
+export const F_HEX_LETTER = 16;
+/** A character of standard base64: alphanumerics, `+ / =`. */
+export const F_BASE64 = 32;
+/** A character of base64url: alphanumerics, `_ - =`. */
+export const F_BASE64URL = 64;
+/** `a-z 0-9 -`: what generated Kubernetes names are made of. */
+export const F_LOWER_DIGIT_DASH = 128;
+export const F_DASH = 256;
+export const F_DOT = 512;
+/** `.` and `/`: where a run splits into segments. */
+export const F_SEPARATOR = 1024;
+/** `+ / =`: left out when judging base64 as a whole. */
+export const F_BASE64_PUNCTUATION = 2048;
+
+const ALL = 0xffff;
+
+const FACT: Uint16Array = (() => {
+  const table = new Uint16Array(128);
+  const set = (chars: string, flag: number): void => {
+    for (const ch of chars) table[ch.charCodeAt(0)] = (table[ch.charCodeAt(0)] as number) | flag;
+  };
+  const digits = "0123456789";
+  const lower = "abcdefghijklmnopqrstuvwxyz";
+  const upper = lower.toUpperCase();
+  set(digits, F_DIGIT | F_HEX | F_BASE64 | F_BASE64URL | F_LOWER_DIGIT_DASH);
+  set(lower, F_LOWER | F_BASE64 | F_BASE64URL | F_LOWER_DIGIT_DASH);
+  set(upper, F_UPPER | F_BASE64 | F_BASE64URL);
+  set("abcdefABCDEF", F_HEX | F_HEX_LETTER);
+  set("+", F_BASE64 | F_BASE64_PUNCTUATION);
+  set("/", F_BASE64 | F_BASE64_PUNCTUATION | F_SEPARATOR);
+  set("=", F_BASE64 | F_BASE64URL | F_BASE64_PUNCTUATION);
+  set("_", F_BASE64URL);
+  set("-", F_BASE64URL | F_LOWER_DIGIT_DASH | F_DASH);
+  set(".", F_DOT | F_SEPARATOR);
+  return table;
+})();
+
+/** Class flags of a span: those all its characters have (`and`) and those any has (`or`). */
+export interface Classes {
+  and: number;
+  or: number;
+}
+
+export interface Segment extends Classes {
+  start: number;
+  end: number;
+}
+
+export class RunFacts implements Classes {
+  /** The first segment's first RANDOM_WINDOW characters, counted while reading (when it is segment 0). */
+  readonly tally = new Tally(128);
+  /** Whether `tally` holds segment 0's window. */
+  tallied = false;
+  and = ALL;
+  or = 0;
+  /** Hex characters. */
+  hex = 0;
+  /** `+ / =` characters. */
+  base64Punctuation = 0;
+  /** Trailing `=`. */
+  padding = 0;
+  /** Standard base64 (`[A-Za-z0-9+/]+={0,2}`). */
+  base64 = false;
+  /** base64url (`[A-Za-z0-9_-]+={0,2}`). */
+  base64url = false;
+  /** Segments of `minSegment` characters or more (shorter ones are never judged). */
+  segments = 0;
+  private bounds = new Int32Array(64);
+  private classes = new Int32Array(64);
+  private readonly current: Segment = { start: 0, end: 0, and: ALL, or: 0 };
+
+  /** @param minSegment shortest segment kept */
+  constructor(private readonly minSegment: number) {}
+
+  /** Segment `k` (the object is reused by the next call). */
+  segment(k: number): Segment {
+    const s = this.current;
+    s.start = this.bounds[2 * k] as number;
+    s.end = this.bounds[2 * k + 1] as number;
+    s.and = this.classes[2 * k] as number;
+    s.or = this.classes[2 * k + 1] as number;
+    return s;
+  }
+
+  /** Reads `text[start, end)` (a run: ASCII token characters, then any `=` padding). */
+  read(text: string, start: number, end: number): this {
+    let and = ALL;
+    let or = 0;
+    let hex = 0;
+    let punctuation = 0;
+    let segmentStart = start;
+    let segmentAnd = ALL;
+    let segmentOr = 0;
+    this.segments = 0;
+    // The first segment's window, counted as looksRandom would (saves a second pass over most runs).
+    const tally = this.tally;
+    tally.clear();
+    const counts = tally.counts;
+    const touched = tally.touched;
+    let first = true;
+    let taken = 0;
+    let distinct = 0;
+    let upper = 0;
+    let lower = 0;
+    let digit = 0;
+    let windowHex = 0;
+    for (let p = start; p < end; p++) {
+      const c = text.charCodeAt(p) & 127;
+      const f = FACT[c] as number;
+      and &= f;
+      or |= f;
+      hex += f & F_HEX;
+      punctuation += (f >> 11) & 1;
+      if ((f & F_SEPARATOR) !== 0) {
+        if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
+        segmentStart = p + 1;
+        segmentAnd = ALL;
+        segmentOr = 0;
+        first = false;
+      } else {
+        segmentAnd &= f;
+        segmentOr |= f;
+        if (first && taken < RANDOM_WINDOW) {
+          taken++;
+          digit += (f >> 1) & 1;
+          upper += (f >> 2) & 1;
+          lower += (f >> 3) & 1;
+          windowHex += f & F_HEX;
+          const k = counts[c] as number;
+          if (k === 0) touched[distinct++] = c;
+          counts[c] = k + 1;
+        }
+      }
+    }
+    if (end - segmentStart >= this.minSegment) this.push(segmentStart, end, segmentAnd, segmentOr);
+    tally.n = taken;
+    tally.distinct = distinct;
+    tally.upper = upper;
+    tally.lower = lower;
+    tally.digit = digit;
+    tally.hex = windowHex;
+    // Segment 0 is the first segment when that one was long enough to keep.
+    this.tallied = this.segments > 0 && this.bounds[0] === start;
+    let padding = 0;
+    while (end - padding > start && text.charCodeAt(end - padding - 1) === 61) padding++;
+    this.and = and;
+    this.or = or;
+    this.hex = hex;
+    this.base64Punctuation = punctuation;
+    this.padding = padding;
+    const body = end - start - padding > 0 && padding <= 2;
+    this.base64 = body && (and & F_BASE64) !== 0;
+    this.base64url = body && (and & F_BASE64URL) !== 0;
+    return this;
+  }
+
+  private push(start: number, end: number, and: number, or: number): void {
+    const k = this.segments++;
+    if (2 * k + 2 > this.bounds.length) {
+      const bounds = new Int32Array(this.bounds.length * 2);
+      bounds.set(this.bounds);
+      this.bounds = bounds;
+      const classes = new Int32Array(this.classes.length * 2);
+      classes.set(this.classes);
+      this.classes = classes;
+    }
+    this.bounds[2 * k] = start;
+    this.bounds[2 * k + 1] = end;
+    this.classes[2 * k] = and;
+    this.classes[2 * k + 1] = or;
+  }
+}
