@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
+import { createMasker } from "../core/mask/masker.js";
 import { systemClock } from "../core/ports/clock.js";
 import type { Clock } from "../core/ports/clock.js";
 import { gitHubAppSettings } from "./config.js";
@@ -49,6 +50,9 @@ export function createClients(config: EnvConfig, options: CreateClientsOptions =
     options.log ??
     createLogger({
       level: config.LOG_LEVEL ?? "info",
+      ...(config.COUNTERSIGN_FINGERPRINT_KEY === undefined
+        ? {}
+        : { masker: createMasker({ fingerprintKey: config.COUNTERSIGN_FINGERPRINT_KEY }) }),
       ...(options.name === undefined ? {} : { name: options.name }),
     });
   const registry = options.registry ?? new Registry();

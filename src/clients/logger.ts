@@ -1,5 +1,8 @@
 import { pino } from "pino";
 import type { Logger, LevelWithSilent } from "pino";
+import { createMasker } from "../core/mask/masker.js";
+import type { Masker } from "../core/mask/types.js";
+import { maskingLogMethod } from "./log-masking.js";
 
 /** Paths pino replaces before a line is written: credentials must never reach a log. */
 export const REDACTED_PATHS = [
@@ -36,10 +39,22 @@ export const LOG_LEVELS: readonly LevelWithSilent[] = [
   "silent",
 ];
 
-/** Builds the process logger: JSON lines on stdout (or `destination`), credentials redacted. */
-export function createLogger(
-  options: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {},
-): Logger {
+export interface LoggerOptions {
+  level?: string;
+  name?: string;
+  destination?: NodeJS.WritableStream;
+  /**
+   * Masks every line (message and fields) before it is written; the process's masker, so log
+   * fingerprints match the reports'. Without one, a masker with a random key: never unmasked.
+   */
+  masker?: Masker;
+}
+
+/**
+ * Builds the process logger: JSON lines on stdout (or `destination`), every message and field
+ * masked (src/clients/log-masking.ts), and credential-named fields redacted.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
   const level = (options.level ?? "info") as LevelWithSilent;
   if (!LOG_LEVELS.includes(level)) {
     throw new Error(
@@ -50,6 +65,10 @@ export function createLogger(
     name: options.name ?? "countersign",
     level,
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    // Children (Probot's, Octokit's, per-delivery loggers) inherit the hook.
+    hooks: { logMethod: maskingLogMethod(options.masker ?? createMasker()) },
+    // The hook already turned errors into masked plain objects (type, message, stack, cause).
+    serializers: { err: (value: unknown) => value },
   };
   return options.destination === undefined
     ? pino(config)

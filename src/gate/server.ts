@@ -13,6 +13,7 @@ import type { EnvConfig } from "../clients/config.js";
 import { buildOctokitClass } from "../clients/github.js";
 import { createLogger } from "../clients/logger.js";
 import { describeError } from "../core/error-text.js";
+import { createMasker } from "../core/mask/masker.js";
 import { createGateApp } from "./app.js";
 import { createDefaultEngine } from "../policy-engine/engine.js";
 import type { GateEngine } from "../policy-engine/engine.js";
@@ -109,7 +110,15 @@ export interface StartGateOptions {
 
 /** Starts the gate's server; resolves once it listens. */
 export async function startGate(config: GateConfig, options: StartGateOptions = {}): Promise<StartedGate> {
-  const log = options.log ?? createLogger({ level: config.logLevel });
+  // Log lines are masked with the deployment's key, so their fingerprints match the reports'.
+  const log =
+    options.log ??
+    createLogger({
+      level: config.logLevel,
+      masker: createMasker(
+        config.fingerprintKey === undefined ? {} : { fingerprintKey: config.fingerprintKey },
+      ),
+    });
   const metrics = createGateMetrics({ defaultMetrics: options.testing !== true });
   const runtime = createGateRuntime({
     engine:

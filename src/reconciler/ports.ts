@@ -38,7 +38,7 @@ export type ReconcilerAudit = Pick<
   "appendIntent" | "appendResult" | "appendRefusal" | "appendBaseline" | "appendDrift" | "flushSpool"
 >;
 
-/** The pino subset the reconciler logs through (messages and fields are masked by the caller). */
+/** The pino subset the reconciler logs through (callers mask what they log; the logger masks again). */
 export interface ReconcilerLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;

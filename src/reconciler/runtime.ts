@@ -76,12 +76,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, secrets } = options;
   const env = options.env ?? process.env;
   const registry = new Registry();
+  const masker = createMasker({ fingerprintKey: secrets.fingerprintKey });
   const logger = createLogger({
     level: config.logLevel,
     name: "countersign-reconciler",
+    masker,
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
   });
-  const masker = createMasker({ fingerprintKey: secrets.fingerprintKey });
   const repo = config.repository;
   // The one place clients are built (src/clients): the App id and API URL come from the file.
   const clients = createClients(
