@@ -84,29 +84,32 @@ export function noManagedChangeResult(changedFiles: number, changedManifests: nu
   };
 }
 
-function errorAnnotations(errors: ManifestError[]): CheckAnnotation[] {
+function errorAnnotations(errors: ManifestError[], mask: (text: string) => string): CheckAnnotation[] {
   return errors.map((e) => ({
     path: e.file,
     startLine: e.line ?? 1,
     endLine: e.line ?? 1,
     level: "failure" as const,
     title: "invalid manifest",
-    message: e.message,
+    message: mask(e.message),
   }));
 }
 
-/** Invalid manifests at the head: failure with an annotation on each file and line. */
-export function invalidManifestsResult(errors: ManifestError[]): CheckResult {
+/**
+ * Invalid manifests at the head: failure with an annotation on each file and line. Messages are
+ * masked: a few quote what they reject (`invalid apiVersion "…"`), which may be a credential.
+ */
+export function invalidManifestsResult(errors: ManifestError[], mask: (text: string) => string): CheckResult {
   const shown = errors.slice(0, MAX_ANNOTATIONS);
   const list = errors
     .slice(0, 50)
-    .map((e) => bullet(`\`${e.file}\`${e.line === undefined ? "" : `:${e.line}`}: ${e.message}`));
+    .map((e) => bullet(`\`${e.file}\`${e.line === undefined ? "" : `:${e.line}`}: ${mask(e.message)}`));
   if (errors.length > 50) list.push(bullet(`… and ${errors.length - 50} more`));
   return {
     conclusion: "failure",
     title: `${errors.length} invalid manifest${errors.length === 1 ? "" : "s"}`,
     summary: ["countersign cannot classify manifests it cannot read:", "", ...list].join("\n"),
-    annotations: errorAnnotations(shown),
+    annotations: errorAnnotations(shown, mask),
   };
 }
 

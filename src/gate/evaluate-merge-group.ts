@@ -87,7 +87,10 @@ export async function evaluateMergeGroup(
       deps.engine.secretDigestKey,
     );
     if (content.head.errors.length > 0) {
-      return await finish(invalidManifestsResult(content.head.errors), "invalid-manifests");
+      return await finish(
+        invalidManifestsResult(content.head.errors, (t) => deps.engine.maskText(t)),
+        "invalid-manifests",
+      );
     }
     const changeSet = diffManifestSets(content.base, content.head);
     const protectedChanged = content.changedFiles.filter(

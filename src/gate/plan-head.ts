@@ -64,7 +64,7 @@ export async function planHead(
   if (content.head.errors.length > 0) {
     planned = {
       kind: "final",
-      result: invalidManifestsResult(content.head.errors),
+      result: invalidManifestsResult(content.head.errors, (t) => deps.engine.maskText(t)),
       outcome: "invalid-manifests",
     };
   } else {

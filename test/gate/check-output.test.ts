@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMasker } from "../../src/core/mask/masker.js";
-import { riskAnnotations } from "../../src/gate/check-output.js";
+import { buildManifestSet } from "../../src/core/manifest-set.js";
+import { invalidManifestsResult, riskAnnotations } from "../../src/gate/check-output.js";
 import { change, classified, manifest, plan } from "../core/report/fixtures.js";
 
 describe("riskAnnotations", () => {
@@ -21,5 +22,26 @@ describe("riskAnnotations", () => {
     expect(annotations[0]?.message).toContain("runs with --token=");
     expect(annotations[0]?.message).not.toContain(token);
     expect(annotations[0]?.startLine).toBe(7);
+  });
+});
+
+describe("invalidManifestsResult", () => {
+  // A parse error can quote what it rejects (`invalid apiVersion "…"`): listed and annotated masked.
+  it("masks credentials quoted in manifest errors", () => {
+    const token = `ghp_${"a1B2c3D4e5".repeat(3)}123456`;
+    const set = buildManifestSet([
+      {
+        path: "clusters/prod/bad.yaml",
+        content: `apiVersion: acme.io/${token}/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: apps\n`,
+      },
+    ]);
+    expect(set.errors[0]?.message).toContain(token);
+    const result = invalidManifestsResult(set.errors, (text) =>
+      createMasker({ fingerprintKey: "k" }).maskText(text),
+    );
+    expect(result.conclusion).toBe("failure");
+    expect(result.summary).toContain("`clusters/prod/bad.yaml`:1: invalid apiVersion");
+    expect(result.annotations[0]?.message).toContain("invalid apiVersion");
+    expect(JSON.stringify(result)).not.toContain(token);
   });
 });
