@@ -22,6 +22,8 @@ export interface Entry {
   base?: KubeObject;
   head?: KubeObject;
   message?: string;
+  /** The credential a message quotes, as a manifest would hold it (other outputs quote it too). */
+  value?: string;
   /** Strings that must appear in no output. */
   needles: string[];
 }
@@ -120,6 +122,7 @@ function placed(
   const entry: Entry = { id, group, format: after.format, op, needles: [...after.needles] };
   if (placement.message) {
     entry.message = placement.message(after.value);
+    entry.value = after.value;
     return entry;
   }
   const object = placement.object as (n: string, v: string) => KubeObject;

@@ -14,10 +14,12 @@ for (const [label, m] of [
   ["unmasked control", identityMasker],
   ["masked", masker],
 ] as const) {
-  const leaks = findLeaks(entries, await renderOutputs(entries, m));
+  const { outputs, routed } = await renderOutputs(entries, m);
+  const leaks = findLeaks(entries, outputs);
   const any = new Set([...leaks.values()].flat());
   console.log(`\n${label}: ${any.size} of ${entries.length} corpus entries reach at least one output`);
-  for (const [output, leaked] of leaks) console.log(`  ${output}: ${leaked.length}`);
+  for (const [output, leaked] of leaks)
+    console.log(`  ${output}: ${leaked.length}${routed[output] ? ` (${routed[output].length} routed)` : ""}`);
   const byGroup = new Map<string, number>();
   for (const e of any) byGroup.set(e.group, (byGroup.get(e.group) ?? 0) + 1);
   for (const [group, count] of byGroup) console.log(`  class ${group}: ${count}`);

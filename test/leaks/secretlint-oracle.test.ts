@@ -41,14 +41,14 @@ const entries = buildCorpus();
 
 describe("secretlint as a second judge", () => {
   it("control: secretlint finds credentials of many formats in the unmasked outputs", async () => {
-    const findings = await scan(await renderOutputs(entries, identityMasker));
+    const findings = await scan((await renderOutputs(entries, identityMasker)).outputs);
     const rules = new Set(findings.map((f) => f.rule));
     expect(rules.size).toBeGreaterThanOrEqual(15);
   });
 
   it("finds nothing in the masked outputs", async () => {
     const masker = createMasker({ fingerprintKey: "secretlint-oracle" });
-    const findings = await scan(await renderOutputs(entries, masker));
+    const findings = await scan((await renderOutputs(entries, masker)).outputs);
     // Name the rule and the output, never the value.
     expect(findings.map((f) => `${f.output}: ${f.rule} (${f.text.length} characters)`)).toEqual([]);
   });
