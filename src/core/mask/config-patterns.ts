@@ -5,18 +5,20 @@
  * `<add key="StorageKey" value="X"/>`) and quoted call arguments (`define('AUTH_KEY', 'X')`,
  * `setRequestHeader("X-Api-Key", "X")`). Line-by-line or indexOf-driven, each bounded.
  */
-import { firstWord } from "./shell-patterns.js";
+import { NAME_CHAR, NAME_WORDS, RangeMemo } from "./config-memo.js";
 import { judge } from "./value-judge.js";
 import { nameSensitivity } from "./sensitive-names.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import type { Detector, Span } from "./span.js";
-import { isAlnum, isSpace } from "./span.js";
+import { isSpace } from "./span.js";
 
 const MAX_VALUE = 4096;
 const MAX_NAME = 64;
+/** Longest word read (as the shell detector reads a command's words). */
+const MAX_COMMAND = 2048;
 
 function isNameChar(c: number): boolean {
-  return isAlnum(c) || c === 95 || c === 45 || c === 46;
+  return NAME_CHAR[c] === 1;
 }
 
 /** Directives whose first argument is a header or variable name and second its value. */
@@ -84,13 +86,29 @@ function lineEnd(text: string, from: number): number {
   return nl < 0 ? text.length : nl;
 }
 
+function isProse(value: string): boolean {
+  return PROSE.has(value.toLowerCase());
+}
+const PROSE_WORD = new RangeMemo(isProse);
+const SENSITIVITY = new RangeMemo(nameSensitivity);
+/** Whether a value under a name of each sensitivity is masked (judge's verdict, pure in the value). */
+const MASKED = {
+  password: new RangeMemo((v) => judge("", v, "password") === "mask"),
+  secret: new RangeMemo((v) => judge("", v, "secret") === "mask"),
+  weak: new RangeMemo((v) => judge("", v, "weak") === "mask"),
+};
+
+/**
+ * Pushes `[start, end)` (trailing `;` and spaces trimmed, matching quotes stripped) when the judge
+ * masks it under a name of `sensitivity`; `prose` skips words such as `is`, `required` after `password`.
+ */
 function pushJudged(
   out: Span[],
   text: string,
-  name: string,
   start: number,
   end: number,
-  sensitivity?: Sensitivity,
+  sensitivity: Sensitivity,
+  prose: boolean,
 ): void {
   while (end > start && (text.charCodeAt(end - 1) === 59 || isSpace(text.charCodeAt(end - 1)))) end--;
   if (end <= start || end - start > MAX_VALUE) return;
@@ -101,27 +119,145 @@ function pushJudged(
     s++;
     e--;
   }
-  if (sensitivity === "password" && PROSE.has(text.slice(s, e).toLowerCase())) return;
-  if (e > s && judge(name, text.slice(s, e), sensitivity ?? nameSensitivity(name)) === "mask") {
-    out.push({ start: s, end: e, kind: "config-directive" });
-  }
+  if (sensitivity === "none" || e <= s) return;
+  if (prose && sensitivity === "password" && PROSE_WORD.get(text, s, e)) return;
+  if (MASKED[sensitivity].get(text, s, e)) out.push({ start: s, end: e, kind: "config-directive" });
 }
+
+/** What a line's first word can start: a two-word directive, a named directive (`proxy_set_header`), a password word. */
+const TWO_WORD = 1;
+const NAMED = 2;
+const PASSWORD_WORD = 4;
+/** TWO_WORD and a name that says secret: without it a two-word line ends unmasked (the judge says scan). */
+const SENSITIVE_TWO_WORD = 8;
+const PASSWORD_WORDS = new Set(["password", "passwd", "insecure-password", "requirepass", "masterauth"]);
+const FLAGS = new RangeMemo((name) => {
+  const lower = name.toLowerCase();
+  let flags = 0;
+  // Two words: a directive when the name is a password word or a compound (`HTTP_Passwd`, `api_key`);
+  // `Secret prod/db` or `Token expired` in a sentence is not one.
+  if (/^[A-Za-z0-9_.-]+$/.test(name) && (/[_-]/.test(name) || nameSensitivity(name) === "password"))
+    flags |= nameSensitivity(name) === "none" ? TWO_WORD : TWO_WORD | SENSITIVE_TWO_WORD;
+  if (NAMED_DIRECTIVES.has(lower)) flags |= NAMED;
+  if (PASSWORD_WORDS.has(lower)) flags |= PASSWORD_WORD;
+  return flags;
+});
+
+/*
+ * Candidate lines, each found by a native regex that cannot backtrack beyond one line's first word
+ * (a literal or one-character-class start, an atomic indent `(?=(…*))\1`, single quantified classes):
+ * - FIRST_WORD: a line whose first word (name characters) holds a word a sensitive or a named
+ *   directive's name holds, followed by blanks and a second word; the first word then decides.
+ * - QUOTED_FIRST: a line starting with a quote: a quoted such name, or pgbouncer's `"user" "secret"`.
+ * - PASSWORD_AT: a password word as a whole word anywhere (`machine h login u password X`); the
+ *   look-behind runs only after the literal matched.
+ * - PGPASS_PORT: `:5432:` / `:*:`, the port field of a `.pgpass` line.
+ * Lines without any of them (blank, prose, YAML `key: value`) are never read.
+ */
+const DIRECTIVE_WORDS = `${NAME_WORDS}|env|set|export|header|param`;
+const FIRST_WORD = new RegExp(
+  String.raw`\n[ \t\v\f\r]*(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))[\w.-]{2,}[ \t]+[^\s]`,
+  "gi",
+);
+const QUOTED_FIRST = new RegExp(
+  String.raw`["'](?<=(?:^|\n)[ \t\v\f\r]*["'])(?:(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))|(?<=")(?=[^"\n]*" "))`,
+  "gi",
+);
+const PASSWORD_AT =
+  /(?:password|passwd|requirepass|masterauth|insecure-password)(?<=(?:^|[\s"'])(?:password|passwd|requirepass|masterauth|insecure-password))(?=[\s"';&|]|$)/gi;
+const PGPASS_PORT = /:(?:\d{1,5}|\*):/g;
 
 /** `NAME VALUE` lines (directives), `password X` anywhere on a line, `.pgpass` and userlist lines. */
 export const detectDirectives: Detector = (text) => {
   const out: Span[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const end = lineEnd(text, at);
-    directiveLine(text, at, end, out);
-    at = end + 1;
+  // The first line has no newline before it: read it whole (bounded: at most 16 words).
+  let done = lineEnd(text, 0) + 1;
+  directiveLine(text, 0, done - 1, out);
+  if (done >= text.length) return out;
+  const streams = [FIRST_WORD, QUOTED_FIRST, PASSWORD_AT, PGPASS_PORT];
+  // Where each stream's next match ends (-1: none left).
+  const next = [0, 0, 0, 0];
+  // Searches restart at the newline ending the last line read: FIRST_WORD's match starts there.
+  for (let k = 0; k < 4; k++) next[k] = search(streams[k] as RegExp, text, done - 1);
+  for (;;) {
+    let k = -1;
+    for (let j = 0; j < 4; j++) {
+      const at = next[j] as number;
+      if (at >= 0 && (k < 0 || at < (next[k] as number))) k = j;
+    }
+    if (k < 0) break;
+    const re = streams[k] as RegExp;
+    const matchEnd = next[k] as number;
+    const start = candidateLine(text, k, matchEnd);
+    if (start >= 0) {
+      const end = lineEnd(text, matchEnd - 1);
+      directiveLine(text, start, end, out);
+      done = end + 1;
+      for (let j = 0; j < 4; j++) {
+        if ((next[j] as number) >= 0 && (next[j] as number) < done)
+          next[j] = search(streams[j] as RegExp, text, done - 1);
+      }
+    } else {
+      next[k] = search(re, text, matchEnd);
+    }
   }
   return out;
 };
 
+/** The end of `re`'s next match from `from`, or -1. */
+function search(re: RegExp, text: string, from: number): number {
+  if (from >= text.length) return -1;
+  re.lastIndex = from;
+  return re.test(text) ? re.lastIndex : -1;
+}
+
+/** The start of the line a stream's match (ending at `matchEnd`) makes worth reading, or -1. */
+function candidateLine(text: string, stream: number, matchEnd: number): number {
+  if (stream === 0) {
+    // `\n` indent word blanks X: the word decides.
+    let e = matchEnd - 2;
+    while (text.charCodeAt(e) === 32 || text.charCodeAt(e) === 9) e--;
+    let s = e;
+    while (NAME_CHAR[text.charCodeAt(s)] === 1) s--;
+    const wordStart = s + 1;
+    if (
+      e + 1 - wordStart > MAX_NAME ||
+      (FLAGS.get(text, wordStart, e + 1) & (SENSITIVE_TWO_WORD | NAMED)) === 0
+    )
+      return -1;
+    return text.lastIndexOf("\n", s) + 1;
+  }
+  if (stream === 1) {
+    // A quote opening the line: a pgbouncer pair, or a quoted directive name.
+    const open = matchEnd - 1;
+    const q = text.charCodeAt(open);
+    const close = text.indexOf(q === 34 ? '"' : "'", open + 1);
+    if (close < 0) return -1;
+    const pair = q === 34 && text.charCodeAt(close + 1) === 32 && text.charCodeAt(close + 2) === 34;
+    if (
+      !pair &&
+      (close - open - 1 > MAX_NAME || (FLAGS.get(text, open + 1, close) & (SENSITIVE_TWO_WORD | NAMED)) === 0)
+    )
+      return -1;
+    return text.lastIndexOf("\n", open) + 1;
+  }
+  return text.lastIndexOf("\n", matchEnd - 1) + 1;
+}
+
+/** Word bounds of the line being read (a directive is short: at most 16 words). */
+const WORD_START = new Int32Array(16);
+const WORD_END = new Int32Array(16);
+
+/** Skips blanks natively (a hostile line may be megabytes of them). */
+const NOT_BLANK = /[^ \t\n\r\v\f]/g;
+
 function directiveLine(text: string, start: number, end: number, out: Span[]): void {
   let i = start;
-  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  while (i < end && i - start < 64 && isSpace(text.charCodeAt(i))) i++;
+  if (i < end && isSpace(text.charCodeAt(i))) {
+    NOT_BLANK.lastIndex = i;
+    i = NOT_BLANK.test(text) ? Math.min(end, NOT_BLANK.lastIndex - 1) : end;
+  }
   // `.pgpass`: host:port:database:user:password.
   if (pgpass(text, i, end, out)) return;
   // pgbouncer userlist: "user" "secret".
@@ -135,80 +271,94 @@ function directiveLine(text: string, start: number, end: number, out: Span[]): v
     }
   }
   // The words of the line, bounded: a directive is short.
-  const words: { start: number; end: number }[] = [];
+  let count = 0;
   let w = i;
-  while (w < end && words.length < 16) {
+  while (w < end && count < 16) {
     while (w < end && (text.charCodeAt(w) === 32 || text.charCodeAt(w) === 9)) w++;
     if (w >= end) break;
-    const word = firstWord(text, w);
-    if (word === undefined) break;
-    words.push(word);
-    w = word.end + (text.charCodeAt(word.end) === 34 || text.charCodeAt(word.end) === 39 ? 1 : 0);
+    if (!wordAt(text, w, count)) break;
+    const wordEnd = WORD_END[count] as number;
+    count++;
+    w = wordEnd + (text.charCodeAt(wordEnd) === 34 || text.charCodeAt(wordEnd) === 39 ? 1 : 0);
   }
-  const first = words[0];
-  if (first === undefined || first.end - first.start > MAX_NAME) return;
-  const name = text.slice(first.start, first.end);
-  // Two words: a directive when the name is a password word or a compound (`HTTP_Passwd`, `api_key`);
-  // `Secret prod/db` or `Token expired` in a sentence is not one.
-  if (
-    words.length === 2 &&
-    isDirectiveName(text, first) &&
-    (/[_-]/.test(name) || nameSensitivity(name) === "password")
-  ) {
-    const value = words[1] as { start: number; end: number };
-    if (PROSE.has(text.slice(value.start, value.end).toLowerCase())) return;
-    pushJudged(out, text, name, value.start, Math.min(end, quotedEnd(text, value)));
+  if (count === 0) return;
+  const first = WORD_START[0] as number;
+  const firstEnd = WORD_END[0] as number;
+  if (firstEnd - first > MAX_NAME) return;
+  const flags = FLAGS.get(text, first, firstEnd);
+  if (count === 2 && (flags & TWO_WORD) !== 0) {
+    const value = WORD_START[1] as number;
+    const valueEnd = WORD_END[1] as number;
+    if (PROSE_WORD.get(text, value, valueEnd)) return;
+    const sensitivity = SENSITIVITY.get(text, first, firstEnd);
+    pushJudged(out, text, value, Math.min(end, quotedEnd(text, valueEnd)), sensitivity, false);
     return;
   }
-  if (words.length >= 3 && NAMED_DIRECTIVES.has(name.toLowerCase())) {
-    const header = words[1] as { start: number; end: number };
-    const value = words[2] as { start: number; end: number };
-    const headerName = text.slice(header.start, header.end).replace(/:$/, "");
+  if (count >= 3 && (flags & NAMED) !== 0) {
+    const header = WORD_START[1] as number;
+    let headerEnd = WORD_END[1] as number;
+    if (headerEnd > header && text.charCodeAt(headerEnd - 1) === 58) headerEnd--;
     // A header or variable set by a directive is there to be sent: a `…-Key` header holds a key.
-    const level = nameSensitivity(headerName);
+    const level = SENSITIVITY.get(text, header, headerEnd);
+    const lastEnd = WORD_END[count - 1] as number;
     pushJudged(
       out,
       text,
-      headerName,
-      value.start,
-      Math.min(end, quotedEnd(text, words[words.length - 1] as { start: number; end: number })),
+      WORD_START[2] as number,
+      Math.min(end, quotedEnd(text, lastEnd)),
       level === "weak" ? "secret" : level,
+      true,
     );
     return;
   }
   // `machine h login u password X`, `user admin insecure-password X`: a password word mid-line.
-  for (let k = 0; k + 1 < words.length; k++) {
-    const word = words[k] as { start: number; end: number };
-    const lower = text.slice(word.start, word.end).toLowerCase();
-    if (
-      lower !== "password" &&
-      lower !== "passwd" &&
-      lower !== "insecure-password" &&
-      lower !== "requirepass" &&
-      lower !== "masterauth"
-    )
+  for (let k = 0; k + 1 < count; k++) {
+    const s = WORD_START[k] as number;
+    const e = WORD_END[k] as number;
+    if (e - s < 6 || e - s > 17 || (FLAGS.get(text, s, e) & PASSWORD_WORD) === 0) continue;
+    const value = WORD_START[k + 1] as number;
+    const valueEnd = WORD_END[k + 1] as number;
+    if (PROSE_WORD.get(text, value, valueEnd) || (valueEnd > value && text.charCodeAt(valueEnd - 1) === 58))
       continue;
-    const value = words[k + 1] as { start: number; end: number };
-    const v = text.slice(value.start, value.end);
-    if (PROSE.has(v.toLowerCase()) || v.endsWith(":")) continue;
-    pushJudged(out, text, "password", value.start, value.end, "password");
+    pushJudged(out, text, value, valueEnd, "password", true);
     k++;
   }
 }
 
-function quotedEnd(text: string, word: { start: number; end: number }): number {
-  const c = text.charCodeAt(word.end);
-  return c === 34 || c === 39 ? word.end + 1 : word.end;
+/** The word (maybe quoted) at `at` into slot `n` (as firstWord reads it); false when there is none. */
+function wordAt(text: string, at: number, n: number): boolean {
+  const q = text.charCodeAt(at);
+  if (q === 34 || q === 39) {
+    const close = text.indexOf(q === 34 ? '"' : "'", at + 1);
+    if (close < 0 || close - at > MAX_COMMAND) return false;
+    WORD_START[n] = at + 1;
+    WORD_END[n] = close;
+    return true;
+  }
+  let e = at;
+  const limit = Math.min(text.length, at + MAX_COMMAND);
+  while (e < limit) {
+    const c = text.charCodeAt(e);
+    if (isSpace(c) || c === 59 || c === 38 || c === 124) break;
+    e++;
+  }
+  if (e === at) return false;
+  WORD_START[n] = at;
+  WORD_END[n] = e;
+  return true;
 }
 
-/** A directive name: letters, digits, `_`, `-`, `.` only (not a prose word followed by punctuation). */
-function isDirectiveName(text: string, word: { start: number; end: number }): boolean {
-  for (let i = word.start; i < word.end; i++) if (!isNameChar(text.charCodeAt(i))) return false;
-  return true;
+function quotedEnd(text: string, wordEnd: number): number {
+  const c = text.charCodeAt(wordEnd);
+  return c === 34 || c === 39 ? wordEnd + 1 : wordEnd;
 }
 
 function pgpass(text: string, start: number, end: number, out: Span[]): boolean {
   if (end - start > 1024) return false;
+  // Four colons: most lines have none, and are not sliced.
+  let colons = 0;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 58) colons++;
+  if (colons !== 4) return false;
   const line = text.slice(start, end).trimEnd();
   const parts = line.split(":");
   if (parts.length !== 5 || !/^(?:\d{1,5}|\*)$/.test(parts[1] as string) || /\s/.test(line)) return false;
@@ -233,39 +383,47 @@ export const detectMarkupSecrets: Detector = (text) => {
     let n = close + 2;
     while (n < text.length && n - close < MAX_NAME && isNameChar(text.charCodeAt(n))) n++;
     if (text.charCodeAt(n) !== 62) continue;
-    const name = text.slice(close + 2, n);
+    const nameLength = n - close - 2;
     // The previous `>` is at most the previous closing tag's: amortised linear.
     const open = text.lastIndexOf(">", close);
     if (open < 0 || close - open > MAX_VALUE) continue;
     let tagStart = open;
     while (tagStart > 0 && open - tagStart < 1024 && text.charCodeAt(tagStart) !== 60) tagStart--;
-    if (!text.startsWith(`<${name}`, tagStart) || !/[\s>]/.test(text.charAt(tagStart + name.length + 1)))
-      continue;
+    if (text.charCodeAt(tagStart) !== 60 || !sameRange(text, tagStart + 1, close + 2, nameLength)) continue;
+    if (!/[\s>]/.test(text.charAt(tagStart + nameLength + 1))) continue;
     if (open > close - 1) continue;
-    pushJudged(out, text, name, open + 1, close);
+    pushJudged(out, text, open + 1, close, SENSITIVITY.get(text, close + 2, n), false);
   }
   // `key="Name" value="X"` / `name="Name" value="X"` in one tag.
   from = 0;
-  // The last `<` before the current position, tracked forward (one pass).
-  let scanned = 0;
+  // The last `<` before the current candidate, and the first one after what was looked at (one pass).
   let lastTag = -1;
+  let nextTag = text.indexOf("<");
   for (;;) {
     const at = text.indexOf('value="', from);
     if (at < 0) break;
     from = at + 7;
     const endQuote = text.indexOf('"', at + 7);
     if (endQuote < 0 || endQuote - at > MAX_VALUE) continue;
-    for (; scanned < at; scanned++) if (text.charCodeAt(scanned) === 60) lastTag = scanned;
+    while (nextTag >= 0 && nextTag < at) {
+      lastTag = nextTag;
+      nextTag = text.indexOf("<", nextTag + 1);
+    }
     const tag = lastTag;
     if (tag < 0 || at - tag > 512) continue;
-    const attrs = text.slice(tag, at);
-    const m = /\b(?:key|name)="([^"]{1,64})"/.exec(attrs);
+    const m = /\b(?:key|name)="([^"]{1,64})"/.exec(text.slice(tag, at));
     if (m === null) continue;
-    pushJudged(out, text, m[1] as string, at + 7, endQuote);
+    pushJudged(out, text, at + 7, endQuote, nameSensitivity(m[1] as string), false);
     from = endQuote + 1;
   }
   return out;
 };
+
+/** Whether `text[a, a + length)` equals `text[b, b + length)`. */
+function sameRange(text: string, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false;
+  return true;
+}
 
 /** `'NAME', 'VALUE'` / `"NAME", "VALUE"`: call arguments such as define() and setRequestHeader(). */
 export const detectQuotedPairs: Detector = (text) => {
@@ -279,19 +437,18 @@ export const detectQuotedPairs: Detector = (text) => {
     while (b > 0 && comma - b < 4 && text.charCodeAt(b - 1) === 32) b--;
     const q = text.charCodeAt(b - 1);
     if (q !== 34 && q !== 39) continue;
-    // The previous quote is at most the previous pair's: amortised linear.
-    const nameStart = text.lastIndexOf(String.fromCharCode(q), b - 2);
-    if (nameStart < 0 || b - 1 - nameStart > MAX_NAME + 1) continue;
-    const name = text.slice(nameStart + 1, b - 1);
-    if (name === "" || !/^[A-Za-z0-9_.-]+$/.test(name)) continue;
+    // The name: name characters back to the opening quote, at most MAX_NAME of them.
+    let k = b - 2;
+    while (k >= 0 && b - 2 - k <= MAX_NAME && isNameChar(text.charCodeAt(k))) k--;
+    if (k < 0 || k >= b - 2 || b - 2 - k > MAX_NAME || text.charCodeAt(k) !== q) continue;
     let a = comma + 1;
     while (a < text.length && a - comma < 4 && text.charCodeAt(a) === 32) a++;
     const q2 = text.charCodeAt(a);
     if (q2 !== 34 && q2 !== 39) continue;
-    const valueEnd = text.indexOf(String.fromCharCode(q2), a + 1);
+    const valueEnd = text.indexOf(q2 === 34 ? '"' : "'", a + 1);
     if (valueEnd < 0 || valueEnd - a > MAX_VALUE) continue;
-    const sensitivity = nameSensitivity(name);
-    if (sensitivity !== "none") pushJudged(out, text, name, a + 1, valueEnd, sensitivity);
+    const sensitivity = SENSITIVITY.get(text, k + 1, b - 1);
+    if (sensitivity !== "none") pushJudged(out, text, a + 1, valueEnd, sensitivity, true);
     from = valueEnd + 1;
   }
   return out;
