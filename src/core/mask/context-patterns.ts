@@ -3,6 +3,8 @@
  * bearer/basic credentials, and `key=value` / `key: value` pairs whose key names a secret.
  * Hand-written, linear-time scanners: every look-around is bounded or skipped over afterwards.
  */
+import { CHAR, TOKEN } from "./char-table.js";
+import { lowerCode, matchesLower } from "./context-scan.js";
 import { looksRandom } from "./randomness.js";
 import { nameSensitivity } from "./sensitive-names.js";
 import type { Sensitivity } from "./sensitive-names.js";
@@ -26,13 +28,25 @@ function endsAuthority(c: number): boolean {
   );
 }
 
+/**
+ * `//` followed, within the authority, by an `@`: the only URLs with userinfo. Linear: a literal,
+ * one bounded class that excludes `@`, then `@`.
+ */
+const USERINFO_RE = /\/\/[^ \t\n\r\v\f/?#"'`<>@]{0,1023}@/g;
+
 /** The password of `scheme://user:password@host`, keeping scheme, user and host. */
 export const detectUrlPasswords: Detector = (text) => {
   const out: Span[] = [];
   let from = 0;
-  for (;;) {
-    const at = text.indexOf("://", from);
-    if (at < 0) break;
+  USERINFO_RE.lastIndex = 0;
+  while (USERINFO_RE.test(text)) {
+    // The `//` of the match: back from its `@` over the class it matched.
+    const firstAt = USERINFO_RE.lastIndex - 1;
+    let slash = firstAt;
+    while (text.charCodeAt(slash - 1) !== 47 || text.charCodeAt(slash - 2) !== 47) slash--;
+    const at = slash - 3; // where `://` starts
+    USERINFO_RE.lastIndex = slash - 1;
+    if (at < from || text.charCodeAt(at) !== 58) continue;
     from = at + 3;
     let s = at;
     while (s > 0 && at - s < MAX_SCHEME && isSchemeChar(text.charCodeAt(s - 1))) s--;
@@ -52,18 +66,18 @@ export const detectUrlPasswords: Detector = (text) => {
     if (colon >= lastAt && looksRandom(text, at + 3, lastAt, 16)) {
       out.push({ start: at + 3, end: lastAt, kind: "url-password" });
       from = lastAt;
-      continue;
+    } else if (colon < lastAt - 1) {
+      out.push({ start: colon + 1, end: lastAt, kind: "url-password" });
+      from = lastAt;
     }
-    if (colon >= lastAt - 1) continue;
-    out.push({ start: colon + 1, end: lastAt, kind: "url-password" });
-    from = lastAt;
+    USERINFO_RE.lastIndex = Math.max(USERINFO_RE.lastIndex, from - 1);
   }
   return out;
 };
 
+/** base64, base64url and the token68 characters of RFC 7235. */
 function isTokenChar(c: number): boolean {
-  // base64, base64url and the token68 characters of RFC 7235.
-  return isAlnum(c) || c === 45 || c === 46 || c === 95 || c === 126 || c === 43 || c === 47 || c === 61;
+  return ((CHAR[c] as number) & TOKEN) !== 0 || c === 61;
 }
 
 /** At least two of upper case, lower case, digits, symbols: `dXNlcjpw` yes, `authentication` no. */
@@ -95,28 +109,55 @@ const SCHEMES = [
   "key",
 ];
 
+/** The schemes by their last letter (what precedes the space after them). */
+const SCHEMES_BY_LAST: number[][] = Array.from({ length: 128 }, () => []);
+SCHEMES.forEach((scheme, index) =>
+  (SCHEMES_BY_LAST[scheme.charCodeAt(scheme.length - 1)] as number[]).push(index),
+);
+/** A scheme's letters for a case-insensitive regex: `k` also as the Kelvin sign, which `toLowerCase` maps to `k`. */
+function schemeSource(scheme: string): string {
+  return scheme.replace(/-/g, "\\-").replace(/k/g, "[k\\u212a]");
+}
+/**
+ * A scheme, 1–8 spaces or tabs, then at least 8 token characters: only those candidates leave the
+ * native search. The search starts at "a scheme's last letter, then a space or tab" (a two-character
+ * check), and only there looks behind for the whole scheme. Linear: every part is bounded (the
+ * lookbehind by the longest scheme, then at most 7 + 8 characters).
+ */
+const BEARER_RE = new RegExp(
+  `[rcnskhy\\u212a][ \\t](?<=(?:${SCHEMES.map(schemeSource).join("|")})[ \\t])[ \\t]{0,7}[A-Za-z0-9\\-._~+/=]{8}`,
+  "gi",
+);
+
 /** `Bearer <token>`, `Basic <base64>`, `SSWS <token>`…, when the token looks random. */
 export const detectBearerTokens: Detector = (text) => {
   const out: Span[] = [];
-  const lower = text.toLowerCase();
-  for (const scheme of SCHEMES) {
-    let from = 0;
-    for (;;) {
-      const at = lower.indexOf(scheme, from);
-      if (at < 0) break;
-      from = at + scheme.length;
+  const n = text.length;
+  // Per scheme, where its search resumes (the end of the token after its last occurrence).
+  const from = new Array<number>(SCHEMES.length).fill(0);
+  BEARER_RE.lastIndex = 0;
+  while (BEARER_RE.test(text)) {
+    // Back from the 8 token characters over the spaces: i is the first space after the scheme.
+    const tokenStart = BEARER_RE.lastIndex - 8;
+    let i = tokenStart;
+    while (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9) i--;
+    let tokenEnd = BEARER_RE.lastIndex;
+    while (tokenEnd < n && isTokenChar(text.charCodeAt(tokenEnd))) tokenEnd++;
+    // Which schemes end right before it (case-insensitive, at a word start)?
+    const last = lowerCode(text.charCodeAt(i - 1));
+    for (const index of last < 128 ? (SCHEMES_BY_LAST[last] as number[]) : []) {
+      const scheme = SCHEMES[index] as string;
+      const at = i - scheme.length;
+      if (at < (from[index] as number) || !matchesLower(text, at, scheme)) continue;
       if (at > 0 && isAlnum(text.charCodeAt(at - 1))) continue;
-      let i = from;
-      while (i < text.length && i - from < 8 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-      if (i === from) continue;
-      const start = i;
-      while (i < text.length && isTokenChar(text.charCodeAt(i))) i++;
-      const long = i - start >= (scheme === "token" || scheme === "key" ? 16 : MIN_BEARER_TOKEN);
-      if (long && mixesClasses(text, start, i)) {
-        out.push({ start, end: i, kind: "bearer-token" });
+      const long = tokenEnd - tokenStart >= (scheme === "token" || scheme === "key" ? 16 : MIN_BEARER_TOKEN);
+      if (long && mixesClasses(text, tokenStart, tokenEnd)) {
+        out.push({ start: tokenStart, end: tokenEnd, kind: "bearer-token" });
       }
-      from = i;
+      from[index] = tokenEnd;
     }
+    // A scheme is followed by a space: none ends inside the token just read, but one may end with it.
+    BEARER_RE.lastIndex = tokenEnd - 1;
   }
   return out;
 };
@@ -124,52 +165,93 @@ export const detectBearerTokens: Detector = (text) => {
 /** Longest value sliced for judging (a longer one under a sensitive key is masked by judge's own limit). */
 const MAX_JUDGED_VALUE = 4097;
 
-/** nameSensitivity, remembered per scan (bounded, like `remembered`). */
-function rememberedSensitivity(): (key: string) => Sensitivity {
-  const cache = new Map<string, Sensitivity>();
-  return (key) => {
-    let s = cache.get(key);
-    if (s === undefined) {
-      s = nameSensitivity(key);
-      if (cache.size < 1024) cache.set(key, s);
-    }
-    return s;
-  };
+/** Character flags for the pair scan (code units < 128). */
+const PAIR = new Uint8Array(128);
+/** Letters, digits, `_ - .`: the characters of a key. */
+const KEY_CHAR = 1;
+/** Ends an unquoted value: whitespace, quotes, `, ; & < > ( ) [ ] { }`. */
+const VALUE_END = 2;
+for (let c = 0; c < 128; c++) {
+  if (isAlnum(c) || c === 95 || c === 45 || c === 46) PAIR[c] = KEY_CHAR;
+  if (isSpace(c) || "\"'`,;&<>()[]{}".includes(String.fromCharCode(c)))
+    PAIR[c] = (PAIR[c] as number) | VALUE_END;
+}
+function pairFlag(c: number, bit: number): boolean {
+  return c < 128 && ((PAIR[c] as number) & bit) !== 0;
 }
 
-function isKeyChar(c: number): boolean {
-  return isAlnum(c) || c === 95 || c === 45 || c === 46;
+/**
+ * The sensitivity of recent keys, by a hash of their characters (direct-mapped, bounded): hostile
+ * and real texts repeat the same few keys, and a hit costs one comparison of the key's characters
+ * instead of a slice and a name classification.
+ */
+const KEY_SLOTS = 512;
+const slotKeys: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+const slotSensitivity: Sensitivity[] = new Array<Sensitivity>(KEY_SLOTS).fill("none");
+
+/** Whether `text[start, start + key.length)` is `key`. */
+function sameAt(text: string, start: number, key: string): boolean {
+  for (let k = 0; k < key.length; k++) if (text.charCodeAt(start + k) !== key.charCodeAt(k)) return false;
+  return true;
 }
 
-/** Characters that end an unquoted value. */
-function endsValue(c: number): boolean {
-  return (
-    isSpace(c) ||
-    c === 34 || // "
-    c === 39 || // '
-    c === 96 || // `
-    c === 44 || // ,
-    c === 59 || // ;
-    c === 38 || // &
-    c === 60 || // <
-    c === 62 || // >
-    c === 40 || // (
-    c === 41 || // )
-    c === 91 || // [
-    c === 93 || // ]
-    c === 123 || // {
-    c === 125 // }
-  );
+/** The key keySensitivity() last classified (judge() is given it with the value). */
+let lastKey = "";
+
+function keySensitivity(text: string, start: number, end: number, hash: number): Sensitivity {
+  const slot = (hash ^ (hash >>> 9)) & (KEY_SLOTS - 1);
+  const known = slotKeys[slot];
+  if (known !== undefined && known.length === end - start && sameAt(text, start, known)) {
+    lastKey = known;
+    return slotSensitivity[slot] as Sensitivity;
+  }
+  const key = text.slice(start, end);
+  lastKey = key;
+  const sensitivity = nameSensitivity(key);
+  slotKeys[slot] = key;
+  slotSensitivity[slot] = sensitivity;
+  return sensitivity;
 }
 
-/** The key ending just before the separator at `sep` (skipping spaces and a closing quote), or undefined. */
-function keyBefore(text: string, sep: number): string | undefined {
-  let j = sep;
-  while (j > 0 && sep - j < 4 && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) j--;
-  if (j > 0 && (text.charCodeAt(j - 1) === 34 || text.charCodeAt(j - 1) === 39)) j--;
-  const end = j;
-  while (j > 0 && end - j < MAX_KEY && isKeyChar(text.charCodeAt(j - 1))) j--;
-  return j === end ? undefined : text.slice(j, end);
+/** Verdicts of recent short values per sensitivity (direct-mapped like the keys): logs repeat values too. */
+const VALUE_SLOTS = 512;
+const MAX_REMEMBERED_VALUE = 64;
+const slotValues: (string | undefined)[] = new Array<string | undefined>(VALUE_SLOTS).fill(undefined);
+const slotValueSensitivity: (Sensitivity | undefined)[] = new Array<Sensitivity | undefined>(
+  VALUE_SLOTS,
+).fill(undefined);
+const slotVerdict: boolean[] = new Array<boolean>(VALUE_SLOTS).fill(false);
+
+/** Whether judge() masks `text[start, end)` under a key of `sensitivity`. */
+function masksValue(
+  text: string,
+  start: number,
+  end: number,
+  key: string,
+  sensitivity: Sensitivity,
+): boolean {
+  if (end - start > MAX_REMEMBERED_VALUE) {
+    return judge(key, text.slice(start, Math.min(end, start + MAX_JUDGED_VALUE)), sensitivity) === "mask";
+  }
+  let hash = sensitivity.length;
+  for (let k = start; k < end; k++) hash = (Math.imul(hash, 31) + text.charCodeAt(k)) | 0;
+  const slot = (hash ^ (hash >>> 9)) & (VALUE_SLOTS - 1);
+  const known = slotValues[slot];
+  if (
+    known !== undefined &&
+    slotValueSensitivity[slot] === sensitivity &&
+    known.length === end - start &&
+    sameAt(text, start, known)
+  ) {
+    return slotVerdict[slot] as boolean;
+  }
+  const value = text.slice(start, end);
+  // judge() reads the key only to find its sensitivity, which is given here.
+  const masks = judge(key, value, sensitivity) === "mask";
+  slotValues[slot] = value;
+  slotValueSensitivity[slot] = sensitivity;
+  slotVerdict[slot] = masks;
+  return masks;
 }
 
 /**
@@ -179,60 +261,95 @@ function keyBefore(text: string, sep: number): string | undefined {
  */
 export const detectSensitivePairs: Detector = (text) => {
   const out: Span[] = [];
-  // Logs repeat the same few keys: remember each key's sensitivity.
-  const sensitivityOf = rememberedSensitivity();
+  const n = text.length;
+  // The next ':' and '=' found by indexOf (-2: not searched yet; -1: none left).
+  let nextColon = -2;
+  let nextEquals = -2;
   let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c !== 61 && c !== 58) {
-      i++;
-      continue;
-    }
-    // `scheme://` belongs to the URL detector.
-    if (c === 58 && text.startsWith("//", i + 1)) {
-      i += 3;
-      continue;
-    }
-    const key = keyBefore(text, i);
-    const sensitivity = key === undefined ? "none" : sensitivityOf(key);
-    if (key === undefined || sensitivity === "none") {
-      i++;
-      continue;
-    }
-    let k = i + 1;
-    while (k < text.length && k - i < 16 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
-    const quote = text.charCodeAt(k);
-    let start = k;
-    let end: number;
-    if (quote === 34 || quote === 39) {
-      start = k + 1;
-      end = start;
-      while (end < text.length && text.charCodeAt(end) !== quote && text.charCodeAt(end) !== 10) {
-        // A backslash escapes the next character inside JSON strings.
-        end += text.charCodeAt(end) === 92 ? 2 : 1;
+  while (i < n) {
+    // Dense separators (hostile runs, YAML): a short JS scan that also drops, without leaving the
+    // loop, separators with no key or a one-character key (no such name is sensitive): `:=:=`, `a:a:`.
+    const stop = i + 32 < n ? i + 32 : n;
+    let before = i > 0 ? text.charCodeAt(i - 1) : 10;
+    // A key may run on from before i (where the last value ended): let pairAt() measure it.
+    let keyRun = before < 128 && ((PAIR[before] as number) & KEY_CHAR) !== 0 ? 2 : 0;
+    let at = -1;
+    for (; i < stop; i++) {
+      const c = text.charCodeAt(i);
+      if (
+        (c === 58 || c === 61) &&
+        (keyRun >= 2 || (keyRun === 0 && (before === 32 || before === 9 || before === 34 || before === 39)))
+      ) {
+        // prettier-ignore
+        at = i;
+        break;
       }
-      end = Math.min(end, text.length);
-    } else {
-      end = start;
-      while (end < text.length && !endsValue(text.charCodeAt(end))) end++;
-      // `key: token=abc`: under a weakly sensitive key, a nested pair is judged on its own.
-      if (sensitivity === "weak") {
-        const inner = text.indexOf("=", start);
-        if (inner > start && inner < end - 1) end = inner;
-      }
+      keyRun = c < 128 && ((PAIR[c] as number) & KEY_CHAR) !== 0 ? keyRun + 1 : 0;
+      before = c;
     }
-    // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
-    const first = text.charCodeAt(start);
-    const reference = first === 36 || first === 123 || first === 60;
-    if (
-      end > start &&
-      !reference &&
-      judge(key, text.slice(start, Math.min(end, start + MAX_JUDGED_VALUE)), sensitivity) === "mask"
-    ) {
-      out.push({ start, end, kind: "sensitive-pair" });
+    if (at < 0) {
+      if (i >= n) break;
+      // Far apart: indexOf, each separator searched for once.
+      if (nextColon !== -1 && nextColon < i) nextColon = text.indexOf(":", i);
+      if (nextEquals !== -1 && nextEquals < i) nextEquals = text.indexOf("=", i);
+      at = nextColon === -1 ? nextEquals : nextEquals === -1 ? nextColon : Math.min(nextColon, nextEquals);
+      if (at < 0) break;
     }
-    // Skip the value either way: each character is scanned as a value at most once.
-    i = Math.max(end, i + 1);
+    i = pairAt(text, at, out);
   }
   return out;
 };
+
+/** Judges the pair whose separator is at `i` (pushing its value's span if masked); returns where to go on. */
+function pairAt(text: string, i: number, out: Span[]): number {
+  const n = text.length;
+  // `scheme://` belongs to the URL detector.
+  if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47)
+    return i + 3;
+  // The key ending just before the separator (skipping up to 4 spaces and a closing quote).
+  let j = i;
+  while (j > 0 && i - j < 4 && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) j--;
+  if (j > 0 && (text.charCodeAt(j - 1) === 34 || text.charCodeAt(j - 1) === 39)) j--;
+  const keyEnd = j;
+  let hash = 0;
+  while (j > 0 && keyEnd - j < MAX_KEY && pairFlag(text.charCodeAt(j - 1), KEY_CHAR)) {
+    j--;
+    hash = (Math.imul(hash, 31) + text.charCodeAt(j)) | 0;
+  }
+  // No name of one character (or of none) is sensitive.
+  if (keyEnd - j < 2) return i + 1;
+  const sensitivity = keySensitivity(text, j, keyEnd, hash);
+  if (sensitivity === "none") return i + 1;
+  let k = i + 1;
+  while (k < n && k - i < 16 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+  const quote = text.charCodeAt(k);
+  let start = k;
+  let end: number;
+  if (quote === 34 || quote === 39) {
+    start = k + 1;
+    end = start;
+    while (end < n && text.charCodeAt(end) !== quote && text.charCodeAt(end) !== 10) {
+      // A backslash escapes the next character inside JSON strings.
+      end += text.charCodeAt(end) === 92 ? 2 : 1;
+    }
+    end = Math.min(end, n);
+  } else {
+    end = start;
+    let inner = -1;
+    for (; end < n; end++) {
+      const v = text.charCodeAt(end);
+      if (pairFlag(v, VALUE_END)) break;
+      if (v === 61 && inner < 0) inner = end;
+    }
+    // `key: token=abc`: under a weakly sensitive key, a nested pair is judged on its own.
+    if (sensitivity === "weak" && inner > start && inner < end - 1) end = inner;
+  }
+  // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
+  const first = text.charCodeAt(start);
+  const reference = first === 36 || first === 123 || first === 60;
+  if (end > start && !reference && masksValue(text, start, end, lastKey, sensitivity)) {
+    out.push({ start, end, kind: "sensitive-pair" });
+  }
+  // Skip the value either way: each character is scanned as a value at most once.
+  return Math.max(end, i + 1);
+}
