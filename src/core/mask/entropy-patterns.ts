@@ -81,7 +81,9 @@ function isGoogleClientId(text: string, start: number, end: number): boolean {
 
 /** Whether a listed prefix opens `text` at `start` (the lists are short; most runs fail on the first character). */
 function opensWith(text: string, start: number, prefixes: readonly string[], first: string): boolean {
-  return first.includes(text.charAt(start)) && prefixes.some((p) => text.startsWith(p, start));
+  if (!first.includes(text.charAt(start))) return false;
+  for (const prefix of prefixes) if (text.startsWith(prefix, start)) return true;
+  return false;
 }
 
 /** Whole-run shapes that are never secrets: digests, SHAs, UUIDs, generated names, public keys and ids. */
@@ -261,38 +263,38 @@ export function detectRandomTokens(text: string, depth: number, scan: Scan): Spa
       continue;
     }
     const start = i;
-    while (i < length && ((CHAR[text.charCodeAt(i)] as number) & TOKEN) !== 0) i++;
-    // `=` only as trailing base64 padding (so `NAME=value` splits).
-    while (
-      i < length &&
-      i - start >= 4 &&
-      text.charCodeAt(i) === 61 &&
-      ((CHAR[text.charCodeAt(i + 1)] as number) & TOKEN) === 0
-    )
-      i++;
-    let end = i;
-    while (end > start && text.charCodeAt(end - 1) === 46) end--;
+    // Most runs are short: find that out cheaply before reading one for its facts.
+    const probe = Math.min(length, start + MIN_RANDOM_TOKEN);
+    while (i < probe && ((CHAR[text.charCodeAt(i)] as number) & TOKEN) !== 0) i++;
+    let end: number;
+    if (i === probe && probe - start === MIN_RANDOM_TOKEN) {
+      facts ??= new RunFacts(MIN_RANDOM_TOKEN);
+      i = facts.readRun(text, start);
+      end = facts.end;
+    } else {
+      // `=` only as trailing base64 padding (so `NAME=value` splits).
+      while (
+        i < length &&
+        i - start >= 4 &&
+        text.charCodeAt(i) === 61 &&
+        ((CHAR[text.charCodeAt(i + 1)] as number) & TOKEN) === 0
+      )
+        i++;
+      end = i;
+      while (end > start && text.charCodeAt(end - 1) === 46) end--;
+      if (end - start < MIN_RANDOM_TOKEN) continue;
+      facts = (facts ??= new RunFacts(MIN_RANDOM_TOKEN)).read(text, start, end);
+    }
     if (end - start < MIN_RANDOM_TOKEN) continue;
     while (block < skip.length && (skip[block] as [number, number])[1] < start) block++;
     const inPublic = block < skip.length && (skip[block] as [number, number])[0] <= start;
     if (inPublic) continue;
-    if (
-      secretRun(
-        text,
-        start,
-        end,
-        depth,
-        scan,
-        (facts ??= new RunFacts(MIN_RANDOM_TOKEN)).read(text, start, end),
-      )
-    ) {
-      out.push({ start, end, kind: "high-entropy" });
-    }
+    if (secretRun(text, start, end, depth, scan, facts)) out.push({ start, end, kind: "high-entropy" });
   }
   return out;
 }
 
-/** Each marker that quotes a rejected value, by the word before ` value: ` and its quote. */
+/** The markers that quote a rejected value: the word before ` value: `, and the quote after it. */
 const REJECTION_MARKERS: readonly [word: string, quote: number][] = [
   ["Invalid", 34],
   ["Duplicate", 34],
@@ -300,37 +302,38 @@ const REJECTION_MARKERS: readonly [word: string, quote: number][] = [
   ["Forbidden", 34],
 ];
 
+/** The marker (index in REJECTION_MARKERS) whose ` value: ` sits at `at`, or -1. */
+function markerAt(text: string, at: number): number {
+  const quote = text.charCodeAt(at + 8);
+  for (let k = 0; k < REJECTION_MARKERS.length; k++) {
+    const [word, q] = REJECTION_MARKERS[k] as [string, number];
+    if (q === quote && text.startsWith(word, at - word.length)) return k;
+  }
+  return -1;
+}
+
 /** `Invalid value: "X"` / `Duplicate value: "X"` in API server messages: the quoted value they reject. */
 export function detectRejectedValues(text: string): Span[] {
   const out: Span[] = [];
   // Each marker resumes after the value it last read (a value may quote another marker).
-  const from = REJECTION_MARKERS.map(() => 0);
+  const from = [0, 0, 0, 0];
   // The last value judged and its verdict: messages repeat the same value (allocation-free reuse).
   let lastStart = -1;
   let lastEnd = -1;
   let lastMasked = false;
-  // Literal, no quantifier: one linear pass.
-  const pattern = / value: ["']/g;
-  while (pattern.test(text)) {
-    const quoteAt = pattern.lastIndex - 1;
-    const quote = text.charCodeAt(quoteAt);
-    const space = quoteAt - 8;
-    const k = REJECTION_MARKERS.findIndex(
-      ([word, q]) => q === quote && text.startsWith(word, space - word.length),
-    );
+  // One native search for what all markers share.
+  for (let at = text.indexOf(" value: "); at >= 0; at = text.indexOf(" value: ", at + 1)) {
+    const k = markerAt(text, at);
     if (k < 0) continue;
-    const word = (REJECTION_MARKERS[k] as [string, number])[0];
-    if (space - word.length < (from[k] as number)) continue;
-    const start = quoteAt + 1;
+    const [word, quote] = REJECTION_MARKERS[k] as [string, number];
+    if (at - word.length < (from[k] as number)) continue;
+    const start = at + 9;
     let end = start;
     // A Go %q string: backslash escapes, ends at the unescaped quote (bounded).
-    while (
-      end < text.length &&
-      end - start < 65536 &&
-      text.charCodeAt(end) !== quote &&
-      text.charCodeAt(end) !== 10
-    ) {
-      end += text.charCodeAt(end) === 92 ? 2 : 1;
+    while (end < text.length && end - start < 65536) {
+      const c = text.charCodeAt(end);
+      if (c === quote || c === 10) break;
+      end += c === 92 ? 2 : 1;
     }
     end = Math.min(end, text.length);
     from[k] = Math.max(end, start);

@@ -27,11 +27,13 @@ export const F_DOT = 512;
 export const F_SEPARATOR = 1024;
 /** `+ / =`: left out when judging base64 as a whole. */
 export const F_BASE64_PUNCTUATION = 2048;
+/** A token character (alphanumerics and `+ / _ - . ~`): what a run is made of, before its padding. */
+export const F_RUN = 4096;
 
 const ALL = 0xffff;
 
 const FACT: Uint16Array = (() => {
-  const table = new Uint16Array(128);
+  const table = new Uint16Array(65536);
   const set = (chars: string, flag: number): void => {
     for (const ch of chars) table[ch.charCodeAt(0)] = (table[ch.charCodeAt(0)] as number) | flag;
   };
@@ -48,8 +50,22 @@ const FACT: Uint16Array = (() => {
   set("_", F_BASE64URL);
   set("-", F_BASE64URL | F_LOWER_DIGIT_DASH | F_DASH);
   set(".", F_DOT | F_SEPARATOR);
+  set(digits + lower + upper + "+/_-.~", F_RUN);
   return table;
 })();
+
+/** Per character: 1 for a digit, 1 << 9 for a capital, 1 << 18 for a lower-case letter (a window's counts, packed). */
+const CLASS_COUNT: Int32Array = (() => {
+  const table = new Int32Array(128);
+  for (let c = 48; c <= 57; c++) table[c] = 1;
+  for (let c = 65; c <= 90; c++) table[c] = 1 << 9;
+  for (let c = 97; c <= 122; c++) table[c] = 1 << 18;
+  return table;
+})();
+
+function isRunChar(c: number): boolean {
+  return ((FACT[c] as number) & F_RUN) !== 0;
+}
 
 /** Class flags of a span: those all its characters have (`and`) and those any has (`or`). */
 export interface Classes {
@@ -79,6 +95,8 @@ export class RunFacts implements Classes {
   base64 = false;
   /** base64url (`[A-Za-z0-9_-]+={0,2}`). */
   base64url = false;
+  /** Where the run read last ends (`readRun`: before trailing dots). */
+  end = 0;
   /** Segments of `minSegment` characters or more (shorter ones are never judged). */
   segments = 0;
   private bounds = new Int32Array(64);
@@ -100,6 +118,44 @@ export class RunFacts implements Classes {
 
   /** Reads `text[start, end)` (a run: ASCII token characters, then any `=` padding). */
   read(text: string, start: number, end: number): this {
+    this.collect(text, start, end, false);
+    this.end = end;
+    return this;
+  }
+
+  /**
+   * Reads the run that starts at `start`: its token characters, then `=` padding (only after four
+   * characters, and only where no token character follows), less trailing dots (punctuation after
+   * the token). Returns where the scan stopped (after the padding); the run is `[start, this.end)`.
+   */
+  readRun(text: string, start: number): number {
+    let p = this.collect(text, start, text.length, true);
+    // `=` only as trailing base64 padding (so `NAME=value` splits).
+    const padded = p;
+    while (
+      p < text.length &&
+      p - start >= 4 &&
+      text.charCodeAt(p) === 61 &&
+      !isRunChar(text.charCodeAt(p + 1))
+    )
+      p++;
+    if (p > padded) {
+      this.collect(text, start, p, false);
+    } else if (text.charCodeAt(p - 1) === 46) {
+      let end = p;
+      while (end > start && text.charCodeAt(end - 1) === 46) end--;
+      this.collect(text, start, end, false);
+      this.end = end;
+      return p;
+    }
+    this.end = p;
+    return p;
+  }
+
+  /** The facts of `text[start, …)` up to `end`, or (`untilRunEnd`) up to the first non-token character. */
+  private collect(text: string, start: number, end: number, untilRunEnd: boolean): number {
+    // Bounded reads hold `=` too: only the open-ended read stops at a non-token character.
+    const keep = untilRunEnd ? 0 : F_RUN;
     let and = ALL;
     let or = 0;
     let hex = 0;
@@ -116,13 +172,13 @@ export class RunFacts implements Classes {
     let first = true;
     let taken = 0;
     let distinct = 0;
-    let upper = 0;
-    let lower = 0;
-    let digit = 0;
+    let classes = 0;
     let windowHex = 0;
-    for (let p = start; p < end; p++) {
-      const c = text.charCodeAt(p) & 127;
+    let p = start;
+    for (; p < end; p++) {
+      const c = text.charCodeAt(p);
       const f = FACT[c] as number;
+      if (((f | keep) & F_RUN) === 0) break;
       and &= f;
       or |= f;
       hex += f & F_HEX;
@@ -138,9 +194,7 @@ export class RunFacts implements Classes {
         segmentOr |= f;
         if (first && taken < RANDOM_WINDOW) {
           taken++;
-          digit += (f >> 1) & 1;
-          upper += (f >> 2) & 1;
-          lower += (f >> 3) & 1;
+          classes += CLASS_COUNT[c] as number;
           windowHex += f & F_HEX;
           const k = counts[c] as number;
           if (k === 0) touched[distinct++] = c;
@@ -148,26 +202,26 @@ export class RunFacts implements Classes {
         }
       }
     }
-    if (end - segmentStart >= this.minSegment) this.push(segmentStart, end, segmentAnd, segmentOr);
+    if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
     tally.n = taken;
     tally.distinct = distinct;
-    tally.upper = upper;
-    tally.lower = lower;
-    tally.digit = digit;
+    tally.digit = classes & 511;
+    tally.upper = (classes >> 9) & 511;
+    tally.lower = (classes >> 18) & 511;
     tally.hex = windowHex;
     // Segment 0 is the first segment when that one was long enough to keep.
     this.tallied = this.segments > 0 && this.bounds[0] === start;
     let padding = 0;
-    while (end - padding > start && text.charCodeAt(end - padding - 1) === 61) padding++;
+    while (p - padding > start && text.charCodeAt(p - padding - 1) === 61) padding++;
     this.and = and;
     this.or = or;
     this.hex = hex;
     this.base64Punctuation = punctuation;
     this.padding = padding;
-    const body = end - start - padding > 0 && padding <= 2;
+    const body = p - start - padding > 0 && padding <= 2;
     this.base64 = body && (and & F_BASE64) !== 0;
     this.base64url = body && (and & F_BASE64URL) !== 0;
-    return this;
+    return p;
   }
 
   private push(start: number, end: number, and: number, or: number): void {

@@ -17,6 +17,9 @@ import type { Detector, Span } from "./span.js";
 const CHAR = chars.CHAR;
 const ALNUM = chars.ALNUM;
 const WORD = chars.WORD;
+const DIGIT = chars.DIGIT;
+const UPPER = chars.UPPER;
+const LOWER = chars.LOWER;
 
 const ALPHABETS: readonly Alphabet[] = ["A", "W", "D", "B", "H", "U", "L", "T", "S"];
 const T_INDEX = ALPHABETS.indexOf("T");
@@ -50,10 +53,30 @@ const IN_ALPHABET: Uint16Array = (() => {
   return table;
 })();
 
-interface CompiledRule {
-  rule: TokenRule;
-  alphabet: number;
+/** A rule in the shape the scanner reads (one hidden class, no optional fields). */
+class CompiledRule {
+  readonly prefixLength: number;
+  readonly alphabet: number;
+  readonly min: number;
+  readonly max: number;
+  readonly random: boolean;
+  /** Prefix and body alphabet are word characters only: a failed attempt covers a run of word characters. */
+  readonly wordy: boolean;
+
+  constructor(rule: TokenRule) {
+    this.prefixLength = rule.prefix.length;
+    this.alphabet = ALPHABETS.indexOf(rule.body);
+    this.min = rule.min;
+    this.max = rule.max ?? Number.MAX_SAFE_INTEGER;
+    this.random = rule.random === true;
+    this.wordy = WORDY_ALPHABETS.has(rule.body) && /^\w+$/.test(rule.prefix);
+  }
 }
+
+/** Alphabets whose characters are all word characters (alphanumerics and `_`). */
+const WORDY_ALPHABETS = new Set<Alphabet>(["A", "W", "H", "U", "L"]);
+/** Alphabets of rules that ask for a random-looking body: their runs record where their classes last occur. */
+const RANDOM_ALPHABETS = new Set(TOKEN_RULES.filter((r) => r.random).map((r) => ALPHABETS.indexOf(r.body)));
 
 /** A trie of the prefixes over ASCII: `child[node * 128 + c]` (0: none), `rules[node]` ending there. */
 const TRIE = (() => {
@@ -76,13 +99,18 @@ const TRIE = (() => {
       node = next;
     }
     // Same prefix, table order: as the table lists them.
-    (rules[node] as CompiledRule[]).push({ rule, alphabet: ALPHABETS.indexOf(rule.body) });
+    (rules[node] as CompiledRule[]).push(new CompiledRule(rule));
   }
   const table = new Int32Array(nodes * 128);
   child.forEach((v, k) => (table[k] = v ?? 0));
   const depth = Math.max(...TOKEN_RULES.map((r) => r.prefix.length));
-  return { child: table, rules, depth };
+  const terminal = Uint8Array.from(rules, (r) => (r.length > 0 ? 1 : 0));
+  return { child: table, rules, terminal, depth };
 })();
+
+const CHILD = TRIE.child;
+const TERMINAL = TRIE.terminal;
+const RULES = TRIE.rules;
 
 /** Per-call state: the last run found for each alphabet, and the randomness windows. */
 class Runs {
@@ -91,6 +119,8 @@ class Runs {
   /** For T: the run end without its trailing dots (a `.` after a token is punctuation). */
   private dotless = -1;
   private readonly windows: (SlidingRandomness | undefined)[] = [];
+  /** Per alphabet: positions of the second-to-last digit, capital, lower-case letter and letter of its run. */
+  private readonly lastClasses = new Int32Array(4 * ALPHABETS.length).fill(-1);
 
   constructor(private readonly text: string) {}
 
@@ -100,9 +130,42 @@ class Runs {
     const text = this.text;
     const bit = 1 << a;
     let end = from;
-    for (; end < text.length; end++) {
-      const c = text.charCodeAt(end);
-      if (c >= 128 || ((IN_ALPHABET[c] as number) & bit) === 0) break;
+    if (RANDOM_ALPHABETS.has(a)) {
+      // Where the run's last two digits, capitals, lower-case letters and letters are: a body with
+      // fewer than two of the classes looksRandom needs cannot look random, whatever its window.
+      let d1 = -1;
+      let d2 = -1;
+      let u1 = -1;
+      let u2 = -1;
+      let l1 = -1;
+      let l2 = -1;
+      for (; end < text.length; end++) {
+        const c = text.charCodeAt(end);
+        if (c >= 128 || ((IN_ALPHABET[c] as number) & bit) === 0) break;
+        const f = CHAR[c] as number;
+        if ((f & DIGIT) !== 0) {
+          d2 = d1;
+          d1 = end;
+        } else if ((f & UPPER) !== 0) {
+          u2 = u1;
+          u1 = end;
+        } else if ((f & LOWER) !== 0) {
+          l2 = l1;
+          l1 = end;
+        }
+      }
+      const classes = 4 * a;
+      this.lastClasses[classes] = d2;
+      this.lastClasses[classes + 1] = u2;
+      this.lastClasses[classes + 2] = l2;
+      // The second-to-last letter: the larger of the second-to-last capital and lower-case letter,
+      // unless the last of one and the last of the other are the two last letters.
+      this.lastClasses[classes + 3] = Math.max(u2, l2, Math.min(u1, l1));
+    } else {
+      for (; end < text.length; end++) {
+        const c = text.charCodeAt(end);
+        if (c >= 128 || ((IN_ALPHABET[c] as number) & bit) === 0) break;
+      }
     }
     this.start[a] = from;
     this.end[a] = end;
@@ -114,9 +177,23 @@ class Runs {
     return end;
   }
 
+  /**
+   * Whether a body from `start` in the last run of `a` holds what looksRandom needs at the least:
+   * two digits and two letters, or two capitals and two lower-case letters.
+   */
+  mayLookRandom(start: number, a: number): boolean {
+    const k = 4 * a;
+    const l = this.lastClasses;
+    return (
+      ((l[k] as number) >= start && (l[k + 3] as number) >= start) ||
+      ((l[k + 1] as number) >= start && (l[k + 2] as number) >= start)
+    );
+  }
+
   /** The body's end: the run end, less trailing dots for dotted alphabets. */
   bodyEnd(from: number, a: number): number {
-    const end = this.runEnd(from, a);
+    const known = this.end[a] as number;
+    const end = from >= (this.start[a] as number) && from <= known ? known : this.runEnd(from, a);
     // The dots were counted back from the run end once; a later start inside the run shares them.
     return a === T_INDEX ? Math.max(from, this.dotless) : end;
   }
@@ -129,38 +206,47 @@ class Runs {
 
 /** The end of a token matching `rules` (one trie node's) at `at`, or -1. */
 function matchRules(text: string, at: number, rules: readonly CompiledRule[], runs: Runs): number {
-  for (const { rule, alphabet } of rules) {
-    const bodyStart = at + rule.prefix.length;
+  for (let k = 0; k < rules.length; k++) {
+    const rule = rules[k] as CompiledRule;
+    const alphabet = rule.alphabet;
+    const bodyStart = at + rule.prefixLength;
     const end = runs.bodyEnd(bodyStart, alphabet);
+    if (rule.wordy && end > wordEnd) wordEnd = end;
     const length = end - bodyStart;
-    if (length < rule.min || (rule.max !== undefined && length > rule.max)) continue;
+    if (length < rule.min || length > rule.max) continue;
     // The token must end at a word boundary: `AKIA…` followed by lower-case letters is something else.
     if (end < text.length && ((CHAR[text.charCodeAt(end)] as number) & ALNUM) !== 0) continue;
-    if (rule.random && !runs.looksRandom(bodyStart, end, alphabet)) continue;
+    if (
+      rule.random &&
+      !(runs.mayLookRandom(bodyStart, alphabet) && runs.looksRandom(bodyStart, end, alphabet))
+    )
+      continue;
     return end;
   }
   return -1;
 }
+
+/** After a failed matchAt: where the run of word characters from the word start is known to reach. */
+let wordEnd = -1;
 
 /** Trie nodes with rules met along the walk from a word start (reused between word starts). */
 const found = new Int32Array(TRIE.depth + 1);
 
 /** The end of the token at word start `at` (first character `c`), or -1. */
 function matchAt(text: string, at: number, c: number, runs: Runs): number {
-  const { child, rules } = TRIE;
-  let node = child[c] as number;
+  let node = CHILD[c] as number;
   let hits = 0;
   let j = at + 1;
   while (node !== 0) {
-    if ((rules[node] as CompiledRule[]).length > 0) found[hits++] = node;
+    if (TERMINAL[node] === 1) found[hits++] = node;
     if (j >= text.length) break;
     const next = text.charCodeAt(j++);
     if (next >= 128) break;
-    node = child[node * 128 + next] as number;
+    node = CHILD[node * 128 + next] as number;
   }
   // Longest prefix first.
   while (hits > 0) {
-    const end = matchRules(text, at, rules[found[--hits] as number] as CompiledRule[], runs);
+    const end = matchRules(text, at, RULES[found[--hits] as number] as CompiledRule[], runs);
     if (end >= 0) return end;
   }
   return -1;
@@ -170,16 +256,23 @@ function matchAt(text: string, at: number, c: number, runs: Runs): number {
 export const detectPrefixedTokens: Detector = (text) => {
   const out: Span[] = [];
   let runs: Runs | undefined;
-  const child = TRIE.child;
+  const child = CHILD;
   let previousWord = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     const word = ((CHAR[c] as number) & WORD) !== 0;
     if (word && !previousWord && (child[c] as number) !== 0) {
+      wordEnd = -1;
       const end = matchAt(text, i, c, (runs ??= new Runs(text)));
       if (end > i) {
         out.push({ start: i, end, kind: "known-token" });
         i = end - 1;
+        previousWord = true;
+        continue;
+      }
+      // No word starts inside a run of word characters: skip the part the rules already read.
+      if (wordEnd > i + 1) {
+        i = wordEnd - 1;
         previousWord = true;
         continue;
       }
