@@ -4,6 +4,9 @@
  * (hostile or real) costs a hash and a compare per candidate instead of a string and a name split.
  */
 
+import { nameSensitivity } from "./sensitive-names.js";
+import { judge } from "./value-judge.js";
+
 /** Ranges longer than this are computed each time (rare, and their hash would cost as much). */
 const MAX_KEY = 256;
 
@@ -84,3 +87,13 @@ export const NAME_CHAR: Uint8Array = (() => {
  */
 export const NAME_WORDS =
   "pass|pw|secret|token|key|cred|auth|dsn|cookie|connection|private|api|licen|management|master|sig|hmac|salt|seed|sas|bearer|session|webhook";
+
+/** nameSensitivity by range. */
+export const SENSITIVITY = new RangeMemo(nameSensitivity);
+
+/** Whether judge masks a value under a name of each sensitivity (its verdict is pure in the value). */
+export const MASKED = {
+  password: new RangeMemo((v) => judge("", v, "password") === "mask"),
+  secret: new RangeMemo((v) => judge("", v, "secret") === "mask"),
+  weak: new RangeMemo((v) => judge("", v, "weak") === "mask"),
+};

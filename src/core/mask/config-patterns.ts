@@ -5,8 +5,7 @@
  * `<add key="StorageKey" value="X"/>`) and quoted call arguments (`define('AUTH_KEY', 'X')`,
  * `setRequestHeader("X-Api-Key", "X")`). Line-by-line or indexOf-driven, each bounded.
  */
-import { NAME_CHAR, NAME_WORDS, RangeMemo } from "./config-memo.js";
-import { judge } from "./value-judge.js";
+import { MASKED, NAME_CHAR, NAME_WORDS, RangeMemo, SENSITIVITY } from "./config-memo.js";
 import { nameSensitivity } from "./sensitive-names.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import type { Detector, Span } from "./span.js";
@@ -90,13 +89,6 @@ function isProse(value: string): boolean {
   return PROSE.has(value.toLowerCase());
 }
 const PROSE_WORD = new RangeMemo(isProse);
-const SENSITIVITY = new RangeMemo(nameSensitivity);
-/** Whether a value under a name of each sensitivity is masked (judge's verdict, pure in the value). */
-const MASKED = {
-  password: new RangeMemo((v) => judge("", v, "password") === "mask"),
-  secret: new RangeMemo((v) => judge("", v, "secret") === "mask"),
-  weak: new RangeMemo((v) => judge("", v, "weak") === "mask"),
-};
 
 /**
  * Pushes `[start, end)` (trailing `;` and spaces trimmed, matching quotes stripped) when the judge

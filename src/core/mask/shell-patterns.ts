@@ -4,8 +4,8 @@
  * `redis-cli -a`, `sshpass -p`, `vault login TOKEN`, `curl -u user:PW`). Also used on `command`/`args`
  * lists of containers. Each command line is read once, up to its end (bounded).
  */
-import { judge } from "./value-judge.js";
-import { nameSensitivity } from "./sensitive-names.js";
+import { MASKED, RangeMemo, SENSITIVITY } from "./config-memo.js";
+import type { Sensitivity } from "./sensitive-names.js";
 import type { Detector, Span } from "./span.js";
 import { isAlnum, isSpace } from "./span.js";
 
@@ -72,31 +72,39 @@ const MAX_COMMAND = 2048;
 export function secretWords(text: string, words: readonly Word[], out: Span[]): void {
   const first = words[0];
   const tool = first === undefined ? undefined : TOOLS[baseName(text.slice(first.start, first.end))];
+  const after = tool?.positionalAfter;
   let positional = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as Word;
-    const word = text.slice(w.start, w.end);
-    const next = words[i + 1];
-    if (tool?.positionalAfter !== undefined && word === tool.positionalAfter) {
+    const dash = text.charCodeAt(w.start) === 45 && w.end > w.start;
+    if (after !== undefined && w.end - w.start === after.length && text.startsWith(after, w.start)) {
       positional = true;
       continue;
     }
-    if (positional && !word.startsWith("-")) {
+    if (positional && !dash) {
       out.push({ start: w.start, end: w.end, kind: "shell-secret" });
       positional = false;
       continue;
     }
-    if (tool?.attached?.some((f) => word.startsWith(f) && word.length > f.length && !word.startsWith("--"))) {
+    // Every other rule reads a flag: a word starting with `-` (compared in place, never sliced).
+    if (!dash) continue;
+    const length = w.end - w.start;
+    const next = words[i + 1];
+    if (
+      tool?.attached?.some(
+        (f) => length > f.length && text.startsWith(f, w.start) && text.charCodeAt(w.start + 1) !== 45,
+      )
+    ) {
       out.push({ start: w.start + 2, end: w.end, kind: "shell-secret" });
       continue;
     }
     if (next === undefined) continue;
-    if (tool?.separate?.includes(word)) {
+    if (tool?.separate !== undefined && isOneOf(text, w, tool.separate)) {
       out.push({ start: next.start, end: next.end, kind: "shell-secret" });
       i++;
       continue;
     }
-    if (tool?.userColon?.includes(word)) {
+    if (tool?.userColon !== undefined && isOneOf(text, w, tool.userColon)) {
       const colon = text.indexOf(":", next.start);
       if (colon >= 0 && colon < next.end - 1)
         out.push({ start: colon + 1, end: next.end, kind: "shell-secret" });
@@ -104,15 +112,33 @@ export function secretWords(text: string, words: readonly Word[], out: Span[]): 
       continue;
     }
     // Any long flag whose name says secret: `--anthropic-key VALUE`, `--db-password VALUE`.
-    if (word.startsWith("-") && !word.includes("=") && word.length <= 64) {
-      const name = word.replace(/^-+/, "");
-      const value = text.slice(next.start, next.end);
-      if (name !== "" && !value.startsWith("-") && judge(name, value, nameSensitivity(name)) === "mask") {
+    if (length <= 64 && !hasEquals(text, w)) {
+      let nameStart = w.start;
+      while (nameStart < w.end && text.charCodeAt(nameStart) === 45) nameStart++;
+      if (nameStart === w.end || text.charCodeAt(next.start) === 45) continue;
+      const sensitivity = SENSITIVITY.get(text, nameStart, w.end);
+      if (sensitivity !== "none" && judged(text, next.start, next.end, sensitivity)) {
         out.push({ start: next.start, end: next.end, kind: "shell-secret" });
         i++;
       }
     }
   }
+}
+
+/** Whether the word is one of `flags`. */
+function isOneOf(text: string, w: Word, flags: readonly string[]): boolean {
+  for (const f of flags) if (f.length === w.end - w.start && text.startsWith(f, w.start)) return true;
+  return false;
+}
+
+function hasEquals(text: string, w: Word): boolean {
+  for (let i = w.start; i < w.end; i++) if (text.charCodeAt(i) === 61) return true;
+  return false;
+}
+
+/** judge(name, value) for a name of `sensitivity` !== "none", cached by the value's range. */
+function judged(text: string, start: number, end: number, sensitivity: Sensitivity): boolean {
+  return sensitivity !== "none" && MASKED[sensitivity].get(text, start, end);
 }
 
 function baseName(word: string): string {
@@ -152,62 +178,113 @@ export function commandWords(text: string, from: number): Word[] {
   return words;
 }
 
+/*
+ * Tool invocations are found from two native searches that leapfrog each other (linear, no
+ * backtracking: literal alternatives, then a look-behind or look-ahead of one character class):
+ * - TOOL: a tool's name as a whole word followed by a blank (the look-behind runs after the literal);
+ * - FLAG_OR_LOGIN: a word starting with `-` and another character, or `login`, after a blank or a
+ *   quote (every secret a tool rule finds is a flag's, an attached flag's or the word after `login`).
+ * A tool is read only when such a word lies within its command's reach (MAX_COMMAND characters),
+ * and a word only when a tool lies before it within that reach: text without a tool or without a
+ * flag costs one native search.
+ */
+const TOOL_NAMES = Object.keys(TOOLS)
+  .sort((a, b) => b.length - a.length)
+  .join("|");
+const TOOL = new RegExp(`(?:${TOOL_NAMES})(?<=(?:^|[^\\w-])(?:${TOOL_NAMES}))(?=[ \\t\\n\\r\\v\\f]|$)`, "g");
+const FLAG_OR_LOGIN = /[\s"'](?:-[^\s"';&|]|login(?=[\s"';&|]|$))/g;
+
 /** Tool invocations and secret-named flags anywhere in free text. */
 export const detectShellSecrets: Detector = (text) => {
   const out: Span[] = [];
-  for (const tool of Object.keys(TOOLS)) {
-    let from = 0;
-    for (;;) {
-      const at = text.indexOf(tool, from);
-      if (at < 0) break;
-      from = at + tool.length;
-      const before = at > 0 ? text.charCodeAt(at - 1) : 32;
-      const after = text.charCodeAt(at + tool.length);
-      if (isAlnum(before) || before === 45 || before === 95 || !(isSpace(after) || Number.isNaN(after)))
-        continue;
-      const words = commandWords(text, at);
-      secretWords(text, words, out);
-      const last = words[words.length - 1];
-      if (last !== undefined) from = Math.max(from, last.end);
-    }
-  }
+  toolCommands(text, out);
   detectSecretFlags(text, out);
   return out;
 };
 
-/** `--name VALUE` where the flag's name says the value is a secret, anywhere in text. */
-function detectSecretFlags(text: string, out: Span[]): void {
-  let from = 0;
-  for (;;) {
-    const at = text.indexOf("--", from);
-    if (at < 0) break;
-    from = at + 2;
-    if (
-      at > 0 &&
-      !isSpace(text.charCodeAt(at - 1)) &&
-      text.charCodeAt(at - 1) !== 34 &&
-      text.charCodeAt(at - 1) !== 39
-    )
-      continue;
-    let end = at + 2;
-    while (
-      end < text.length &&
-      end - at < 64 &&
-      (isAlnum(text.charCodeAt(end)) || text.charCodeAt(end) === 45 || text.charCodeAt(end) === 95)
-    )
-      end++;
-    if (text.charCodeAt(end) !== 32) continue;
-    const name = text.slice(at + 2, end);
-    const sensitivity = nameSensitivity(name);
-    if (sensitivity === "none") continue;
-    const value = firstWord(text, end + 1);
-    if (value === undefined) continue;
-    const v = text.slice(value.start, value.end);
-    if (!v.startsWith("-") && judge(name, v, sensitivity) === "mask") {
-      out.push({ start: value.start, end: value.end, kind: "shell-secret" });
-      from = value.end;
+/** The tool named by a word, by range. */
+const TOOL_NAME = new RangeMemo((word) => (TOOLS[word] === undefined ? "" : word));
+
+/** The next tool invocation from `from`: its start (its name and end in `found`), or -1. */
+function nextTool(text: string, from: number, found: { end: number; name: string }): number {
+  if (from >= text.length) return -1;
+  TOOL.lastIndex = from;
+  if (!TOOL.test(text)) return -1;
+  const end = TOOL.lastIndex;
+  let start = end - 1;
+  while (start > 0 && isToolWordChar(text.charCodeAt(start - 1))) start--;
+  found.end = end;
+  found.name = TOOL_NAME.get(text, start, end);
+  return start;
+}
+
+function isToolWordChar(c: number): boolean {
+  return isAlnum(c) || c === 45 || c === 95;
+}
+
+/** The start of the next flag word or `login` from `from`, or -1. */
+function nextFlag(text: string, from: number): number {
+  if (from >= text.length) return -1;
+  // The regex reads the blank or quote before the word: the text's first word is looked at here.
+  if (from === 0 && /^(?:-[^\s"';&|]|login(?:[\s"';&|]|$))/.test(text)) return 0;
+  FLAG_OR_LOGIN.lastIndex = from === 0 ? 0 : from - 1;
+  if (!FLAG_OR_LOGIN.test(text)) return -1;
+  const end = FLAG_OR_LOGIN.lastIndex;
+  return text.charCodeAt(end - 2) === 45 ? end - 2 : end - 5;
+}
+
+function toolCommands(text: string, out: Span[]): void {
+  const found = { end: 0, name: "" };
+  // Per tool, where its last command read ends: an invocation inside it was read with it.
+  const readUntil = new Map<string, number>();
+  let flag = nextFlag(text, 0);
+  let tool = flag < 0 ? -1 : nextTool(text, Math.max(0, flag - MAX_COMMAND + 1), found);
+  while (flag >= 0 && tool >= 0) {
+    if (flag >= tool + MAX_COMMAND) {
+      // This tool's command cannot reach the flag (nor any later one): skip to tools that can.
+      tool = nextTool(text, Math.max(found.end, flag - MAX_COMMAND + 1), found);
+    } else if (flag < tool) {
+      // No unread tool before this flag can reach it: the next flag after the tool.
+      flag = nextFlag(text, tool);
+    } else {
+      const name = found.name;
+      if (tool >= (readUntil.get(name) ?? 0)) {
+        const words = commandWords(text, tool);
+        secretWords(text, words, out);
+        const last = words[words.length - 1];
+        readUntil.set(name, Math.max(tool + name.length, last === undefined ? 0 : last.end));
+      }
+      tool = nextTool(text, found.end, found);
     }
   }
+}
+
+/**
+ * `--name VALUE` where the flag's name says the value is a secret, anywhere in text. One native
+ * search (linear: a literal, a bounded class, a one-character look-around) finds `--name ` after a
+ * blank or a quote and not followed by what cannot start a value (a blank, `-`, the end of a command).
+ */
+const SECRET_FLAG = /--(?<=(?:^|[ \t\n\r\v\f"'])--)[A-Za-z0-9_-]{1,62} (?![ \t\n\r\v\f;&|-])/g;
+
+function detectSecretFlags(text: string, out: Span[]): void {
+  SECRET_FLAG.lastIndex = 0;
+  while (SECRET_FLAG.test(text)) {
+    const end = SECRET_FLAG.lastIndex - 1;
+    let at = end - 1;
+    while (at > 0 && isFlagChar(text.charCodeAt(at - 1))) at--;
+    const sensitivity = SENSITIVITY.get(text, at + 2, end);
+    if (sensitivity === "none") continue;
+    const value = firstWord(text, end + 1);
+    if (value === undefined || text.charCodeAt(value.start) === 45) continue;
+    if (judged(text, value.start, value.end, sensitivity)) {
+      out.push({ start: value.start, end: value.end, kind: "shell-secret" });
+      SECRET_FLAG.lastIndex = Math.max(SECRET_FLAG.lastIndex, value.end);
+    }
+  }
+}
+
+function isFlagChar(c: number): boolean {
+  return isAlnum(c) || c === 45 || c === 95;
 }
 
 /** The one word (maybe quoted) starting at `at`, bounded. */
