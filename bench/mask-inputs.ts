@@ -100,6 +100,8 @@ export const HOSTILE_INPUTS: MaskInput[] = [
   ["distinct AWS key ids", () => randomWords(UPPER_DIGITS, 16, " ", 4, "AKIA")],
   ["same AWS key id", () => repeat("AKIAIOSFODNN7EXAMPLE ")],
   ["log lines with a secret each", () => repeat("ts=1 level=info msg=login user=bob password=hunter2\n")],
+  ["weak keys without '=' ('key: abc')", () => repeat("key: abc\n")],
+  ["distinct values under sensitive keys", () => randomWords(B64, 12, "\n", 5, "api_token: ")],
 ];
 
 export const REALISTIC_INPUTS: MaskInput[] = [

@@ -120,12 +120,12 @@ function schemeSource(scheme: string): string {
 }
 /**
  * A scheme, 1–8 spaces or tabs, then at least 8 token characters: only those candidates leave the
- * native search. The search starts at "a scheme's last letter, then a space or tab" (a two-character
- * check), and only there looks behind for the whole scheme. Linear: every part is bounded (the
- * lookbehind by the longest scheme, then at most 7 + 8 characters).
+ * native search. It reads a scheme's possible last letter, then looks ahead for the spaces and 8
+ * token characters, and only then looks behind for the whole scheme. Linear: every part is bounded
+ * (at most 8 + 8 characters ahead, the longest scheme behind). The match is the scheme's last letter.
  */
 const BEARER_RE = new RegExp(
-  `[rcnskhy\\u212a][ \\t](?<=(?:${SCHEMES.map(schemeSource).join("|")})[ \\t])[ \\t]{0,7}[A-Za-z0-9\\-._~+/=]{8}`,
+  `[rcnskhy\\u212a](?=[ \\t]{1,8}[A-Za-z0-9\\-._~+/=]{8})(?<=(?:${SCHEMES.map(schemeSource).join("|")}))`,
   "gi",
 );
 
@@ -137,13 +137,17 @@ export const detectBearerTokens: Detector = (text) => {
   const from = new Array<number>(SCHEMES.length).fill(0);
   BEARER_RE.lastIndex = 0;
   while (BEARER_RE.test(text)) {
-    // Back from the 8 token characters over the spaces: i is the first space after the scheme.
-    const tokenStart = BEARER_RE.lastIndex - 8;
-    let i = tokenStart;
-    while (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9) i--;
-    let tokenEnd = BEARER_RE.lastIndex;
+    // The first space after the scheme, then the token after at most 8 spaces.
+    const i = BEARER_RE.lastIndex;
+    let tokenStart = i;
+    while (tokenStart - i < 8 && (text.charCodeAt(tokenStart) === 32 || text.charCodeAt(tokenStart) === 9)) {
+      tokenStart++;
+    }
+    let tokenEnd = tokenStart;
     while (tokenEnd < n && isTokenChar(text.charCodeAt(tokenEnd))) tokenEnd++;
-    // Which schemes end right before it (case-insensitive, at a word start)?
+    // Which schemes end right before it (case-insensitive, at a word start)? `x-api-key <t>` is both
+    // `api-key` and `key`: one span is enough.
+    let pushed = false;
     const last = lowerCode(text.charCodeAt(i - 1));
     for (const index of last < 128 ? (SCHEMES_BY_LAST[last] as number[]) : []) {
       const scheme = SCHEMES[index] as string;
@@ -151,8 +155,9 @@ export const detectBearerTokens: Detector = (text) => {
       if (at < (from[index] as number) || !matchesLower(text, at, scheme)) continue;
       if (at > 0 && isAlnum(text.charCodeAt(at - 1))) continue;
       const long = tokenEnd - tokenStart >= (scheme === "token" || scheme === "key" ? 16 : MIN_BEARER_TOKEN);
-      if (long && mixesClasses(text, tokenStart, tokenEnd)) {
+      if (!pushed && long && mixesClasses(text, tokenStart, tokenEnd)) {
         out.push({ start: tokenStart, end: tokenEnd, kind: "bearer-token" });
+        pushed = true;
       }
       from[index] = tokenEnd;
     }
@@ -179,6 +184,9 @@ for (let c = 0; c < 128; c++) {
 function pairFlag(c: number, bit: number): boolean {
   return c < 128 && ((PAIR[c] as number) & bit) !== 0;
 }
+
+/** `:` or `=`: one class, no quantifier (cannot backtrack). */
+const SEPARATOR_RE = /[:=]/g;
 
 /**
  * The sensitivity of recent keys, by a hash of their characters (direct-mapped, bounded): hostile
@@ -289,7 +297,12 @@ export const detectSensitivePairs: Detector = (text) => {
     }
     if (at < 0) {
       if (i >= n) break;
-      // Far apart: indexOf, each separator searched for once.
+      // Far apart: indexOf, each separator searched for once (first one regex pass: is there any?
+      // On text of two-byte characters, indexOf of a one-byte pattern is slow).
+      if (nextColon === -2 && nextEquals === -2) {
+        SEPARATOR_RE.lastIndex = i;
+        if (!SEPARATOR_RE.test(text)) break;
+      }
       if (nextColon !== -1 && nextColon < i) nextColon = text.indexOf(":", i);
       if (nextEquals !== -1 && nextEquals < i) nextEquals = text.indexOf("=", i);
       at = nextColon === -1 ? nextEquals : nextEquals === -1 ? nextColon : Math.min(nextColon, nextEquals);

@@ -36,11 +36,16 @@ function isEyJ(text: string, i: number): boolean {
   return text.charCodeAt(i) === 101 && text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74;
 }
 
+const EYJ_RE = /eyJ/g; // a literal: no backtracking
+
 /** The next `eyJ` at or after `from`: a few characters looked at in JS (JWTs in a row), then indexOf. */
 function nextEyJ(text: string, from: number): number {
   const stop = Math.min(from + 8, text.length - 2);
   for (let i = from; i < stop; i++) if (isEyJ(text, i)) return i;
-  return stop < from + 8 ? -1 : text.indexOf("eyJ", stop);
+  if (stop < from + 8) return -1;
+  // A regex rather than indexOf: it skips on `J` where indexOf stops at every `e`.
+  EYJ_RE.lastIndex = stop;
+  return EYJ_RE.test(text) ? EYJ_RE.lastIndex - 3 : -1;
 }
 
 /** JWTs: `eyJ<header>.eyJ<payload>.<signature>` (the signature may be empty for `alg: none`). */

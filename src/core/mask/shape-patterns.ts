@@ -78,6 +78,10 @@ for (const bucket of HOOK_BUCKETS) {
   }
 }
 
+/** `hook`, and the markers without it: literals (regexes skip on their last characters, where indexOf stops at every first one). */
+const HOOK_RE = /hook/g;
+const OTHER_RE = new RegExp(OTHER_MARKERS.map(({ marker }) => marker.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "g"); // prettier-ignore
+
 /** The rest of a URL (at most MAX_URL characters): one class with a bounded count, sticky. */
 const URL_REST_RE = /[^ \t\n\r\v\f"'`<>)\],;?#]{0,2048}/y;
 
@@ -99,7 +103,9 @@ export const detectWebhookUrls: Detector = (text) => {
     }
     from[index] = Math.max(end, at + 1);
   };
-  for (let h = text.indexOf("hook"); h >= 0; h = text.indexOf("hook", h + 1)) {
+  HOOK_RE.lastIndex = 0;
+  while (HOOK_RE.test(text)) {
+    const h = HOOK_RE.lastIndex - 4;
     const c = text.charCodeAt(h + 4);
     if (!(c < 128)) continue;
     for (const m of HOOK_BUCKETS[c] as HookMarker[]) {
@@ -109,8 +115,13 @@ export const detectWebhookUrls: Detector = (text) => {
       if (at >= 0 && text.startsWith(m.marker, at)) found(m.marker, m.index, at);
     }
   }
-  for (const { marker, index } of OTHER_MARKERS) {
-    for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) found(marker, index, at);
+  OTHER_RE.lastIndex = 0;
+  while (OTHER_RE.test(text)) {
+    // Which one ended here (they end differently).
+    const other = OTHER_MARKERS.find(({ marker }) => text.startsWith(marker, OTHER_RE.lastIndex - marker.length)) as (typeof OTHER_MARKERS)[number]; // prettier-ignore
+    const at = OTHER_RE.lastIndex - other.marker.length;
+    found(other.marker, other.index, at);
+    OTHER_RE.lastIndex = at + 1;
   }
   return out;
 };
@@ -225,15 +236,14 @@ export const detectPasswordHashes: Detector = (text) => {
 };
 
 /**
- * Each infix with the characters it needs after it, as a native search: a literal (with a
- * one-character lookbehind for Azure and Telegram, searched from the rarer characters), then a
- * lookahead of one class with a fixed count, so it is linear and an occurrence with too short a
- * tail never leaves the native search. (Such an occurrence cannot hide a later one: the later one
+ * Each infix with the characters it needs after it, as a native search: a literal (Azure's after
+ * its digit), then a lookahead of one class with a fixed count, so it is linear and an occurrence
+ * with too short a tail never leaves the native search. (Such an occurrence cannot hide a later one: the later one
  * would lengthen its tail.)
  */
 const ATLAS_RE = /\.atlasv1\.(?=[A-Za-z0-9_-]{60})/g;
-const AZURE_RE = /Q(?<=[0-9]Q)~(?=[A-Za-z0-9_~.-]{31})/g;
-const TELEGRAM_RE = /A(?<=:A)A(?=[A-Za-z0-9_-]{33})/g;
+const AZURE_RE = /[0-9]Q~(?=[A-Za-z0-9_~.-]{31})/g;
+const TELEGRAM_RE = /:AA(?=[A-Za-z0-9_-]{33})/g;
 
 /** Tokens with a fixed infix: `<14>.atlasv1.<60+>`, `<3>8Q~<31+>`, `<8-10 digits>:AA<33>`. */
 export const detectInfixTokens: Detector = (text) => {
@@ -269,12 +279,12 @@ export const detectInfixTokens: Detector = (text) => {
   around(ATLAS_RE, 0, ".atlasv1.", 14, 60, none, () => true);
   // Azure AD client secrets: three characters, a digit, `Q~`, then 31–34 of [A-Za-z0-9_~.-].
   const azure = (c: number) => c === 126 || c === 46;
-  around(AZURE_RE, 0, "Q~", 4, 31, azure, (_s, at) => {
+  around(AZURE_RE, 1, "Q~", 4, 31, azure, (_s, at) => {
     const d = text.charCodeAt(at - 1);
     return d >= 48 && d <= 57;
   });
   // Telegram bot tokens: the bot id (digits), `:AA`, 33 base64url characters.
-  around(TELEGRAM_RE, -1, ":AA", 8, 33, none, (start, at) => {
+  around(TELEGRAM_RE, 0, ":AA", 8, 33, none, (start, at) => {
     for (let i = start; i < at; i++) {
       const c = text.charCodeAt(i);
       if (c < 48 || c > 57) return false;

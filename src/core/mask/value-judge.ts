@@ -40,35 +40,87 @@ const PUBLIC_MATERIAL =
 const REFERENCE =
   /^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<masked(?: fp:[0-9a-f]+)?>|%\([^)]*\)s|\$[A-Z_][A-Z0-9_]*)$/;
 
+/** What a value holds, from one pass: the regexes below run only where these say they could match. */
+const HAS_DOT = 1;
+const HAS_AT = 2;
+const HAS_DASH = 4;
+const HAS_COLON = 8;
+/** Only `[a-z0-9.-]` (what a wordy name is made of). */
+const WORDY_CHARS = 16;
+
+function shapeFlags(value: string): number {
+  let flags = WORDY_CHARS;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 46) flags |= HAS_DOT;
+    else if (c === 64) flags |= HAS_AT;
+    else if (c === 45) flags |= HAS_DASH;
+    else if (c === 58) flags |= HAS_COLON;
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45)) flags &= ~WORDY_CHARS;
+  }
+  return flags;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** URL_NO_USERINFO, tried only where it could match (a letter first, a `:`). */
+function isPlainUrl(value: string, flags: number): boolean {
+  return (flags & HAS_COLON) !== 0 && isLetter(value.charCodeAt(0)) && URL_NO_USERINFO.test(value);
+}
+/** PATH, tried only on `/`, `.` or `~` first. */
+function isPath(value: string): boolean {
+  const c = value.charCodeAt(0);
+  return (c === 47 || c === 46 || c === 126) && PATH.test(value);
+}
+/** BOOLEANS, lower-cased only when short enough to be one. */
+function isBoolean(value: string): boolean {
+  return value.length <= 8 && BOOLEANS.has(value.toLowerCase());
+}
+
 /** A Kubernetes-style name made of readable words: `db-credentials`, `app.tls`, not `x8kd2-k3m9q…`. */
-function isWordyName(value: string): boolean {
-  if (value.length > 253 || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(value)) return false;
+function isWordyName(value: string, flags = shapeFlags(value)): boolean {
+  if ((flags & WORDY_CHARS) === 0 || value.length > 253 || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(value)) {
+    return false;
+  }
   if (!/[.-]/.test(value) && !/^[a-z]+$/.test(value)) return false;
   // Each part is letters only or short: a random suffix of a generated name is fine, a token is not.
   return value.split(/[.-]/).every((part) => /^[a-z]+$/.test(part) || part.length <= 5);
 }
 
-/** Shapes that are never credentials by themselves (the text scanner still looks inside them). */
-export function benignShape(value: string): boolean {
+/**
+ * Shapes that are never credentials by themselves (the text scanner still looks inside them). Each
+ * regex is tried only when the characters it needs are there (first character, `.`, `@`, `-`, `:`).
+ */
+export function benignShape(value: string, flags = shapeFlags(value)): boolean {
+  const c = value.charCodeAt(0);
+  const digitFirst = isDigit(c);
   return (
-    BOOLEANS.has(value.toLowerCase()) ||
-    DURATION.test(value) ||
-    QUANTITY.test(value) ||
-    URL_NO_USERINFO.test(value) ||
-    PATH.test(value) ||
-    HOSTNAME.test(value) ||
-    EMAIL.test(value) ||
-    HEADER_NAME.test(value) ||
-    ARN.test(value) ||
-    PUBLISHABLE.test(value) ||
-    PUBLIC_MATERIAL.test(value)
+    isBoolean(value) ||
+    (digitFirst && DURATION.test(value)) ||
+    ((digitFirst || c === 43 || c === 45) && QUANTITY.test(value)) ||
+    isPlainUrl(value, flags) ||
+    isPath(value) ||
+    ((flags & HAS_DOT) !== 0 && HOSTNAME.test(value)) ||
+    ((flags & HAS_AT) !== 0 && EMAIL.test(value)) ||
+    ((flags & HAS_DASH) !== 0 && c >= 65 && c <= 90 && HEADER_NAME.test(value)) ||
+    (c === 97 && ARN.test(value)) ||
+    ((c === 112 || c === 70 || c === 78) && PUBLISHABLE.test(value)) ||
+    ((c === 45 || c === 115 || c === 101) && PUBLIC_MATERIAL.test(value))
   );
 }
 
 /** Empty, or a reference to where the value comes from (`${DB_PASSWORD}`, `{{ .token }}`). */
 export function isReference(value: string): boolean {
   const v = value.trim();
-  return v === "" || REFERENCE.test(v);
+  if (v === "") return true;
+  const c = v.charCodeAt(0);
+  // Every reference starts with `$`, `{`, `<` or `%`.
+  return (c === 36 || c === 123 || c === 60 || c === 37) && REFERENCE.test(v);
 }
 
 /** The verdict for `value` under `name` (an env var name, a field key, a `key=` key). */
@@ -87,12 +139,16 @@ export function judge(
     case "password":
       // A password can be any word; only a URL, a path or a flag value says it is not one.
       // One character: punctuation or a placeholder (`password: |`), not a password.
-      return v.length < 2 || URL_NO_USERINFO.test(v) || PATH.test(v) || BOOLEANS.has(v.toLowerCase())
-        ? "scan"
-        : "mask";
-    case "secret":
-      return benignShape(v) || (wordyIsBenign && isWordyName(v)) ? "scan" : "mask";
-    case "weak":
-      return !benignShape(v) && !isWordyName(v) && looksRandom(v, 0, v.length, 8) ? "mask" : "scan";
+      return v.length < 2 || isPlainUrl(v, shapeFlags(v)) || isPath(v) || isBoolean(v) ? "scan" : "mask";
+    case "secret": {
+      const flags = shapeFlags(v);
+      return benignShape(v, flags) || (wordyIsBenign && isWordyName(v, flags)) ? "scan" : "mask";
+    }
+    case "weak": {
+      // looksRandom first: it is the cheap test most values fail.
+      if (!looksRandom(v, 0, v.length, 8)) return "scan";
+      const flags = shapeFlags(v);
+      return !benignShape(v, flags) && !isWordyName(v, flags) ? "mask" : "scan";
+    }
   }
 }
