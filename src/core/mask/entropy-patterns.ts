@@ -79,9 +79,9 @@ function isGoogleClientId(text: string, start: number, end: number): boolean {
   return true;
 }
 
-/** Whether a listed prefix opens `text` at `start` (the lists are short; most runs fail on the first character). */
-function opensWith(text: string, start: number, prefixes: readonly string[], first: string): boolean {
-  if (!first.includes(text.charAt(start))) return false;
+/** Whether a listed prefix opens `text` at `start` (most runs fail on the first two characters). */
+function opensWith(text: string, start: number, prefixes: readonly string[], opening: string): boolean {
+  if (!text.startsWith(opening, start)) return false;
   for (const prefix of prefixes) if (text.startsWith(prefix, start)) return true;
   return false;
 }
@@ -93,8 +93,9 @@ function benignRun(text: string, start: number, end: number, facts: RunFacts): b
     ((facts.and & F_HEX) !== 0 && DIGEST_HEX_LENGTHS.has(length)) ||
     isUuid(text, start, end) ||
     isGeneratedName(text, start, end, facts) ||
-    opensWith(text, start, SSH_PUBLIC_BLOBS, "A") ||
-    opensWith(text, start, PUBLIC_PREFIXES, "pF") ||
+    opensWith(text, start, SSH_PUBLIC_BLOBS, "AAAA") ||
+    opensWith(text, start, PUBLIC_PREFIXES, "p") ||
+    opensWith(text, start, PUBLIC_PREFIXES, "F") ||
     ((facts.or & F_DOT) !== 0 && isGoogleClientId(text, start, end))
   );
 }

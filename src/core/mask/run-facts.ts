@@ -169,12 +169,30 @@ export class RunFacts implements Classes {
     tally.clear();
     const counts = tally.counts;
     const touched = tally.touched;
-    let first = true;
     let taken = 0;
     let distinct = 0;
     let classes = 0;
     let windowHex = 0;
     let p = start;
+    // The first segment's first RANDOM_WINDOW characters: counted for looksRandom as well.
+    const windowEnd = Math.min(end, start + RANDOM_WINDOW);
+    for (; p < windowEnd; p++) {
+      const c = text.charCodeAt(p);
+      const f = FACT[c] as number;
+      if (((f | keep) & F_RUN) === 0 || (f & F_SEPARATOR) !== 0) break;
+      and &= f;
+      or |= f;
+      hex += f & F_HEX;
+      punctuation += (f >> 11) & 1;
+      segmentAnd &= f;
+      segmentOr |= f;
+      taken++;
+      classes += CLASS_COUNT[c] as number;
+      windowHex += f & F_HEX;
+      const k = counts[c] as number;
+      if (k === 0) touched[distinct++] = c;
+      counts[c] = k + 1;
+    }
     for (; p < end; p++) {
       const c = text.charCodeAt(p);
       const f = FACT[c] as number;
@@ -188,18 +206,9 @@ export class RunFacts implements Classes {
         segmentStart = p + 1;
         segmentAnd = ALL;
         segmentOr = 0;
-        first = false;
       } else {
         segmentAnd &= f;
         segmentOr |= f;
-        if (first && taken < RANDOM_WINDOW) {
-          taken++;
-          classes += CLASS_COUNT[c] as number;
-          windowHex += f & F_HEX;
-          const k = counts[c] as number;
-          if (k === 0) touched[distinct++] = c;
-          counts[c] = k + 1;
-        }
       }
     }
     if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
