@@ -102,6 +102,11 @@ export const HOSTILE_INPUTS: MaskInput[] = [
   ["log lines with a secret each", () => repeat("ts=1 level=info msg=login user=bob password=hunter2\n")],
   ["weak keys without '=' ('key: abc')", () => repeat("key: abc\n")],
   ["distinct values under sensitive keys", () => randomWords(B64, 12, "\n", 5, "api_token: ")],
+  // Base64 values that decode to configuration text: each one is worth a look inside.
+  ["encoded config values", () => repeat(Buffer.from('{"a": "b", "c": 1}\n').toString("base64") + " ")],
+  // A short-prefix rule's body with every class looksRandom needs, at every word start.
+  ["'sk-a1B2'", () => repeat("sk-a1B2")],
+  ["distinct rejected values", () => randomWords(B64.slice(0, 62), 12, '"\n', 5, 'Invalid value: "')],
 ];
 
 export const REALISTIC_INPUTS: MaskInput[] = [

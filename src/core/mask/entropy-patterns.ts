@@ -30,6 +30,19 @@ export const MIN_RANDOM_TOKEN = 20;
 const MAX_DECODE = 64 * 1024;
 /** How deep encodings are unwrapped (base64 of base64 of a key). */
 export const MAX_DECODE_DEPTH = 2;
+/**
+ * What looking inside encoded text may cost per scanned text, in decoded bytes (each look also
+ * charged DECODE_CALL_COST): a fixed allowance plus a share of the text. Text made of encoded
+ * configuration would otherwise be scanned by every detector once more per value. Past it, encoded
+ * text is masked unseen (fail closed).
+ */
+const DECODE_ALLOWANCE = 64 * 1024;
+const DECODE_SHARE = 1 / 16;
+const DECODE_CALL_COST = 1024;
+
+/** The decoding budget of the outermost detectRandomTokens call in progress (nested calls share it). */
+let decodeBudget = 0;
+let decoding = 0;
 
 type Scan = (text: string, depth: number) => Span[];
 
@@ -209,6 +222,9 @@ function secretRun(
       const bytes = Buffer.from(text.slice(start, end), facts.base64 ? "base64" : "base64url");
       if (isText(bytes) && /[\s{}[\]:=,"]/.test(bytes.toString("latin1"))) {
         // Encoded text: a secret only if it holds one (an encoded certificate or config stays visible).
+        // Past the budget it cannot be looked into: masked.
+        decodeBudget -= bytes.length + DECODE_CALL_COST;
+        if (decodeBudget < 0) return true;
         return scan(bytes.toString("utf8"), depth + 1).length > 0;
       }
     }
@@ -252,6 +268,17 @@ function publicBlocks(text: string): [number, number][] {
 
 /** Random-looking tokens and encoded secrets in `text`; `scan` looks inside decoded base64. */
 export function detectRandomTokens(text: string, depth: number, scan: Scan): Span[] {
+  // The outermost call sets the budget its nested calls (decoded text) draw from.
+  if (decoding === 0) decodeBudget = DECODE_ALLOWANCE + text.length * DECODE_SHARE;
+  decoding++;
+  try {
+    return randomTokens(text, depth, scan);
+  } finally {
+    decoding--;
+  }
+}
+
+function randomTokens(text: string, depth: number, scan: Scan): Span[] {
   const out: Span[] = [];
   const skip = publicBlocks(text);
   let block = 0;
@@ -303,6 +330,10 @@ const REJECTION_MARKERS: readonly [word: string, quote: number][] = [
   ["Forbidden", 34],
 ];
 
+/** Distinct rejected values judged per text: a fixed allowance plus one per JUDGE_SHARE⁻¹ characters. */
+const JUDGE_ALLOWANCE = 1024;
+const JUDGE_SHARE = 1 / 256;
+
 /** The marker (index in REJECTION_MARKERS) whose ` value: ` sits at `at`, or -1. */
 function markerAt(text: string, at: number): number {
   const quote = text.charCodeAt(at + 8);
@@ -322,6 +353,9 @@ export function detectRejectedValues(text: string): Span[] {
   let lastStart = -1;
   let lastEnd = -1;
   let lastMasked = false;
+  // Judging costs far more than finding: a text of distinct rejected values gets a bounded number of
+  // judgements, the rest are masked unjudged (fail closed). Real messages hold a handful.
+  let judgements = JUDGE_ALLOWANCE + text.length * JUDGE_SHARE;
   // One native search for what all markers share.
   for (let at = text.indexOf(" value: "); at >= 0; at = text.indexOf(" value: ", at + 1)) {
     const k = markerAt(text, at);
@@ -342,7 +376,7 @@ export function detectRejectedValues(text: string): Span[] {
     // The rejected value is whatever was in the field: masked unless it reads as a name, URL, number…
     const judgedEnd = Math.min(end, start + 4096);
     if (!sameText(text, lastStart, lastEnd, start, judgedEnd)) {
-      lastMasked = judge("value", text.slice(start, judgedEnd), "secret") === "mask";
+      lastMasked = --judgements < 0 || judge("value", text.slice(start, judgedEnd), "secret") === "mask";
       lastStart = start;
       lastEnd = judgedEnd;
     }

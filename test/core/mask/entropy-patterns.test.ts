@@ -73,3 +73,32 @@ describe("rejected values in API server messages", () => {
     expect(values(text)).toHaveLength(50);
   });
 });
+
+describe("bounded work on hostile text", () => {
+  it("looks inside a bounded amount of encoded text per scan, then masks encoded text unseen", () => {
+    // Thousands of encoded configuration values: each would cost a full scan of its own.
+    const word = Buffer.from('{"a": "b", "c": 1}\n').toString("base64");
+    const text = `${word} `.repeat(5000);
+    let scans = 0;
+    const counting = (inner: string, depth: number): Span[] => {
+      scans++;
+      return scan(inner, depth);
+    };
+    const spans = detectRandomTokens(text, 0, counting);
+    // The allowance (64 KiB plus 1/16 of the text, 1 KiB per look) bounds the looks.
+    expect(scans).toBeLessThanOrEqual(Math.ceil((64 * 1024 + text.length / 16) / 1024));
+    expect(scans).toBeGreaterThan(10);
+    // The values looked into stay (no secret inside); the rest are masked (fail closed).
+    expect(spans.length).toBe(5000 - scans);
+    expect(spans[0]?.start).toBe(scans * (word.length + 1));
+  });
+
+  it("judges a bounded number of distinct rejected values, then masks them unjudged", () => {
+    const values = Array.from({ length: 3000 }, (_, k) => `name-${k}`);
+    const text = values.map((v) => `Invalid value: "${v}"\n`).join("");
+    const masked = detectRejectedValues(text).map((s) => text.slice(s.start, s.end));
+    // Names stay while judged (1,024 plus one per 256 characters), the rest are masked.
+    const judged = 1024 + Math.floor(text.length / 256);
+    expect(masked).toEqual(values.slice(judged));
+  });
+});
