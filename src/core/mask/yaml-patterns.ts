@@ -3,9 +3,9 @@
  * an env entry whose `name` is sensitive followed by its `value`, and a block scalar
  * (`password: |`) under a sensitive key. Linear: every forward search is bounded or memoised.
  */
-import { isPasswordKey, isSensitiveEnvName, isSensitiveKey, remembered } from "./sensitive-names.js";
+import { NAME_CHAR, RangeMemo } from "./config-memo.js";
+import { isPasswordKey, isSensitiveEnvName, isSensitiveKey } from "./sensitive-names.js";
 import type { Detector, Span } from "./span.js";
-import { isAlnum } from "./span.js";
 
 /** How far after `name: X` its `value:` may be (same env entry). */
 const MAX_NAME_TO_VALUE = 256;
@@ -13,8 +13,15 @@ const MAX_ENV_NAME = 128;
 const MAX_INDENT = 256;
 
 function isNameChar(c: number): boolean {
-  return isAlnum(c) || c === 95 || c === 45 || c === 46;
+  return NAME_CHAR[c] === 1;
 }
+
+/** Name verdicts by range: a text repeats the same few names (bounded caches, no slice per candidate). */
+const SENSITIVE_ENV_NAME = new RangeMemo(isSensitiveEnvName);
+const SENSITIVE_KEY = new RangeMemo((key) => isSensitiveKey(key) || isPasswordKey(key));
+
+/** `name`, maybe quoted, then `:` (linear: a literal, then single classes). */
+const NAME_FIELD = /name["']? *:/g;
 
 /** After a field word at `at` of length `len`: skips `"`, spaces, `:`, spaces; returns the index after, or -1. */
 function afterColon(text: string, at: number, len: number): number {
@@ -58,26 +65,30 @@ function valueEnd(text: string, start: number): { start: number; end: number } {
 /** `- name: DB_PASSWORD` … `value: hunter2` (YAML) or `{"name":"DB_PASSWORD","value":"hunter2"}` (JSON). */
 export const detectEnvEntries: Detector = (text) => {
   const out: Span[] = [];
-  const sensitiveName = remembered(isSensitiveEnvName);
   let nextValue = -2;
-  let from = 0;
-  for (;;) {
-    const at = text.indexOf("name", from);
-    if (at < 0) break;
-    from = at + 4;
+  NAME_FIELD.lastIndex = 0;
+  while (NAME_FIELD.test(text)) {
+    const colon = NAME_FIELD.lastIndex - 1;
+    // Back from the colon: spaces, an optional quote, then `name` itself.
+    let at = colon - 1;
+    while (text.charCodeAt(at) === 32) at--;
+    if (text.charCodeAt(at) === 34 || text.charCodeAt(at) === 39) at--;
+    at -= 3;
     if (!wordStart(text, at)) continue;
     let i = afterColon(text, at, 4);
     if (i < 0) continue;
     if (text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39) i++;
     const nameStart = i;
     while (i < text.length && i - nameStart < MAX_ENV_NAME && isNameChar(text.charCodeAt(i))) i++;
-    if (i === nameStart || !sensitiveName(text.slice(nameStart, i))) continue;
+    if (i === nameStart || !SENSITIVE_ENV_NAME.get(text, nameStart, i)) continue;
     // The next "value" after the name, searched once and reused while it lies ahead (keeps this linear).
-    if (nextValue !== -1 && nextValue < i) {
+    if (nextValue < i) {
       nextValue = text.indexOf("value", i);
       while (nextValue >= 0 && !wordStart(text, nextValue)) nextValue = text.indexOf("value", nextValue + 5);
+      // No value anywhere after: no later entry has one either.
+      if (nextValue < 0) break;
     }
-    if (nextValue < 0 || nextValue - i > MAX_NAME_TO_VALUE) continue;
+    if (nextValue - i > MAX_NAME_TO_VALUE) continue;
     // A `name` before the value starts another entry (e.g. a secretKeyRef's name): not this entry's value.
     const nextName = text.indexOf("name", i);
     if (nextName >= 0 && nextName < nextValue) continue;
@@ -86,7 +97,7 @@ export const detectEnvEntries: Detector = (text) => {
     const value = valueEnd(text, v);
     if (value.end > value.start) {
       out.push({ start: value.start, end: value.end, kind: "sensitive-env" });
-      from = Math.max(from, value.end);
+      if (value.end > NAME_FIELD.lastIndex) NAME_FIELD.lastIndex = value.end;
     }
   }
   return out;
@@ -102,30 +113,29 @@ function indentOf(text: string, at: number): number {
   return n;
 }
 
+/**
+ * A block indicator after `key: ` ending its line, with a next line that can belong to a block (it
+ * starts with a space or is blank). Linear: attempts start at `|` or `>` only, the look-behind reads
+ * back over the spaces before it once, the rest are single classes.
+ */
+const BLOCK_INDICATOR = /[|>](?<=: +[|>])[-+A-Za-z0-9]*\n(?=[ \n])/g;
+/** The first character that is not a space (skips hostile indentation natively). */
+const NOT_SPACE = /[^ ]/g;
+
 /** `password: |` / `token: >-` followed by lines indented deeper than the key: the whole block. */
 export const detectBlockScalars: Detector = (text) => {
   const out: Span[] = [];
-  const sensitiveKey = remembered((key) => isSensitiveKey(key) || isPasswordKey(key));
-  let from = 0;
-  for (;;) {
-    const at = text.indexOf(": ", from);
-    if (at < 0) break;
-    from = at + 2;
-    let i = from;
-    while (text.charCodeAt(i) === 32) i++;
-    const indicator = text.charCodeAt(i);
-    if (indicator !== 124 && indicator !== 62) continue;
-    i++;
-    while (
-      i < text.length &&
-      (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 43 || isAlnum(text.charCodeAt(i)))
-    )
-      i++;
-    if (text.charCodeAt(i) !== 10) continue;
+  BLOCK_INDICATOR.lastIndex = 0;
+  while (BLOCK_INDICATOR.test(text)) {
+    // `i`: the newline ending the indicator's line; `at`: the colon before the indicator.
+    const i = BLOCK_INDICATOR.lastIndex - 1;
+    let at = i - 1;
+    while (text.charCodeAt(at) !== 124 && text.charCodeAt(at) !== 62) at--;
+    at--;
+    while (text.charCodeAt(at) === 32) at--;
     let k = at;
     while (k > 0 && at - k < 64 && isNameChar(text.charCodeAt(k - 1))) k--;
-    const key = text.slice(k, at);
-    if (key === "" || !sensitiveKey(key)) continue;
+    if (k === at || !SENSITIVE_KEY.get(text, k, at)) continue;
     const indent = indentOf(text, k);
     if (indent < 0) continue;
     // Lines more indented than the key (or blank) belong to the block.
@@ -133,7 +143,11 @@ export const detectBlockScalars: Detector = (text) => {
     let last = i + 1;
     while (end < text.length) {
       let n = 0;
-      while (text.charCodeAt(end + n) === 32) n++;
+      while (n < 64 && text.charCodeAt(end + n) === 32) n++;
+      if (n === 64) {
+        NOT_SPACE.lastIndex = end + n;
+        n = (NOT_SPACE.test(text) ? NOT_SPACE.lastIndex - 1 : text.length) - end;
+      }
       const c = text.charCodeAt(end + n);
       const blank = c === 10 || end + n >= text.length;
       if (!blank && n <= indent) break;
@@ -143,7 +157,7 @@ export const detectBlockScalars: Detector = (text) => {
     }
     if (last > i + 1) {
       out.push({ start: i + 1, end: last, kind: "sensitive-pair" });
-      from = last;
+      if (last > BLOCK_INDICATOR.lastIndex) BLOCK_INDICATOR.lastIndex = last;
     }
   }
   return out;
