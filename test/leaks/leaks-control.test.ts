@@ -1,14 +1,16 @@
 /**
  * The control of the leak test: every output rendered with nothing masked proves the check can see
- * a leak. The masker is the identity, the text scanner finds nothing, and errors are described
- * without the redaction of src/core/error-text.ts. Every entry must reach some output, and each
- * output must show every entry routed through it.
+ * a leak. Every masker is the identity, the text scanner finds nothing, and errors are described
+ * without the redaction of src/core/error-text.ts. Every entry must reach some output, each output
+ * must show every entry routed through it, and secretlint must see credentials of many formats.
  */
-import { describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ErrorText from "../../src/core/error-text.js";
 import type * as TextScanner from "../../src/core/mask/text-scanner.js";
 import { buildCorpus } from "./corpus.js";
 import { findLeaks, identityMasker, renderOutputs } from "./outputs.js";
+import type { Rendered } from "./outputs.js";
+import { secretlintFindings } from "./secretlint-oracle.js";
 
 vi.mock("../../src/core/mask/text-scanner.js", async (importOriginal) => ({
   ...(await importOriginal<typeof TextScanner>()),
@@ -29,11 +31,24 @@ vi.mock("../../src/core/error-text.js", async (importOriginal) => {
   return { ...original, describeError, redact: (text: string) => text };
 });
 
+// Commands build their own masker (`countersign plan`): here it masks nothing either.
+vi.mock("../../src/core/mask/masker.js", async () => {
+  const { identityMasker: identity } = await import("./identity-masker.js");
+  return { createMasker: () => identity };
+});
+
 const entries = buildCorpus();
 
+let rendered: Rendered;
+
+// Rendering every output of the corpus is the slow part: once, for both judges.
+beforeAll(async () => {
+  rendered = await renderOutputs(entries, identityMasker);
+}, 180_000);
+
 describe("leak corpus control", () => {
-  it("without masking, the check sees every entry leak, in every output it is routed to", async () => {
-    const { outputs, routed } = await renderOutputs(entries, identityMasker);
+  it("without masking, the check sees every entry leak, in every output it is routed to", () => {
+    const { outputs, routed } = rendered;
     const leaks = findLeaks(entries, outputs);
     const seen = new Set([...leaks.values()].flat());
     expect(seen.size).toBe(entries.length);
@@ -44,5 +59,10 @@ describe("leak corpus control", () => {
       for (const e of expected) if (!shown.has(e)) missing.push(`${output}: ${e.id} (${e.op})`);
     }
     expect(missing).toEqual([]);
-  });
+  }, 60_000);
+
+  it("secretlint finds credentials of many formats in the unmasked outputs", async () => {
+    const findings = await secretlintFindings(rendered.outputs);
+    expect(new Set(findings.map((f) => f.rule)).size).toBeGreaterThanOrEqual(15);
+  }, 60_000);
 });

@@ -22,16 +22,12 @@ import { MAX_VALUE_CHARS } from "../../src/core/report/object-diff.js";
 import { commentBody, invalidManifestsResult, verdictResult } from "../../src/gate/check-output.js";
 import { runAudit } from "../cli/audit-fixture.js";
 import type { Entry } from "./corpus.js";
+import { cliOutputs, invalidManifestFiles } from "./cli-outputs.js";
+import { gateOutputs } from "./gate-outputs.js";
 import { reconcilerOutputs } from "./reconciler-outputs.js";
 
 export type Outputs = Record<string, string>;
-
-/** What an unmasked pipeline would show: the control proving the leak check can see a leak. */
-export const identityMasker: Masker = {
-  maskObject: (object) => structuredClone(object),
-  maskText: (text) => text,
-  fingerprint: () => "000000000000",
-};
+export { identityMasker } from "./identity-masker.js";
 
 const policy = await loadPolicy();
 
@@ -125,7 +121,13 @@ export async function renderOutputs(entries: readonly Entry[], masker: Masker): 
     },
   };
   const audit = await auditOutputs(entries, [...head.objects.values(), ...base.objects.values()], masker);
-  const parts = [gate, audit, await reconcilerOutputs(entries, masker)];
+  const parts = [
+    gate,
+    audit,
+    await reconcilerOutputs(entries, masker),
+    await gateOutputs(entries, masker),
+    await cliOutputs(entries),
+  ];
   return {
     outputs: Object.assign({}, ...parts.map((p) => p.outputs)) as Outputs,
     routed: Object.assign({}, ...parts.map((p) => p.routed)) as Rendered["routed"],
@@ -155,30 +157,10 @@ function checkRunsAndComments(objects: readonly Entry[], masker: Masker): Output
   return { "check-run": checks.join("\n"), "pr-comment": comments.join("\n") };
 }
 
-/**
- * Manifests the gate cannot read, built from the message entries: a `kind` holding the credential
- * (the error quotes it) and a YAML line broken around it (the error must not quote it).
- */
+/** Manifests the gate cannot read, built from the message entries (see cli-outputs.ts). */
 function invalidManifests(messages: readonly Entry[]): { errors: ManifestError[]; routed: Entry[] } {
-  const oneLine = messages.filter((e) => !(e.value ?? "").includes("\n"));
-  const set = buildManifestSet(
-    messages.flatMap((e, i) => [
-      ...(oneLine.includes(e)
-        ? [
-            {
-              path: `bad/${i}-api.yaml`,
-              content: stringify({
-                apiVersion: "acme.io/v1",
-                kind: `Widget ${e.value}`,
-                metadata: { name: "w", namespace: "apps" },
-              }),
-            },
-          ]
-        : []),
-      { path: `bad/${i}-yaml.yaml`, content: `kind: ConfigMap\ndata:\n  a: "${e.value ?? ""}\n\tb: [\n` },
-    ]),
-  );
-  return { errors: set.errors, routed: oneLine };
+  const set = buildManifestSet(messages.flatMap((e, i) => invalidManifestFiles(e, i)));
+  return { errors: set.errors, routed: messages.filter((e) => !(e.value ?? "").includes("\n")) };
 }
 
 async function auditOutputs(
@@ -261,7 +243,10 @@ export function findLeaks(entries: readonly Entry[], outputs: Outputs): Map<stri
   for (const [name, raw] of Object.entries(outputs)) {
     const text = unescape(raw);
     const leaked = entries.filter((e) =>
-      e.needles.some((needle) => text.includes(needle) || text.includes(JSON.stringify(needle).slice(1, -1))),
+      e.needles.some((needle) => {
+        const escaped = JSON.stringify(needle).slice(1, -1);
+        return text.includes(needle) || (escaped !== needle && text.includes(escaped));
+      }),
     );
     leaks.set(name, leaked);
   }

@@ -78,7 +78,18 @@ export async function reconcilerOutputs(entries: readonly Entry[], masker: Maske
 
     // Approved pull requests carrying every object entry; API server rejections quote the messages.
     for (const chunk of chunks(objects, PER_PULL)) {
-      world.approvedMerge(Object.fromEntries(chunk.map((e) => [path.get(e), yaml(e.head)])));
+      const changes = Object.fromEntries(chunk.map((e) => [path.get(e) as string, yaml(e.head)]));
+      const n = world.openPull(changes);
+      // The approval is computed over the files the pull request touches only (the same change
+      // set, without re-reading the whole tree for each pull request).
+      const filesAt = world.repo.filesAt.bind(world.repo);
+      world.repo.filesAt = (sha) => new Map([...filesAt(sha)].filter(([p]) => p in changes));
+      try {
+        world.approve(n);
+      } finally {
+        world.repo.filesAt = filesAt;
+      }
+      world.merge(n, "merge");
     }
     const headSet = buildManifestSet(
       objects
