@@ -120,12 +120,13 @@ function schemeSource(scheme: string): string {
 }
 /**
  * A scheme, 1–8 spaces or tabs, then at least 8 token characters: only those candidates leave the
- * native search. It reads a scheme's possible last letter, then looks ahead for the spaces and 8
- * token characters, and only then looks behind for the whole scheme. Linear: every part is bounded
- * (at most 8 + 8 characters ahead, the longest scheme behind). The match is the scheme's last letter.
+ * native search. It reads a scheme's possible last letter and a space or tab (a two-character check),
+ * looks ahead for the token, and only then looks behind for the whole scheme. Linear: every part is
+ * bounded (at most 7 + 8 characters ahead, the longest scheme behind). The match ends after the
+ * first space.
  */
 const BEARER_RE = new RegExp(
-  `[rcnskhy\\u212a](?=[ \\t]{1,8}[A-Za-z0-9\\-._~+/=]{8})(?<=(?:${SCHEMES.map(schemeSource).join("|")}))`,
+  `[rcnskhy\\u212a][ \\t](?=[ \\t]{0,7}[A-Za-z0-9\\-._~+/=]{8})(?<=(?:${SCHEMES.map(schemeSource).join("|")})[ \\t])`,
   "gi",
 );
 
@@ -138,7 +139,7 @@ export const detectBearerTokens: Detector = (text) => {
   BEARER_RE.lastIndex = 0;
   while (BEARER_RE.test(text)) {
     // The first space after the scheme, then the token after at most 8 spaces.
-    const i = BEARER_RE.lastIndex;
+    const i = BEARER_RE.lastIndex - 1;
     let tokenStart = i;
     while (tokenStart - i < 8 && (text.charCodeAt(tokenStart) === 32 || text.charCodeAt(tokenStart) === 9)) {
       tokenStart++;

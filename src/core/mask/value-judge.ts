@@ -33,6 +33,12 @@ const PATH = /^(?:~|\.{1,2})?\/[^\s]*$/;
 const HOSTNAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?(?::\d{1,5})?$/i;
 const EMAIL = /^[^\s@]{1,64}@[a-z0-9.-]{1,253}\.[a-z]{2,63}$/i;
 const HEADER_NAME = /^(?:[A-Z][a-z]*|[A-Z]+)(?:-(?:[A-Z][a-z]*|[A-Z]+))+$/;
+/**
+ * The name of a header that carries a credential, in any case (`x-api-key`, `X-Auth-Token`): the
+ * value of `API_KEY_HEADER`-like settings, shown even where a wordy value is not (env vars).
+ */
+const SECRET_HEADER_NAME =
+  /^x-(?:[a-z]{1,12}-){0,3}(?:api-?key|key|token|auth|authorization|secret|signature|sig)$/i;
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:\d{0,12}:[^\s]+$/;
 const PUBLISHABLE = /^(?:pk_(?:live|test)_|pk\.eyJ|FLWPUBK|pk-lf-|NEXT_PUBLIC_)/;
 const PUBLIC_MATERIAL =
@@ -142,7 +148,11 @@ export function judge(
       return v.length < 2 || isPlainUrl(v, shapeFlags(v)) || isPath(v) || isBoolean(v) ? "scan" : "mask";
     case "secret": {
       const flags = shapeFlags(v);
-      return benignShape(v, flags) || (wordyIsBenign && isWordyName(v, flags)) ? "scan" : "mask";
+      return benignShape(v, flags) ||
+        ((flags & HAS_DASH) !== 0 && SECRET_HEADER_NAME.test(v)) ||
+        (wordyIsBenign && isWordyName(v, flags))
+        ? "scan"
+        : "mask";
     }
     case "weak": {
       // looksRandom first: it is the cheap test most values fail.
