@@ -68,71 +68,90 @@ export interface Word {
 /** Longest command line read after a tool's name. */
 const MAX_COMMAND = 2048;
 
+/** Word bounds of the command being read (at most one word per character of MAX_COMMAND). */
+const WORD_START = new Int32Array(MAX_COMMAND + 1);
+const WORD_END = new Int32Array(MAX_COMMAND + 1);
+
 /** Spans of secrets in `words` (the words of one command, tool first); `text` holds them. */
 export function secretWords(text: string, words: readonly Word[], out: Span[]): void {
-  const first = words[0];
-  const tool = first === undefined ? undefined : TOOLS[baseName(text.slice(first.start, first.end))];
+  const starts = new Int32Array(words.length);
+  const ends = new Int32Array(words.length);
+  words.forEach((w, i) => {
+    starts[i] = w.start;
+    ends[i] = w.end;
+  });
+  secretWordsAt(text, starts, ends, words.length, out);
+}
+
+/** secretWords over word bounds held in arrays (the detector reads commands without allocating). */
+function secretWordsAt(text: string, starts: Int32Array, ends: Int32Array, count: number, out: Span[]): void {
+  const tool = count === 0 ? undefined : TOOLS[baseName(text.slice(starts[0], ends[0]))];
   const after = tool?.positionalAfter;
   let positional = false;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] as Word;
-    const dash = text.charCodeAt(w.start) === 45 && w.end > w.start;
-    if (after !== undefined && w.end - w.start === after.length && text.startsWith(after, w.start)) {
+  for (let i = 0; i < count; i++) {
+    const start = starts[i] as number;
+    const end = ends[i] as number;
+    const dash = text.charCodeAt(start) === 45 && end > start;
+    if (after !== undefined && end - start === after.length && text.startsWith(after, start)) {
       positional = true;
       continue;
     }
     if (positional && !dash) {
-      out.push({ start: w.start, end: w.end, kind: "shell-secret" });
+      out.push({ start, end, kind: "shell-secret" });
       positional = false;
       continue;
     }
     // Every other rule reads a flag: a word starting with `-` (compared in place, never sliced).
     if (!dash) continue;
-    const length = w.end - w.start;
-    const next = words[i + 1];
-    if (
-      tool?.attached?.some(
-        (f) => length > f.length && text.startsWith(f, w.start) && text.charCodeAt(w.start + 1) !== 45,
-      )
-    ) {
-      out.push({ start: w.start + 2, end: w.end, kind: "shell-secret" });
+    const length = end - start;
+    if (tool?.attached !== undefined && isAttached(text, start, length, tool.attached)) {
+      out.push({ start: start + 2, end, kind: "shell-secret" });
       continue;
     }
-    if (next === undefined) continue;
-    if (tool?.separate !== undefined && isOneOf(text, w, tool.separate)) {
-      out.push({ start: next.start, end: next.end, kind: "shell-secret" });
+    if (i + 1 >= count) continue;
+    const nextStart = starts[i + 1] as number;
+    const nextEnd = ends[i + 1] as number;
+    if (tool?.separate !== undefined && isOneOf(text, start, end, tool.separate)) {
+      out.push({ start: nextStart, end: nextEnd, kind: "shell-secret" });
       i++;
       continue;
     }
-    if (tool?.userColon !== undefined && isOneOf(text, w, tool.userColon)) {
-      const colon = text.indexOf(":", next.start);
-      if (colon >= 0 && colon < next.end - 1)
-        out.push({ start: colon + 1, end: next.end, kind: "shell-secret" });
+    if (tool?.userColon !== undefined && isOneOf(text, start, end, tool.userColon)) {
+      const colon = text.indexOf(":", nextStart);
+      if (colon >= 0 && colon < nextEnd - 1)
+        out.push({ start: colon + 1, end: nextEnd, kind: "shell-secret" });
       i++;
       continue;
     }
     // Any long flag whose name says secret: `--anthropic-key VALUE`, `--db-password VALUE`.
-    if (length <= 64 && !hasEquals(text, w)) {
-      let nameStart = w.start;
-      while (nameStart < w.end && text.charCodeAt(nameStart) === 45) nameStart++;
-      if (nameStart === w.end || text.charCodeAt(next.start) === 45) continue;
-      const sensitivity = SENSITIVITY.get(text, nameStart, w.end);
-      if (sensitivity !== "none" && judged(text, next.start, next.end, sensitivity)) {
-        out.push({ start: next.start, end: next.end, kind: "shell-secret" });
+    if (length <= 64 && !hasEquals(text, start, end)) {
+      let nameStart = start;
+      while (nameStart < end && text.charCodeAt(nameStart) === 45) nameStart++;
+      if (nameStart === end || text.charCodeAt(nextStart) === 45) continue;
+      const sensitivity = SENSITIVITY.get(text, nameStart, end);
+      if (sensitivity !== "none" && judged(text, nextStart, nextEnd, sensitivity)) {
+        out.push({ start: nextStart, end: nextEnd, kind: "shell-secret" });
         i++;
       }
     }
   }
 }
 
-/** Whether the word is one of `flags`. */
-function isOneOf(text: string, w: Word, flags: readonly string[]): boolean {
-  for (const f of flags) if (f.length === w.end - w.start && text.startsWith(f, w.start)) return true;
+/** Whether the word starts with one of `flags` and holds more (`-pSECRET`), not `--…`. */
+function isAttached(text: string, start: number, length: number, flags: readonly string[]): boolean {
+  if (text.charCodeAt(start + 1) === 45) return false;
+  for (const f of flags) if (length > f.length && text.startsWith(f, start)) return true;
   return false;
 }
 
-function hasEquals(text: string, w: Word): boolean {
-  for (let i = w.start; i < w.end; i++) if (text.charCodeAt(i) === 61) return true;
+/** Whether `text[start, end)` is one of `flags`. */
+function isOneOf(text: string, start: number, end: number, flags: readonly string[]): boolean {
+  for (const f of flags) if (f.length === end - start && text.startsWith(f, start)) return true;
+  return false;
+}
+
+function hasEquals(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 61) return true;
   return false;
 }
 
@@ -151,7 +170,15 @@ function endsCommand(c: number): boolean {
 
 /** The words of a command from `from` to the end of the command (quotes stripped from each word). */
 export function commandWords(text: string, from: number): Word[] {
+  const count = commandWordsAt(text, from);
   const words: Word[] = [];
+  for (let i = 0; i < count; i++) words.push({ start: WORD_START[i] as number, end: WORD_END[i] as number });
+  return words;
+}
+
+/** commandWords into WORD_START / WORD_END; returns how many. */
+function commandWordsAt(text: string, from: number): number {
+  let count = 0;
   const limit = Math.min(text.length, from + MAX_COMMAND);
   let i = from;
   while (i < limit) {
@@ -162,20 +189,23 @@ export function commandWords(text: string, from: number): Word[] {
       continue;
     }
     if (c === 34 || c === 39) {
-      const close = text.indexOf(String.fromCharCode(c), i + 1);
+      const close = text.indexOf(c === 34 ? '"' : "'", i + 1);
       const end = close < 0 || close > limit ? limit : close;
-      words.push({ start: i + 1, end });
+      WORD_START[count] = i + 1;
+      WORD_END[count++] = end;
       i = end + 1;
       continue;
     }
     const start = i;
-    while (i < limit && !isSpace(text.charCodeAt(i)) && !endsCommand(text.charCodeAt(i))) {
-      if (text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39) break;
+    while (i < limit) {
+      const d = text.charCodeAt(i);
+      if (isSpace(d) || endsCommand(d) || d === 34 || d === 39) break;
       i++;
     }
-    words.push({ start, end: i });
+    WORD_START[count] = start;
+    WORD_END[count++] = i;
   }
-  return words;
+  return count;
 }
 
 /*
@@ -237,24 +267,29 @@ function toolCommands(text: string, out: Span[]): void {
   const found = { end: 0, name: "" };
   // Per tool, where its last command read ends: an invocation inside it was read with it.
   const readUntil = new Map<string, number>();
+  /** The next invocation from `from` not inside a command of the same tool already read. */
+  const nextOpen = (from: number): number => {
+    for (;;) {
+      const at = nextTool(text, from, found);
+      if (at < 0 || at >= (readUntil.get(found.name) ?? 0)) return at;
+      from = found.end;
+    }
+  };
   let flag = nextFlag(text, 0);
-  let tool = flag < 0 ? -1 : nextTool(text, Math.max(0, flag - MAX_COMMAND + 1), found);
+  let tool = flag < 0 ? -1 : nextOpen(Math.max(0, flag - MAX_COMMAND + 1));
   while (flag >= 0 && tool >= 0) {
     if (flag >= tool + MAX_COMMAND) {
       // This tool's command cannot reach the flag (nor any later one): skip to tools that can.
-      tool = nextTool(text, Math.max(found.end, flag - MAX_COMMAND + 1), found);
+      tool = nextOpen(Math.max(found.end, flag - MAX_COMMAND + 1));
     } else if (flag < tool) {
       // No unread tool before this flag can reach it: the next flag after the tool.
       flag = nextFlag(text, tool);
     } else {
       const name = found.name;
-      if (tool >= (readUntil.get(name) ?? 0)) {
-        const words = commandWords(text, tool);
-        secretWords(text, words, out);
-        const last = words[words.length - 1];
-        readUntil.set(name, Math.max(tool + name.length, last === undefined ? 0 : last.end));
-      }
-      tool = nextTool(text, found.end, found);
+      const count = commandWordsAt(text, tool);
+      secretWordsAt(text, WORD_START, WORD_END, count, out);
+      readUntil.set(name, Math.max(tool + name.length, count === 0 ? 0 : (WORD_END[count - 1] as number)));
+      tool = nextOpen(found.end);
     }
   }
 }
