@@ -361,7 +361,9 @@ function pairAt(text: string, i: number, out: Span[]): number {
   // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
   const first = text.charCodeAt(start);
   const reference = first === 36 || first === 123 || first === 60;
-  if (end > start && !reference && masksValue(text, start, end, lastKey, sensitivity)) {
+  // Under a weak key judge() masks only values that look random, which takes 8 characters.
+  const judged = end > start && !reference && (sensitivity !== "weak" || end - start >= 8);
+  if (judged && masksValue(text, start, end, lastKey, sensitivity)) {
     out.push({ start, end, kind: "sensitive-pair" });
   }
   // Skip the value either way: each character is scanned as a value at most once.
