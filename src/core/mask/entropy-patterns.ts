@@ -14,14 +14,13 @@ import * as randomness from "./randomness.js";
 import * as runFacts from "./run-facts.js";
 import type { Classes } from "./run-facts.js";
 import { RunFacts } from "./run-facts.js";
-import type { Tally } from "./randomness.js";
 import type { Span } from "./span.js";
 import { judge } from "./value-judge.js";
 
 // Module-local copies of what the per-run code uses: under the bench's loader (tsx, CommonJS
 // interop) every use of an imported binding is a getter call.
 const { CHAR, TOKEN, HEX, DIGIT, LOWER } = chars;
-const { looksRandom, looksRandomBase64 } = randomness;
+const { looksRandom, looksRandomBase64, windowLooksRandom } = randomness;
 const { F_DASH, F_DIGIT, F_DOT, F_HEX, F_HEX_LETTER, F_LOWER, F_LOWER_DIGIT_DASH, F_UPPER } = runFacts;
 
 /** Shortest token the fallback considers (shorter random strings are too often identifiers). */
@@ -119,8 +118,8 @@ function randomSegment(
   start: number,
   end: number,
   facts: Classes,
-  /** The segment's window, already counted. */
-  tally: Tally | undefined,
+  /** The run's facts when the segment is its first one, whose window's classes were counted. */
+  run: RunFacts | undefined,
 ): boolean {
   const length = end - start;
   if (length < MIN_RANDOM_TOKEN) return false;
@@ -130,7 +129,17 @@ function randomSegment(
     if (length >= 32) return (facts.or & F_DIGIT) !== 0 && (facts.or & F_HEX_LETTER) !== 0;
   }
   if (isUuid(text, start, end) || isGeneratedName(text, start, end, facts)) return false;
-  return tally !== undefined ? tally.verdict() : looksRandom(text, start, end, MIN_RANDOM_TOKEN);
+  if (run === undefined) return looksRandom(text, start, end, MIN_RANDOM_TOKEN);
+  const classes = run.windowClasses;
+  return windowLooksRandom(
+    text,
+    start,
+    run.windowStop,
+    (classes >> 9) & 511,
+    (classes >> 18) & 511,
+    classes & 511,
+    run.windowHex,
+  );
 }
 
 /** Base64 value of each character (both alphabets: a run holds only one of them), -1 if none. */
@@ -219,10 +228,11 @@ function secretRun(
   const encoded = length >= 24 && facts.hex < length * 0.85 && (facts.base64 || facts.base64url);
   if (encoded && length <= MAX_DECODE && depth < MAX_DECODE_DEPTH) {
     if (mayDecodeToText(text, start, end - facts.padding)) {
+      // Past the budget encoded text cannot be looked into: masked (fail closed).
+      if (decodeBudget < 0) return true;
       const bytes = Buffer.from(text.slice(start, end), facts.base64 ? "base64" : "base64url");
       if (isText(bytes) && /[\s{}[\]:=,"]/.test(bytes.toString("latin1"))) {
         // Encoded text: a secret only if it holds one (an encoded certificate or config stays visible).
-        // Past the budget it cannot be looked into: masked.
         decodeBudget -= bytes.length + DECODE_CALL_COST;
         if (decodeBudget < 0) return true;
         return scan(bytes.toString("utf8"), depth + 1).length > 0;
@@ -231,8 +241,8 @@ function secretRun(
   }
   for (let k = 0; k < facts.segments; k++) {
     const segment = facts.segment(k);
-    const tally = k === 0 && facts.tallied ? facts.tally : undefined;
-    if (randomSegment(text, segment.start, segment.end, segment, tally)) return true;
+    const run = k === 0 && facts.windowed ? facts : undefined;
+    if (randomSegment(text, segment.start, segment.end, segment, run)) return true;
   }
   // Standard base64 of random bytes (a key): `/` and `+` cut it into short segments.
   // Both cases are required: a URL path with a hex id (`/repos/a/b/trees/9f…`) is base64-shaped too.

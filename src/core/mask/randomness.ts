@@ -156,8 +156,72 @@ export function looksRandom(text: string, start: number, end: number, minLength 
   const length = end - start;
   if (length < minLength || length <= 0) return false;
   const stop = Math.min(end, start + RANDOM_WINDOW);
-  for (let i = start; i < stop; i++) shared.add(text.charCodeAt(i));
-  return shared.verdict();
+  let upper = 0;
+  let lower = 0;
+  let digit = 0;
+  let hex = 0;
+  for (let i = start; i < stop; i++) {
+    const f = CHAR[text.charCodeAt(i)] as number;
+    if ((f & DIGIT) !== 0) digit++;
+    else if ((f & UPPER) !== 0) upper++;
+    else if ((f & LOWER) !== 0) lower++;
+    if ((f & HEX) !== 0) hex++;
+  }
+  return windowLooksRandom(text, start, stop, upper, lower, digit, hex);
+}
+
+/** Per-code-unit counts for windowLooksRandom, zero between calls. */
+const windowCounts = new Int32Array(65536);
+
+/**
+ * looksRandom's verdict on the window `text[start, stop)` (at most RANDOM_WINDOW characters) whose
+ * classes the caller counted: the characters are only counted one by one when the classes mix.
+ */
+export function windowLooksRandom(
+  text: string,
+  start: number,
+  stop: number,
+  upper: number,
+  lower: number,
+  digit: number,
+  hex: number,
+): boolean {
+  const n = stop - start;
+  if (n <= 0 || !mixedClasses(upper, lower, digit, n)) return false;
+  const needed = entropyNeeded(hex, n);
+  const counts = windowCounts;
+  for (let i = start; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    counts[c] = (counts[c] as number) + 1;
+  }
+  // log2(n) - Σ c·log2(c)/n from tables, each count read (and reset) at its first occurrence.
+  let sum = 0;
+  for (let i = start; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    const k = counts[c] as number;
+    if (k > 0) {
+      sum += C_LOG_C[k] as number;
+      counts[c] = 0;
+    }
+  }
+  const bits = (LOG2[n] as number) - sum / n;
+  if (Math.abs(bits - needed) > 1e-9) return bits >= needed;
+  // At a hair's breadth from the bar: the exact sums, in first-seen order (as a Map of counts gives).
+  for (let i = start; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    counts[c] = (counts[c] as number) + 1;
+  }
+  let exact = 0;
+  for (let i = start; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    const k = counts[c] as number;
+    if (k > 0) {
+      const p = k / n;
+      exact -= p * Math.log2(p);
+      counts[c] = 0;
+    }
+  }
+  return exact >= needed;
 }
 
 /**

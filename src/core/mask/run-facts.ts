@@ -1,5 +1,4 @@
 import * as randomness from "./randomness.js";
-import { Tally } from "./randomness.js";
 
 const RANDOM_WINDOW = randomness.RANDOM_WINDOW;
 
@@ -79,10 +78,12 @@ export interface Segment extends Classes {
 }
 
 export class RunFacts implements Classes {
-  /** The first segment's first RANDOM_WINDOW characters, counted while reading (when it is segment 0). */
-  readonly tally = new Tally(128);
-  /** Whether `tally` holds segment 0's window. */
-  tallied = false;
+  /** Whether segment 0's looksRandom window `[start, windowStop)` had its classes counted while reading. */
+  windowed = false;
+  windowStop = 0;
+  /** The window's digits, capitals and lower-case letters (9 bits each, in that order from bit 0), and hex. */
+  windowClasses = 0;
+  windowHex = 0;
   and = ALL;
   or = 0;
   /** Hex characters. */
@@ -164,13 +165,7 @@ export class RunFacts implements Classes {
     let segmentAnd = ALL;
     let segmentOr = 0;
     this.segments = 0;
-    // The first segment's window, counted as looksRandom would (saves a second pass over most runs).
-    const tally = this.tally;
-    tally.clear();
-    const counts = tally.counts;
-    const touched = tally.touched;
-    let taken = 0;
-    let distinct = 0;
+    // The first segment's window: its classes counted as looksRandom would (saves a pass over most runs).
     let classes = 0;
     let windowHex = 0;
     let p = start;
@@ -186,13 +181,10 @@ export class RunFacts implements Classes {
       punctuation += (f >> 11) & 1;
       segmentAnd &= f;
       segmentOr |= f;
-      taken++;
       classes += CLASS_COUNT[c] as number;
       windowHex += f & F_HEX;
-      const k = counts[c] as number;
-      if (k === 0) touched[distinct++] = c;
-      counts[c] = k + 1;
     }
+    const windowStop = p;
     for (; p < end; p++) {
       const c = text.charCodeAt(p);
       const f = FACT[c] as number;
@@ -212,14 +204,11 @@ export class RunFacts implements Classes {
       }
     }
     if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
-    tally.n = taken;
-    tally.distinct = distinct;
-    tally.digit = classes & 511;
-    tally.upper = (classes >> 9) & 511;
-    tally.lower = (classes >> 18) & 511;
-    tally.hex = windowHex;
+    this.windowStop = windowStop;
+    this.windowClasses = classes;
+    this.windowHex = windowHex;
     // Segment 0 is the first segment when that one was long enough to keep.
-    this.tallied = this.segments > 0 && this.bounds[0] === start;
+    this.windowed = this.segments > 0 && this.bounds[0] === start;
     let padding = 0;
     while (p - padding > start && text.charCodeAt(p - padding - 1) === 61) padding++;
     this.and = and;
