@@ -14,6 +14,7 @@ import { readDesired } from "./desired.js";
 import { mapLimit } from "../manifests/map-limit.js";
 import type { ReconcilerDeps } from "./reconciler.js";
 
+/** What a drift check found. Keys are masked like messages: a name can hold a credential shape. */
 export interface DriftReport {
   /** Objects compared. */
   checked: number;
@@ -63,7 +64,7 @@ export async function checkDrift(deps: ReconcilerDeps): Promise<DriftReport> {
     if (outcome.result !== "unchanged") drifted.push(change);
   });
   drifted.sort((a, b) => (a.key < b.key ? -1 : 1));
-  report.drifted = drifted.map((d) => d.key);
+  report.drifted = drifted.map((d) => masker.maskText(d.key));
   if (drifted.length === 0) return report;
 
   const repository = `${settings.repo.owner}/${settings.repo.repo}`;
@@ -116,9 +117,10 @@ export async function checkDrift(deps: ReconcilerDeps): Promise<DriftReport> {
     ...(r.message === undefined ? {} : { message: r.message }),
   }));
   for (const r of results) {
+    const key = masker.maskText(r.key);
     if (r.outcome === "configured" || r.outcome === "created" || r.outcome === "unchanged")
-      report.reverted.push(r.key);
-    else report.failed.push({ key: r.key, message: r.message ?? r.outcome });
+      report.reverted.push(key);
+    else report.failed.push({ key, message: r.message ?? r.outcome });
   }
   await deps.audit.appendResult(intent, {
     status: report.failed.length === 0 ? "succeeded" : "failed",

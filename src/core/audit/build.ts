@@ -50,7 +50,9 @@ export interface ResultFields {
 }
 
 function maskObjectInput(input: ObjectInput, masker: Masker): AuditObject {
-  const out: AuditObject = { key: input.key, op: input.op, digest: input.digest };
+  // The parser accepts any name without `/` or whitespace, so a key can hold a credential shape;
+  // maskText leaves every ordinary key unchanged (the plan report masks keys the same way).
+  const out: AuditObject = { key: masker.maskText(input.key), op: input.op, digest: input.digest };
   if (input.level) out.level = input.level;
   if (input.object) {
     const masked = masker.maskObject(input.object);
@@ -77,7 +79,11 @@ export function buildRecordBody(
     repository: context.repository,
     commit: context.commit,
     pullRequests: [...(context.pullRequests ?? [])].sort((a, b) => a - b),
-    approvals: structuredClone(context.approvals ?? []),
+    // Keys masked as the objects' are, so completeness checks still match them.
+    approvals: structuredClone(context.approvals ?? []).map((a) => ({
+      ...a,
+      changes: a.changes.map((c) => ({ ...c, key: masker.maskText(c.key) })),
+    })),
     objects: (context.objects ?? []).map((o) => maskObjectInput(o, masker)),
     actor: context.actor,
   };
