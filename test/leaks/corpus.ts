@@ -143,11 +143,20 @@ export function buildCorpus(): Entry[] {
   const next = () => `leak-${++n}-${digits(4)}`;
   for (const format of FORMATS) {
     for (const placement of NEUTRAL) {
-      const sample = credential(format);
-      if (placement.singleLine && sample.value.includes("\n")) continue;
+      const accepts = placement.accepts ?? (() => true);
+      // A format whose values the placement rarely holds (a `/` in base64) is drawn a few times.
+      const make = (): Credential | undefined => {
+        for (let i = 0; i < 20; i++) {
+          const c = credential(format);
+          if (accepts(c.value)) return c;
+        }
+        return undefined;
+      };
+      const sample = make();
+      if (sample === undefined || (placement.singleLine && sample.value.includes("\n"))) continue;
       const op = OPS[n % 3] as Op;
       entries.push(
-        placed(placement, next(), op, () => credential(format), `${format}@${placement.id}`, placement.group),
+        placed(placement, next(), op, () => make() ?? sample, `${format}@${placement.id}`, placement.group),
       );
     }
   }

@@ -16,6 +16,8 @@ export interface Placement {
   message?: (value: string) => string;
   /** Placements of a single-line value only (a PEM block cannot sit on one shell line). */
   singleLine?: boolean;
+  /** Values the placement can hold (others are drawn again, or the format is left out). */
+  accepts?: (value: string) => boolean;
 }
 
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: "apps", ...extra });
@@ -98,6 +100,14 @@ export const NEUTRAL: readonly Placement[] = [
     group: "1",
     singleLine: true,
     object: (n, v) => deployment(n, { command: ["sh", "-c", `exec /app/run --target '${v}' --port 8080`] }),
+  },
+  {
+    // The parser takes any name without `/` or whitespace: a credential can be an object's name,
+    // which keys, audit records and refusals name.
+    id: "object-name",
+    group: "1",
+    accepts: (v) => /^[^/\s]{1,253}$/.test(v),
+    object: (n, v) => ({ ...custom(v, { owner: n }) }),
   },
   {
     id: "api-server-rejection",
