@@ -138,8 +138,9 @@ const FLAGS = new RangeMemo((name) => {
 /*
  * Candidate lines, each found by a native regex that cannot backtrack beyond one line's first word
  * (a literal or one-character-class start, an atomic indent `(?=(…*))\1`, single quantified classes):
- * - FIRST_WORD: a line whose first word (name characters) holds a word a sensitive or a named
- *   directive's name holds, followed by blanks and a second word; the first word then decides.
+ * - FIRST_WORD: a line whose first word (name characters) is followed by blanks and a second word,
+ *   and holds a word a sensitive or a named directive's name holds (structure checked first, the
+ *   words only on lines that have it); the first word then decides.
  * - QUOTED_FIRST: a line starting with a quote: a quoted such name, or pgbouncer's `"user" "secret"`.
  * - PASSWORD_AT: a password word as a whole word anywhere (`machine h login u password X`); the
  *   look-behind runs only after the literal matched.
@@ -148,7 +149,7 @@ const FLAGS = new RangeMemo((name) => {
  */
 const DIRECTIVE_WORDS = `${NAME_WORDS}|env|set|export|header|param`;
 const FIRST_WORD = new RegExp(
-  String.raw`\n[ \t\v\f\r]*(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))[\w.-]{2,}[ \t]+[^\s]`,
+  String.raw`\n[ \t\v\f\r]*(?=[\w.-]+[ \t]+[^\s])(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))[\w.-]{2}`,
   "gi",
 );
 const QUOTED_FIRST = new RegExp(
@@ -206,18 +207,13 @@ function search(re: RegExp, text: string, from: number): number {
 /** The start of the line a stream's match (ending at `matchEnd`) makes worth reading, or -1. */
 function candidateLine(text: string, stream: number, matchEnd: number): number {
   if (stream === 0) {
-    // `\n` indent word blanks X: the word decides.
-    let e = matchEnd - 2;
-    while (text.charCodeAt(e) === 32 || text.charCodeAt(e) === 9) e--;
-    let s = e;
-    while (NAME_CHAR[text.charCodeAt(s)] === 1) s--;
-    const wordStart = s + 1;
-    if (
-      e + 1 - wordStart > MAX_NAME ||
-      (FLAGS.get(text, wordStart, e + 1) & (SENSITIVE_TWO_WORD | NAMED)) === 0
-    )
+    // `\n` indent, then the first two characters of the first word: the word decides.
+    const wordStart = matchEnd - 2;
+    let e = matchEnd;
+    while (e - wordStart <= MAX_NAME && NAME_CHAR[text.charCodeAt(e)] === 1) e++;
+    if (e - wordStart > MAX_NAME || (FLAGS.get(text, wordStart, e) & (SENSITIVE_TWO_WORD | NAMED)) === 0)
       return -1;
-    return text.lastIndexOf("\n", s) + 1;
+    return text.lastIndexOf("\n", wordStart) + 1;
   }
   if (stream === 1) {
     // A quote opening the line: a pgbouncer pair, or a quoted directive name.
