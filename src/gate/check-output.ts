@@ -126,7 +126,8 @@ export function riskAnnotations(plan: Plan, mask: (text: string) => string): Che
       startLine: at.line,
       endLine: at.line,
       level: c.level === "critical" ? "failure" : "warning",
-      title: `${c.level} risk: ${c.change.op} ${c.change.key}`,
+      // Keys are masked as the report masks them: a name can hold a credential shape.
+      title: mask(`${c.level} risk: ${c.change.op} ${c.change.key}`),
       message:
         mask(c.findings.map((f) => `${f.reason}${f.path === undefined ? "" : ` (${f.path})`}`).join("\n")) ||
         c.level,

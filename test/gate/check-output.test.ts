@@ -23,6 +23,21 @@ describe("riskAnnotations", () => {
     expect(annotations[0]?.message).not.toContain(token);
     expect(annotations[0]?.startLine).toBe(7);
   });
+
+  it("masks a credential-shaped object name in the annotation's title", () => {
+    const token = `ghp_${"a1B2c3D4e5".repeat(3)}123456`;
+    const role = manifest(
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: token } },
+      "clusters/prod/role.yaml",
+      3,
+    );
+    const annotations = riskAnnotations(
+      plan([classified(change("create", undefined, role), "high", [])]),
+      (text) => createMasker({ fingerprintKey: "k" }).maskText(text),
+    );
+    expect(annotations[0]?.title).toMatch(/^high risk: create /);
+    expect(JSON.stringify(annotations)).not.toContain(token);
+  });
 });
 
 describe("invalidManifestsResult", () => {
