@@ -28,7 +28,7 @@ const INPUTS: [string, () => string][] = [
     "10 MB of log lines with a secret each",
     () => repeat("ts=1 level=info msg=login user=bob password=hunter2\n"),
   ],
-  ["10 MB of distinct AWS key ids", () => repeat("AKIAIOSFODNN7EXAMPLE ")],
+  ["10 MB of one AWS key id, repeated", () => repeat("AKIAIOSFODNN7EXAMPLE ")],
 ];
 
 function deployment(i: number, image: string): KubeObject {
