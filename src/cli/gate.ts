@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { readConfig } from "../clients/config.js";
 import type { EnvConfig } from "../clients/config.js";
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, gateConfig, startGate } from "../gate/server.js";
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from "../gate/shutdown.js";
 import type { GateConfigInput } from "../gate/server.js";
 
 const ENV_HELP = `
@@ -82,6 +82,8 @@ export function registerGate(program: Command): void {
     .option("--webhook-path <path>", "webhook path (WEBHOOK_PATH)")
     .addHelpText("after", ENV_HELP)
     .action(async (flags: GateFlags) => {
+      // Loaded here, not at start-up: Probot and its clients are only the gate's to carry.
+      const { gateConfig, startGate } = await import("../gate/server.js");
       const env = readConfig(process.env);
       const config = gateConfig(gateInput(env, flags));
       const timeoutMs = shutdownTimeoutMs(env.SHUTDOWN_TIMEOUT_SECONDS);

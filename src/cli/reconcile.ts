@@ -12,7 +12,6 @@ import { ReconcilerDaemon } from "../reconciler/daemon.js";
 import { recordPass } from "../reconciler/metrics.js";
 import { newPassState, runPass } from "../reconciler/pass.js";
 import type { PassOutcome } from "../reconciler/pass.js";
-import { createRuntime, defaultOperator } from "../reconciler/runtime.js";
 import type { Runtime } from "../reconciler/runtime.js";
 import { readReconcilerSecrets } from "../reconciler/secrets.js";
 import type { ReconcilerSecrets } from "../reconciler/secrets.js";
@@ -89,6 +88,9 @@ export async function runReconcile(flags: ReconcileFlags, io: ReconcileIo): Prom
   }
   let runtime: Runtime;
   try {
+    // Loaded here, not at start-up: the cluster clients (@kubernetes/client-node, the AWS SDK)
+    // take ~90 MB, which every other command (`audit verify`, `plan`) would otherwise carry.
+    const { createRuntime } = await import("../reconciler/runtime.js");
     runtime = await createRuntime({
       config,
       secrets,
@@ -112,7 +114,7 @@ export async function runReconcile(flags: ReconcileFlags, io: ReconcileIo): Prom
 }
 
 async function adopt(runtime: Runtime, flags: ReconcileFlags, io: ReconcileIo): Promise<number> {
-  const operator = flags.operator ?? defaultOperator(io.env);
+  const operator = flags.operator ?? (await import("../reconciler/runtime.js")).defaultOperator(io.env);
   try {
     const report = await adoptBaseline(runtime.deps, {
       sha: flags.adopt as string,

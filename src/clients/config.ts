@@ -4,7 +4,6 @@
  * the snapshot (or values built from it), never `process.env`.
  */
 import { readFileSync } from "node:fs";
-import { gitHubBaseUrl } from "./github.js";
 
 /** Every variable countersign reads, with what it means (secrets marked: never echoed). */
 export const ENVIRONMENT = {
@@ -79,4 +78,17 @@ export function gitHubAppSettings(config: EnvConfig): GitHubAppSettings {
   const baseUrl = config.GITHUB_API_URL?.replace(/\/+$/, "") || gitHubBaseUrl(config);
   if (baseUrl !== undefined) settings.baseUrl = baseUrl;
   return settings;
+}
+
+/** The API base URL for GitHub Enterprise Server (`GHE_HOST`, `GHE_PROTOCOL`), or undefined for github.com. */
+export function gitHubBaseUrl(env: { GHE_HOST?: string; GHE_PROTOCOL?: string }): string | undefined {
+  const host = env.GHE_HOST?.trim();
+  if (host === undefined || host === "") return undefined;
+  const protocol = (env.GHE_PROTOCOL ?? "https").trim().replace(/:$/, "");
+  if (protocol !== "https" && protocol !== "http") {
+    throw new Error(`GHE_PROTOCOL must be https or http, got "${protocol}"`);
+  }
+  if (/[/\s@]/.test(host))
+    throw new Error(`GHE_HOST must be a host name (optionally with :port), got "${host}"`);
+  return `${protocol}://${host}/api/v3`;
 }

@@ -171,19 +171,6 @@ export function buildOctokitClass(options: GitHubClientOptions = {}): OctokitCla
   }) as unknown as OctokitClass;
 }
 
-/** The API base URL for GitHub Enterprise Server (`GHE_HOST`, `GHE_PROTOCOL`), or undefined for github.com. */
-export function gitHubBaseUrl(env: { GHE_HOST?: string; GHE_PROTOCOL?: string }): string | undefined {
-  const host = env.GHE_HOST?.trim();
-  if (host === undefined || host === "") return undefined;
-  const protocol = (env.GHE_PROTOCOL ?? "https").trim().replace(/:$/, "");
-  if (protocol !== "https" && protocol !== "http") {
-    throw new Error(`GHE_PROTOCOL must be https or http, got "${protocol}"`);
-  }
-  if (/[/\s@]/.test(host))
-    throw new Error(`GHE_HOST must be a host name (optionally with :port), got "${host}"`);
-  return `${protocol}://${host}/api/v3`;
-}
-
 export interface GitHubAppClientOptions {
   appId: number;
   /** PEM text of the App's private key. */

@@ -15,6 +15,7 @@ import { createLogger } from "../clients/logger.js";
 import { describeError } from "../core/error-text.js";
 import { createMasker } from "../core/mask/masker.js";
 import { createGateApp } from "./app.js";
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from "./shutdown.js";
 import { createDefaultEngine } from "../policy-engine/engine.js";
 import type { GateEngine } from "../policy-engine/engine.js";
 import { createGateMetrics } from "./metrics.js";
@@ -98,8 +99,7 @@ export interface StartedGate {
   stop(options?: { timeoutMs?: number }): Promise<boolean>;
 }
 
-/** Default bound of a graceful stop: inside Kubernetes' default 30 s grace period. */
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;
+export { DEFAULT_SHUTDOWN_TIMEOUT_MS };
 
 export interface StartGateOptions {
   engine?: GateEngine;
