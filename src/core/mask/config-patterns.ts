@@ -384,19 +384,24 @@ export const detectMarkupSecrets: Detector = (text) => {
   }
   // `key="Name" value="X"` / `name="Name" value="X"` in one tag.
   from = 0;
-  // The last `<` before the current candidate, and the first one after what was looked at (one pass).
+  // The last `<` before the current candidate, found by looking back over what no earlier
+  // candidate looked at, at most 512 characters: one pass. (Carrying a forward `indexOf("<")`
+  // across iterations instead made V8's optimised code take ~0.5 s per MB on text without `<`.)
   let lastTag = -1;
-  let nextTag = text.indexOf("<");
+  let lookedAt = 0;
   for (;;) {
     const at = text.indexOf('value="', from);
     if (at < 0) break;
     from = at + 7;
     const endQuote = text.indexOf('"', at + 7);
     if (endQuote < 0 || endQuote - at > MAX_VALUE) continue;
-    while (nextTag >= 0 && nextTag < at) {
-      lastTag = nextTag;
-      nextTag = text.indexOf("<", nextTag + 1);
+    for (let i = at - 1, stop = Math.max(lookedAt, at - 512); i >= stop; i--) {
+      if (text.charCodeAt(i) === 60) {
+        lastTag = i;
+        break;
+      }
     }
+    lookedAt = at;
     const tag = lastTag;
     if (tag < 0 || at - tag > 512) continue;
     const m = /\b(?:key|name)="([^"]{1,64})"/.exec(text.slice(tag, at));
