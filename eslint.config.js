@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 const ADAPTER_DIRS = ["github", "kube", "audit", "gate", "reconciler", "cli", "clients", "config", "repo"];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "**/*.snap"] },
+  { ignores: ["dist/", "node_modules/", "coverage/", "scratch/", "**/*.snap"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,8 +7,9 @@
  *   MASK_BENCH_RUNS=<n>          runs per figure, the fastest kept (default 1)
  */
 import { createMasker } from "../src/core/mask/masker.js";
-import { detectRandomTokens } from "../src/core/mask/entropy-patterns.js";
-import { DETECTORS, findSecrets } from "../src/core/mask/text-scanner.js";
+import { scanRandomTokens } from "../src/core/mask/entropy-patterns.js";
+import { SCANNERS, findSecrets } from "../src/core/mask/text-scanner.js";
+import { SpanSink } from "../src/core/mask/span.js";
 import { HOSTILE_INPUTS, REALISTIC_INPUTS } from "./mask-inputs.js";
 
 const WORD = new Uint8Array(65536);
@@ -42,12 +43,18 @@ export async function run(): Promise<void> {
   const only = process.env.MASK_BENCH_ONLY;
   const runs = Math.max(1, Number(process.env.MASK_BENCH_RUNS ?? 1));
   const detectors: [string, (text: string) => unknown][] = [
-    ...DETECTORS.map((d): [string, (text: string) => unknown] => [d.name.replace(/^detect/, ""), d]),
+    ...SCANNERS.map((scan): [string, (text: string) => unknown] => [
+      scan.name.replace(/^scan/, ""),
+      (text) => scan(text, new SpanSink()),
+    ]),
     [
       "RandomTokens",
       (text) =>
-        detectRandomTokens(text, 0, (inner, depth) =>
-          findSecrets(inner, depth).map((r) => ({ ...r, kind: "encoded-secret" as const })),
+        scanRandomTokens(
+          text,
+          0,
+          (inner, depth) => findSecrets(inner, depth).map((r) => ({ ...r, kind: "encoded-secret" as const })),
+          new SpanSink(),
         ),
     ],
   ];

@@ -8,7 +8,7 @@
 import { MASKED, NAME_CHAR, NAME_WORDS, RangeMemo, SENSITIVITY } from "./config-memo.js";
 import { nameSensitivity } from "./sensitive-names.js";
 import type { Sensitivity } from "./sensitive-names.js";
-import type { Detector, Span } from "./span.js";
+import { type Scanner, type SpanSink, detector } from "./span.js";
 import { isSpace } from "./span.js";
 
 const MAX_VALUE = 4096;
@@ -95,7 +95,7 @@ const PROSE_WORD = new RangeMemo(isProse);
  * masks it under a name of `sensitivity`; `prose` skips words such as `is`, `required` after `password`.
  */
 function pushJudged(
-  out: Span[],
+  out: SpanSink,
   text: string,
   start: number,
   end: number,
@@ -113,7 +113,7 @@ function pushJudged(
   }
   if (sensitivity === "none" || e <= s) return;
   if (prose && sensitivity === "password" && PROSE_WORD.get(text, s, e)) return;
-  if (MASKED[sensitivity].get(text, s, e)) out.push({ start: s, end: e, kind: "config-directive" });
+  if (MASKED[sensitivity].get(text, s, e)) out.add(s, e, "config-directive");
 }
 
 /** What a line's first word can start: a two-word directive, a named directive (`proxy_set_header`), a password word. */
@@ -161,12 +161,11 @@ const PASSWORD_AT =
 const PGPASS_PORT = /:(?:\d{1,5}|\*):/g;
 
 /** `NAME VALUE` lines (directives), `password X` anywhere on a line, `.pgpass` and userlist lines. */
-export const detectDirectives: Detector = (text) => {
-  const out: Span[] = [];
+export const scanDirectives: Scanner = (text, out) => {
   // The first line has no newline before it: read it whole (bounded: at most 16 words).
   let done = lineEnd(text, 0) + 1;
   directiveLine(text, 0, done - 1, out);
-  if (done >= text.length) return out;
+  if (done >= text.length) return;
   const streams = [FIRST_WORD, QUOTED_FIRST, PASSWORD_AT, PGPASS_PORT];
   // Where each stream's next match ends (-1: none left).
   const next = [0, 0, 0, 0];
@@ -194,8 +193,8 @@ export const detectDirectives: Detector = (text) => {
       next[k] = search(re, text, matchEnd);
     }
   }
-  return out;
 };
+export const detectDirectives = detector(scanDirectives);
 
 /** The end of `re`'s next match from `from`, or -1. */
 function search(re: RegExp, text: string, from: number): number {
@@ -239,7 +238,7 @@ const WORD_END = new Int32Array(16);
 /** Skips blanks natively (a hostile line may be megabytes of them). */
 const NOT_BLANK = /[^ \t\n\r\v\f]/g;
 
-function directiveLine(text: string, start: number, end: number, out: Span[]): void {
+function directiveLine(text: string, start: number, end: number, out: SpanSink): void {
   let i = start;
   while (i < end && i - start < 64 && isSpace(text.charCodeAt(i))) i++;
   if (i < end && isSpace(text.charCodeAt(i))) {
@@ -253,8 +252,7 @@ function directiveLine(text: string, start: number, end: number, out: Span[]): v
     const close = text.indexOf('"', i + 1);
     if (close > 0 && close < end && text.charCodeAt(close + 1) === 32 && text.charCodeAt(close + 2) === 34) {
       const last = text.lastIndexOf('"', end);
-      if (last > close + 2 && end - last <= 2)
-        out.push({ start: close + 3, end: last, kind: "config-directive" });
+      if (last > close + 2 && end - last <= 2) out.add(close + 3, last, "config-directive");
       return;
     }
   }
@@ -341,7 +339,7 @@ function quotedEnd(text: string, wordEnd: number): number {
   return c === 34 || c === 39 ? wordEnd + 1 : wordEnd;
 }
 
-function pgpass(text: string, start: number, end: number, out: Span[]): boolean {
+function pgpass(text: string, start: number, end: number, out: SpanSink): boolean {
   if (end - start > 1024) return false;
   // Four colons: most lines have none, and are not sliced.
   let colons = 0;
@@ -352,17 +350,12 @@ function pgpass(text: string, start: number, end: number, out: Span[]): boolean 
   if (parts.length !== 5 || !/^(?:\d{1,5}|\*)$/.test(parts[1] as string) || /\s/.test(line)) return false;
   const password = parts[4] as string;
   if (password === "" || password === "*") return false;
-  out.push({
-    start: start + line.length - password.length,
-    end: start + line.length,
-    kind: "config-directive",
-  });
+  out.add(start + line.length - password.length, start + line.length, "config-directive");
   return true;
 }
 
 /** `<password>X</password>` and other elements whose name says secret. */
-export const detectMarkupSecrets: Detector = (text) => {
-  const out: Span[] = [];
+export const scanMarkupSecrets: Scanner = (text, out) => {
   let from = 0;
   for (;;) {
     const close = text.indexOf("</", from);
@@ -409,8 +402,8 @@ export const detectMarkupSecrets: Detector = (text) => {
     pushJudged(out, text, at + 7, endQuote, nameSensitivity(m[1] as string), false);
     from = endQuote + 1;
   }
-  return out;
 };
+export const detectMarkupSecrets = detector(scanMarkupSecrets);
 
 /** Whether `text[a, a + length)` equals `text[b, b + length)`. */
 function sameRange(text: string, a: number, b: number, length: number): boolean {
@@ -419,8 +412,7 @@ function sameRange(text: string, a: number, b: number, length: number): boolean 
 }
 
 /** `'NAME', 'VALUE'` / `"NAME", "VALUE"`: call arguments such as define() and setRequestHeader(). */
-export const detectQuotedPairs: Detector = (text) => {
-  const out: Span[] = [];
+export const scanQuotedPairs: Scanner = (text, out) => {
   let from = 0;
   for (;;) {
     const comma = text.indexOf(",", from);
@@ -444,5 +436,5 @@ export const detectQuotedPairs: Detector = (text) => {
     if (sensitivity !== "none") pushJudged(out, text, a + 1, valueEnd, sensitivity, true);
     from = valueEnd + 1;
   }
-  return out;
 };
+export const detectQuotedPairs = detector(scanQuotedPairs);

@@ -9,7 +9,7 @@ import { looksRandom } from "./randomness.js";
 import { nameSensitivity } from "./sensitive-names.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import { judge } from "./value-judge.js";
-import type { Detector, Span } from "./span.js";
+import { type Scanner, type SpanSink, detector } from "./span.js";
 import { isAlnum, isSpace } from "./span.js";
 
 const MAX_SCHEME = 32;
@@ -35,8 +35,7 @@ function endsAuthority(c: number): boolean {
 const USERINFO_RE = /\/\/[^ \t\n\r\v\f/?#"'`<>@]{0,1023}@/g;
 
 /** The password of `scheme://user:password@host`, keeping scheme, user and host. */
-export const detectUrlPasswords: Detector = (text) => {
-  const out: Span[] = [];
+export const scanUrlPasswords: Scanner = (text, out) => {
   let from = 0;
   USERINFO_RE.lastIndex = 0;
   while (USERINFO_RE.test(text)) {
@@ -64,16 +63,16 @@ export const detectUrlPasswords: Detector = (text) => {
     while (colon < lastAt && text.charCodeAt(colon) !== 58) colon++;
     // `https://<key>@o1.ingest.sentry.io/2`: a user part that looks random is a key.
     if (colon >= lastAt && looksRandom(text, at + 3, lastAt, 16)) {
-      out.push({ start: at + 3, end: lastAt, kind: "url-password" });
+      out.add(at + 3, lastAt, "url-password");
       from = lastAt;
     } else if (colon < lastAt - 1) {
-      out.push({ start: colon + 1, end: lastAt, kind: "url-password" });
+      out.add(colon + 1, lastAt, "url-password");
       from = lastAt;
     }
     USERINFO_RE.lastIndex = Math.max(USERINFO_RE.lastIndex, from - 1);
   }
-  return out;
 };
+export const detectUrlPasswords = detector(scanUrlPasswords);
 
 /** base64, base64url and the token68 characters of RFC 7235. */
 function isTokenChar(c: number): boolean {
@@ -131,8 +130,7 @@ const BEARER_RE = new RegExp(
 );
 
 /** `Bearer <token>`, `Basic <base64>`, `SSWS <token>`…, when the token looks random. */
-export const detectBearerTokens: Detector = (text) => {
-  const out: Span[] = [];
+export const scanBearerTokens: Scanner = (text, out) => {
   const n = text.length;
   // Per scheme, where its search resumes (the end of the token after its last occurrence).
   const from = new Array<number>(SCHEMES.length).fill(0);
@@ -157,7 +155,7 @@ export const detectBearerTokens: Detector = (text) => {
       if (at > 0 && isAlnum(text.charCodeAt(at - 1))) continue;
       const long = tokenEnd - tokenStart >= (scheme === "token" || scheme === "key" ? 16 : MIN_BEARER_TOKEN);
       if (!pushed && long && mixesClasses(text, tokenStart, tokenEnd)) {
-        out.push({ start: tokenStart, end: tokenEnd, kind: "bearer-token" });
+        out.add(tokenStart, tokenEnd, "bearer-token");
         pushed = true;
       }
       from[index] = tokenEnd;
@@ -165,8 +163,8 @@ export const detectBearerTokens: Detector = (text) => {
     // A scheme is followed by a space: none ends inside the token just read, but one may end with it.
     BEARER_RE.lastIndex = tokenEnd - 1;
   }
-  return out;
 };
+export const detectBearerTokens = detector(scanBearerTokens);
 
 /** Longest value sliced for judging (a longer one under a sensitive key is masked by judge's own limit). */
 const MAX_JUDGED_VALUE = 4097;
@@ -268,8 +266,7 @@ function masksValue(
  * are masked at any length >= 3; other keys (token, secret, api key...) when the value is >= 8
  * characters and looks random (>= 3 bits/char), so `secretName: db` stays readable.
  */
-export const detectSensitivePairs: Detector = (text) => {
-  const out: Span[] = [];
+export const scanSensitivePairs: Scanner = (text, out) => {
   const n = text.length;
   // The next ':' and '=' found by indexOf (-2: not searched yet; -1: none left).
   let nextColon = -2;
@@ -311,11 +308,11 @@ export const detectSensitivePairs: Detector = (text) => {
     }
     i = pairAt(text, at, out);
   }
-  return out;
 };
+export const detectSensitivePairs = detector(scanSensitivePairs);
 
 /** Judges the pair whose separator is at `i` (pushing its value's span if masked); returns where to go on. */
-function pairAt(text: string, i: number, out: Span[]): number {
+function pairAt(text: string, i: number, out: SpanSink): number {
   const n = text.length;
   // `scheme://` belongs to the URL detector.
   if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47)
@@ -364,7 +361,7 @@ function pairAt(text: string, i: number, out: Span[]): number {
   // Under a weak key judge() masks only values that look random, which takes 8 characters.
   const judged = end > start && !reference && (sensitivity !== "weak" || end - start >= 8);
   if (judged && masksValue(text, start, end, lastKey, sensitivity)) {
-    out.push({ start, end, kind: "sensitive-pair" });
+    out.add(start, end, "sensitive-pair");
   }
   // Skip the value either way: each character is scanned as a value at most once.
   return Math.max(end, i + 1);

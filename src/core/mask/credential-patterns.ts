@@ -5,7 +5,7 @@
  * backtracking regexes: each is a literal with bounded classes).
  */
 import { CHAR, WORD } from "./char-table.js";
-import type { Detector, Span } from "./span.js";
+import { type Scanner, detector } from "./span.js";
 import { isUpperOrDigit } from "./span.js";
 
 const JWT_MIN_SEGMENT = 8;
@@ -49,8 +49,7 @@ function nextEyJ(text: string, from: number): number {
 }
 
 /** JWTs: `eyJ<header>.eyJ<payload>.<signature>` (the signature may be empty for `alg: none`). */
-export const detectJwts: Detector = (text) => {
-  const out: Span[] = [];
+export const scanJwts: Scanner = (text, out) => {
   let from = 0;
   for (;;) {
     const at = nextEyJ(text, from);
@@ -65,7 +64,7 @@ export const detectJwts: Detector = (text) => {
       const payload = segmentEnd(text, header + 1);
       if (payload - header - 1 >= JWT_MIN_SEGMENT && text.charCodeAt(payload) === 46) {
         const end = segmentEnd(text, payload + 1);
-        out.push({ start: at, end, kind: "jwt" });
+        out.add(at, end, "jwt");
         from = end;
         continue;
       }
@@ -73,8 +72,8 @@ export const detectJwts: Detector = (text) => {
     // Any later `eyJ` inside the header follows a word character; skipping it keeps this linear.
     from = at + Math.max(3, header - at);
   }
-  return out;
 };
+export const detectJwts = detector(scanJwts);
 
 const PEM_END = "-----END ";
 const PEM_DASHES = "-----";
@@ -105,21 +104,20 @@ function privateKeyLabelEnd(text: string, from: number): number {
  * PEM private keys from `-----BEGIN ... PRIVATE KEY-----` to the matching END line. A key with
  * no END line (cut-off log line) is masked to the end of the text: fail closed.
  */
-export const detectPrivateKeys: Detector = (text) => {
-  const out: Span[] = [];
+export const scanPrivateKeys: Scanner = (text, out) => {
   PEM_BEGIN_RE.lastIndex = 0;
   for (let m = PEM_BEGIN_RE.exec(text); m !== null; m = PEM_BEGIN_RE.exec(text)) {
     const at = m.index;
     const headerEnd = PEM_BEGIN_RE.lastIndex;
     const endAt = text.indexOf(PEM_END, headerEnd);
     if (endAt < 0) {
-      out.push({ start: at, end: text.length, kind: "private-key" });
+      out.add(at, text.length, "private-key");
       break;
     }
     const footerEnd = privateKeyLabelEnd(text, endAt + PEM_END.length);
     const end = footerEnd < 0 ? endAt + PEM_END.length : footerEnd;
-    out.push({ start: at, end, kind: "private-key" });
+    out.add(at, end, "private-key");
     PEM_BEGIN_RE.lastIndex = end;
   }
-  return out;
 };
+export const detectPrivateKeys = detector(scanPrivateKeys);

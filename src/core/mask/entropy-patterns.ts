@@ -14,7 +14,7 @@ import * as randomness from "./randomness.js";
 import * as runFacts from "./run-facts.js";
 import type { Classes } from "./run-facts.js";
 import { RunFacts } from "./run-facts.js";
-import type { Span } from "./span.js";
+import { type Scanner, type Span, SpanSink, detector } from "./span.js";
 import { judge } from "./value-judge.js";
 
 // Module-local copies of what the per-run code uses: under the bench's loader (tsx, CommonJS
@@ -277,19 +277,25 @@ function publicBlocks(text: string): [number, number][] {
 }
 
 /** Random-looking tokens and encoded secrets in `text`; `scan` looks inside decoded base64. */
-export function detectRandomTokens(text: string, depth: number, scan: Scan): Span[] {
+export function scanRandomTokens(text: string, depth: number, scan: Scan, out: SpanSink): void {
   // The outermost call sets the budget its nested calls (decoded text) draw from.
   if (decoding === 0) decodeBudget = DECODE_ALLOWANCE + text.length * DECODE_SHARE;
   decoding++;
   try {
-    return randomTokens(text, depth, scan);
+    randomTokens(text, depth, scan, out);
   } finally {
     decoding--;
   }
 }
 
-function randomTokens(text: string, depth: number, scan: Scan): Span[] {
-  const out: Span[] = [];
+/** scanRandomTokens as a list of spans (for tests). */
+export function detectRandomTokens(text: string, depth: number, scan: Scan): Span[] {
+  const out = new SpanSink(true);
+  scanRandomTokens(text, depth, scan, out);
+  return out.spans();
+}
+
+function randomTokens(text: string, depth: number, scan: Scan, out: SpanSink): void {
   const skip = publicBlocks(text);
   let block = 0;
   let facts: RunFacts | undefined;
@@ -327,9 +333,8 @@ function randomTokens(text: string, depth: number, scan: Scan): Span[] {
     while (block < skip.length && (skip[block] as [number, number])[1] < start) block++;
     const inPublic = block < skip.length && (skip[block] as [number, number])[0] <= start;
     if (inPublic) continue;
-    if (secretRun(text, start, end, depth, scan, facts)) out.push({ start, end, kind: "high-entropy" });
+    if (secretRun(text, start, end, depth, scan, facts)) out.add(start, end, "high-entropy");
   }
-  return out;
 }
 
 /** The markers that quote a rejected value: the word before ` value: `, and the quote after it. */
@@ -355,8 +360,7 @@ function markerAt(text: string, at: number): number {
 }
 
 /** `Invalid value: "X"` / `Duplicate value: "X"` in API server messages: the quoted value they reject. */
-export function detectRejectedValues(text: string): Span[] {
-  const out: Span[] = [];
+export const scanRejectedValues: Scanner = (text, out) => {
   // Each marker resumes after the value it last read (a value may quote another marker).
   const from = [0, 0, 0, 0];
   // The last value judged and its verdict: messages repeat the same value (allocation-free reuse).
@@ -390,10 +394,10 @@ export function detectRejectedValues(text: string): Span[] {
       lastStart = start;
       lastEnd = judgedEnd;
     }
-    if (lastMasked) out.push({ start, end, kind: "quoted-rejected-value" });
+    if (lastMasked) out.add(start, end, "quoted-rejected-value");
   }
-  return out;
-}
+};
+export const detectRejectedValues = detector(scanRejectedValues);
 
 /** Whether `text[a, aEnd)` and `text[b, bEnd)` hold the same characters. */
 function sameText(text: string, a: number, aEnd: number, b: number, bEnd: number): boolean {

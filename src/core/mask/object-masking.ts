@@ -7,6 +7,7 @@ import type { KubeObject } from "../model.js";
 import { isDescriptiveName, isSensitiveKey, nameSensitivity, nameWords } from "./sensitive-names.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import { secretWords } from "./shell-patterns.js";
+import { SpanSink } from "./span.js";
 import type { Word } from "./shell-patterns.js";
 import { placeholder } from "./text-scanner.js";
 import { judge } from "./value-judge.js";
@@ -267,9 +268,9 @@ function maskArray(value: unknown[], f: MaskFunctions, depth: number): unknown[]
       words.push({ start: text.length, end: text.length + a.length });
       text += `${a}\u0000`;
     }
-    const spans: { start: number; end: number }[] = [];
-    secretWords(text, words, spans as never);
-    for (const span of spans) {
+    const sink = new SpanSink(true);
+    secretWords(text, words, sink);
+    for (const span of sink.spans()) {
       const index = words.findIndex((w) => w.start <= span.start && span.end <= w.end);
       if (index >= 0) hidden.add(index);
     }

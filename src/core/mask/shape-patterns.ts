@@ -5,7 +5,7 @@
  * Every search is an indexOf of a literal plus bounded look-arounds.
  */
 import { looksRandom } from "./randomness.js";
-import type { Detector, Span } from "./span.js";
+import { type Scanner, detector } from "./span.js";
 
 /** Host and path prefixes after which the rest of the URL path is the credential. */
 const WEBHOOK_MARKERS = [
@@ -86,8 +86,7 @@ const OTHER_RE = new RegExp(OTHER_MARKERS.map(({ marker }) => marker.replace(/[.
 const URL_REST_RE = /[^ \t\n\r\v\f"'`<>)\],;?#]{0,2048}/y;
 
 /** The path after a webhook marker, up to the end of the URL (query excluded). */
-export const detectWebhookUrls: Detector = (text) => {
-  const out: Span[] = [];
+export const scanWebhookUrls: Scanner = (text, out) => {
   // Where each marker's search resumes: an occurrence inside the URL of the last one is part of it.
   const from = new Array<number>(WEBHOOK_MARKERS.length).fill(0);
   const found = (marker: string, index: number, at: number) => {
@@ -99,7 +98,7 @@ export const detectWebhookUrls: Detector = (text) => {
     // `/hooks/` on any host: only when what follows looks random (a token), not `/hooks/pre-commit`.
     const generic = marker === "/hooks/";
     if (end - start >= 8 && (!generic || looksRandom(text, start, end, 16))) {
-      out.push({ start, end, kind: "webhook-url" });
+      out.add(start, end, "webhook-url");
     }
     from[index] = Math.max(end, at + 1);
   };
@@ -123,8 +122,8 @@ export const detectWebhookUrls: Detector = (text) => {
     found(other.marker, other.index, at);
     OTHER_RE.lastIndex = at + 1;
   }
-  return out;
 };
+export const detectWebhookUrls = detector(scanWebhookUrls);
 
 /** Query parameters that carry a credential in signed or authenticated URLs. */
 const QUERY_SECRETS = [
@@ -169,8 +168,7 @@ const QUERY_RE = new RegExp(
 );
 
 /** `?sig=…`, `&token=…`: the parameter value, up to `&`, `#` or the end of the URL. */
-export const detectQuerySecrets: Detector = (text) => {
-  const out: Span[] = [];
+export const scanQuerySecrets: Scanner = (text, out) => {
   // A value starts after an `=` at or past `from` (the end of the last value read).
   let from = 0;
   QUERY_RE.lastIndex = 0;
@@ -184,13 +182,13 @@ export const detectQuerySecrets: Detector = (text) => {
     }
     let end = QUERY_RE.lastIndex;
     while (end < text.length && end - eq < MAX_URL && !flagged(text.charCodeAt(end), QUERY_END)) end++;
-    out.push({ start: eq + 1, end, kind: "url-query-secret" });
+    out.add(eq + 1, end, "url-query-secret");
     from = end;
     // A name may only cross the end of a value cut at MAX_URL: look back that far, no further.
     QUERY_RE.lastIndex = Math.max(eq + 1, end - 32);
   }
-  return out;
 };
+export const detectQuerySecrets = detector(scanQuerySecrets);
 
 /** Hash identifiers, each with the hash characters it needs after it to reach 20 in all. */
 const HASH_IDS: [id: string, rest: number][] = [
@@ -221,19 +219,18 @@ const HASH_RE = new RegExp(
 const HASH_REST_RE = new RegExp(`${HASH_CLASS}*`, "y");
 
 /** Password hashes: `$2y$10$…` (bcrypt), `$apr1$…$…`, `$1$`, `$5$`, `$6$`, `$argon2id$…`, `{SHA}…`, `{SSHA}…`. */
-export const detectPasswordHashes: Detector = (text) => {
-  const out: Span[] = [];
+export const scanPasswordHashes: Scanner = (text, out) => {
   HASH_RE.lastIndex = 0;
   for (let m = HASH_RE.exec(text); m !== null; m = HASH_RE.exec(text)) {
     HASH_REST_RE.lastIndex = HASH_RE.lastIndex;
     HASH_REST_RE.test(text);
     const end = HASH_REST_RE.lastIndex;
-    out.push({ start: m.index, end, kind: "password-hash" });
+    out.add(m.index, end, "password-hash");
     // A `$` hash's run holds no `{`; a `{SCHEME}` hash's run may hold a `$` hash of its own.
     HASH_RE.lastIndex = text.charCodeAt(m.index) === 36 ? end : m.index + 1;
   }
-  return out;
 };
+export const detectPasswordHashes = detector(scanPasswordHashes);
 
 /**
  * Each infix with the characters it needs after it, as a native search: a literal (Azure's after
@@ -246,8 +243,7 @@ const AZURE_RE = /[0-9]Q~(?=[A-Za-z0-9_~.-]{31})/g;
 const TELEGRAM_RE = /:AA(?=[A-Za-z0-9_-]{33})/g;
 
 /** Tokens with a fixed infix: `<14>.atlasv1.<60+>`, `<3>8Q~<31+>`, `<8-10 digits>:AA<33>`. */
-export const detectInfixTokens: Detector = (text) => {
-  const out: Span[] = [];
+export const scanInfixTokens: Scanner = (text, out) => {
   const around = (
     re: RegExp,
     /** Where the infix starts relative to the match. */
@@ -269,7 +265,7 @@ export const detectInfixTokens: Detector = (text) => {
       let end = at + infix.length;
       while (end < text.length && end - at < 512 && body(text.charCodeAt(end))) end++;
       if (at - start >= minBefore && end - at - infix.length >= minAfter && ok(start, at)) {
-        out.push({ start, end, kind: "infix-token" });
+        out.add(start, end, "infix-token");
         from = end;
       } else from = Math.max(end, at + infix.length); // the rest of this run was read: skip it
       re.lastIndex = Math.max(re.lastIndex, from - shift);
@@ -291,5 +287,5 @@ export const detectInfixTokens: Detector = (text) => {
     }
     return true;
   });
-  return out;
 };
+export const detectInfixTokens = detector(scanInfixTokens);

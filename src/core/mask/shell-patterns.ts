@@ -6,7 +6,7 @@
  */
 import { MASKED, RangeMemo, SENSITIVITY } from "./config-memo.js";
 import type { Sensitivity } from "./sensitive-names.js";
-import type { Detector, Span } from "./span.js";
+import { type Scanner, type SpanSink, detector } from "./span.js";
 import { isAlnum, isSpace } from "./span.js";
 
 /** Per tool: flags followed by a secret, flags with the secret attached, secret positional after a subcommand. */
@@ -73,7 +73,7 @@ const WORD_START = new Int32Array(MAX_COMMAND + 1);
 const WORD_END = new Int32Array(MAX_COMMAND + 1);
 
 /** Spans of secrets in `words` (the words of one command, tool first); `text` holds them. */
-export function secretWords(text: string, words: readonly Word[], out: Span[]): void {
+export function secretWords(text: string, words: readonly Word[], out: SpanSink): void {
   const starts = new Int32Array(words.length);
   const ends = new Int32Array(words.length);
   words.forEach((w, i) => {
@@ -84,7 +84,13 @@ export function secretWords(text: string, words: readonly Word[], out: Span[]): 
 }
 
 /** secretWords over word bounds held in arrays (the detector reads commands without allocating). */
-function secretWordsAt(text: string, starts: Int32Array, ends: Int32Array, count: number, out: Span[]): void {
+function secretWordsAt(
+  text: string,
+  starts: Int32Array,
+  ends: Int32Array,
+  count: number,
+  out: SpanSink,
+): void {
   const tool = count === 0 ? undefined : TOOLS[baseName(text.slice(starts[0], ends[0]))];
   const after = tool?.positionalAfter;
   let positional = false;
@@ -97,7 +103,7 @@ function secretWordsAt(text: string, starts: Int32Array, ends: Int32Array, count
       continue;
     }
     if (positional && !dash) {
-      out.push({ start, end, kind: "shell-secret" });
+      out.add(start, end, "shell-secret");
       positional = false;
       continue;
     }
@@ -105,21 +111,20 @@ function secretWordsAt(text: string, starts: Int32Array, ends: Int32Array, count
     if (!dash) continue;
     const length = end - start;
     if (tool?.attached !== undefined && isAttached(text, start, length, tool.attached)) {
-      out.push({ start: start + 2, end, kind: "shell-secret" });
+      out.add(start + 2, end, "shell-secret");
       continue;
     }
     if (i + 1 >= count) continue;
     const nextStart = starts[i + 1] as number;
     const nextEnd = ends[i + 1] as number;
     if (tool?.separate !== undefined && isOneOf(text, start, end, tool.separate)) {
-      out.push({ start: nextStart, end: nextEnd, kind: "shell-secret" });
+      out.add(nextStart, nextEnd, "shell-secret");
       i++;
       continue;
     }
     if (tool?.userColon !== undefined && isOneOf(text, start, end, tool.userColon)) {
       const colon = text.indexOf(":", nextStart);
-      if (colon >= 0 && colon < nextEnd - 1)
-        out.push({ start: colon + 1, end: nextEnd, kind: "shell-secret" });
+      if (colon >= 0 && colon < nextEnd - 1) out.add(colon + 1, nextEnd, "shell-secret");
       i++;
       continue;
     }
@@ -130,7 +135,7 @@ function secretWordsAt(text: string, starts: Int32Array, ends: Int32Array, count
       if (nameStart === end || text.charCodeAt(nextStart) === 45) continue;
       const sensitivity = SENSITIVITY.get(text, nameStart, end);
       if (sensitivity !== "none" && judged(text, nextStart, nextEnd, sensitivity)) {
-        out.push({ start: nextStart, end: nextEnd, kind: "shell-secret" });
+        out.add(nextStart, nextEnd, "shell-secret");
         i++;
       }
     }
@@ -225,12 +230,11 @@ const TOOL = new RegExp(`(?:${TOOL_NAMES})(?<=(?:^|[^\\w-])(?:${TOOL_NAMES}))(?=
 const FLAG_OR_LOGIN = /[\s"'](?:-[^\s"';&|]|login(?=[\s"';&|]|$))/g;
 
 /** Tool invocations and secret-named flags anywhere in free text. */
-export const detectShellSecrets: Detector = (text) => {
-  const out: Span[] = [];
+export const scanShellSecrets: Scanner = (text, out) => {
   toolCommands(text, out);
   detectSecretFlags(text, out);
-  return out;
 };
+export const detectShellSecrets = detector(scanShellSecrets);
 
 /** The tool named by a word, by range. */
 const TOOL_NAME = new RangeMemo((word) => (TOOLS[word] === undefined ? "" : word));
@@ -263,7 +267,7 @@ function nextFlag(text: string, from: number): number {
   return text.charCodeAt(end - 2) === 45 ? end - 2 : end - 5;
 }
 
-function toolCommands(text: string, out: Span[]): void {
+function toolCommands(text: string, out: SpanSink): void {
   const found = { end: 0, name: "" };
   // Per tool, where its last command read ends: an invocation inside it was read with it.
   const readUntil = new Map<string, number>();
@@ -301,7 +305,7 @@ function toolCommands(text: string, out: Span[]): void {
  */
 const SECRET_FLAG = /--(?<=(?:^|[ \t\n\r\v\f"'])--)[A-Za-z0-9_-]{1,62} (?![ \t\n\r\v\f;&|-])/g;
 
-function detectSecretFlags(text: string, out: Span[]): void {
+function detectSecretFlags(text: string, out: SpanSink): void {
   SECRET_FLAG.lastIndex = 0;
   while (SECRET_FLAG.test(text)) {
     const end = SECRET_FLAG.lastIndex - 1;
@@ -312,7 +316,7 @@ function detectSecretFlags(text: string, out: Span[]): void {
     const value = firstWord(text, end + 1);
     if (value === undefined || text.charCodeAt(value.start) === 45) continue;
     if (judged(text, value.start, value.end, sensitivity)) {
-      out.push({ start: value.start, end: value.end, kind: "shell-secret" });
+      out.add(value.start, value.end, "shell-secret");
       SECRET_FLAG.lastIndex = Math.max(SECRET_FLAG.lastIndex, value.end);
     }
   }

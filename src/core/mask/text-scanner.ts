@@ -2,41 +2,36 @@
  * maskText: runs every detector over the text (each linear), merges overlapping spans and replaces
  * each with a placeholder carrying the keyed fingerprint of what it hides.
  */
-import { detectDirectives, detectMarkupSecrets, detectQuotedPairs } from "./config-patterns.js";
-import { detectJwts, detectPrivateKeys } from "./credential-patterns.js";
-import { detectBearerTokens, detectSensitivePairs, detectUrlPasswords } from "./context-patterns.js";
-import { detectRandomTokens, detectRejectedValues } from "./entropy-patterns.js";
-import {
-  detectInfixTokens,
-  detectPasswordHashes,
-  detectQuerySecrets,
-  detectWebhookUrls,
-} from "./shape-patterns.js";
-import { detectShellSecrets } from "./shell-patterns.js";
+import { scanDirectives, scanMarkupSecrets, scanQuotedPairs } from "./config-patterns.js";
+import { scanJwts, scanPrivateKeys } from "./credential-patterns.js";
+import { scanBearerTokens, scanSensitivePairs, scanUrlPasswords } from "./context-patterns.js";
+import { scanRandomTokens, scanRejectedValues } from "./entropy-patterns.js";
+import { scanInfixTokens, scanPasswordHashes, scanQuerySecrets, scanWebhookUrls } from "./shape-patterns.js";
+import { scanShellSecrets } from "./shell-patterns.js";
 import { HEX, has } from "./char-table.js";
-import type { Detector, Span } from "./span.js";
-import { detectPrefixedTokens } from "./token-scanner.js";
-import { detectBlockScalars, detectEnvEntries } from "./yaml-patterns.js";
+import { type Scanner, type Span, SpanSink } from "./span.js";
+import { scanPrefixedTokens } from "./token-scanner.js";
+import { scanBlockScalars, scanEnvEntries } from "./yaml-patterns.js";
 
 /** The detectors by shape and by context; the random-token fallback runs after them (see findSecrets). */
-export const DETECTORS: readonly Detector[] = [
-  detectPrivateKeys,
-  detectPrefixedTokens,
-  detectJwts,
-  detectUrlPasswords,
-  detectWebhookUrls,
-  detectQuerySecrets,
-  detectInfixTokens,
-  detectPasswordHashes,
-  detectBearerTokens,
-  detectSensitivePairs,
-  detectEnvEntries,
-  detectBlockScalars,
-  detectDirectives,
-  detectMarkupSecrets,
-  detectQuotedPairs,
-  detectShellSecrets,
-  detectRejectedValues,
+export const SCANNERS: readonly Scanner[] = [
+  scanPrivateKeys,
+  scanPrefixedTokens,
+  scanJwts,
+  scanUrlPasswords,
+  scanWebhookUrls,
+  scanQuerySecrets,
+  scanInfixTokens,
+  scanPasswordHashes,
+  scanBearerTokens,
+  scanSensitivePairs,
+  scanEnvEntries,
+  scanBlockScalars,
+  scanDirectives,
+  scanMarkupSecrets,
+  scanQuotedPairs,
+  scanShellSecrets,
+  scanRejectedValues,
 ];
 
 export interface ScanOptions {
@@ -54,59 +49,106 @@ function scanDecoded(text: string, depth: number): Span[] {
   return findSecrets(text, depth).map((region) => ({ ...region, kind: "encoded-secret" }));
 }
 
-/** Spans in a text at most this long are ordered by packing each into one number (below). */
-const PACKED_LIMIT = 2 ** 24;
-/** From this many spans on, packing into a Float64Array beats sorting objects with a comparator. */
-const PACK_FROM = 64;
-
-/**
- * The merged regions of `spans` as a flat list `[start0, end0, start1, end1, …]`, in order,
- * overlapping spans joined. Hostile text yields hundreds of thousands of spans: each is packed
- * into one float (start · 2²⁴ + (2²⁴ − 1 − length), exact below 2⁵³) and sorted natively.
- */
-function merge(spans: Span[], textLength: number): number[] {
-  const flat: number[] = [];
-  const add = (start: number, end: number): void => {
-    const last = flat.length - 1;
-    if (last > 0 && start < (flat[last] as number)) {
-      if (end > (flat[last] as number)) flat[last] = end;
-    } else {
-      flat.push(start, end);
-    }
-  };
-  if (spans.length < PACK_FROM || textLength >= PACKED_LIMIT) {
-    spans.sort((x, y) => x.start - y.start || y.end - x.end);
-    for (const span of spans) add(span.start, span.end);
-    return flat;
-  }
-  const keys = new Float64Array(spans.length);
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i] as Span;
-    keys[i] = span.start * PACKED_LIMIT + (PACKED_LIMIT - 1 - (span.end - span.start));
-  }
-  keys.sort();
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as number;
-    const start = Math.floor(key / PACKED_LIMIT);
-    add(start, start + (PACKED_LIMIT - 1 - (key - start * PACKED_LIMIT)));
-  }
-  return flat;
-}
-
 /** A region of text to mask, `[start, end)`. */
 export interface Region {
   start: number;
   end: number;
 }
 
+/**
+ * Every detector's spans, merged: a flat list `[start0, end0, start1, end1, …]` in order, spans
+ * that overlap joined. Each detector adds its spans in order of start (almost always): the
+ * detectors' runs are merged by walking them side by side; a run out of order is sorted first.
+ */
 function detectAll(text: string, depth: number, options: ScanOptions): number[] {
-  const spans: Span[] = [];
-  for (const detect of DETECTORS) for (const span of detect(text)) spans.push(span);
-  if (options.fallback !== false) {
-    for (const span of detectRandomTokens(text, depth, scanDecoded)) spans.push(span);
+  const sink = new SpanSink();
+  const runs: number[] = [0];
+  for (const scan of SCANNERS) {
+    scan(text, sink);
+    if (sink.count > (runs[runs.length - 1] as number)) runs.push(sink.count);
   }
-  const flat = merge(spans, text.length);
+  if (options.fallback !== false) {
+    scanRandomTokens(text, depth, scanDecoded, sink);
+    if (sink.count > (runs[runs.length - 1] as number)) runs.push(sink.count);
+  }
+  const flat = mergeRuns(sink, runs);
   return flat.length > 0 && text.includes("<masked") ? outsidePlaceholders(text, flat) : flat;
+}
+
+/** The union of the sink's spans; `runs` are the offsets where each detector's spans begin and end. */
+function mergeRuns(sink: SpanSink, runs: number[]): number[] {
+  const { starts, ends } = sink;
+  const flat: number[] = [];
+  if (sink.count === 0) return flat;
+  for (let r = 0; r + 1 < runs.length; r++) sortRun(sink, runs[r] as number, runs[r + 1] as number);
+  // Cursors into the runs not yet exhausted: few (most detectors find nothing in most texts).
+  const at: number[] = [];
+  const stop: number[] = [];
+  for (let r = 0; r + 1 < runs.length; r++) {
+    at.push(runs[r] as number);
+    stop.push(runs[r + 1] as number);
+  }
+  let lastEnd = -1;
+  while (at.length > 0) {
+    let best = 0;
+    for (let r = 1; r < at.length; r++) if ((starts[at[r] as number] as number) < (starts[at[best] as number] as number)) best = r; // prettier-ignore
+    const k = at[best] as number;
+    const start = starts[k] as number;
+    const end = ends[k] as number;
+    if (start < lastEnd) {
+      if (end > lastEnd) flat[flat.length - 1] = lastEnd = end;
+    } else {
+      flat.push(start, end);
+      lastEnd = end;
+    }
+    if (k + 1 < (stop[best] as number)) {
+      at[best] = k + 1;
+    } else {
+      at.splice(best, 1);
+      stop.splice(best, 1);
+    }
+  }
+  return flat;
+}
+
+/** Spans in a run of a text at most this long are sorted by packing each into one number (below). */
+const PACKED_LIMIT = 2 ** 24;
+
+/** Sorts `[from, to)` of the sink by start, if it is not in order already. */
+function sortRun(sink: SpanSink, from: number, to: number): void {
+  const { starts, ends } = sink;
+  let sorted = true;
+  for (let i = from + 1; i < to && sorted; i++) sorted = (starts[i - 1] as number) <= (starts[i] as number);
+  if (sorted) return;
+  const length = to - from;
+  const keys = new Float64Array(length);
+  let packable = true;
+  for (let i = 0; i < length && packable; i++) {
+    const start = starts[from + i] as number;
+    const size = (ends[from + i] as number) - start;
+    packable = start < PACKED_LIMIT && size < PACKED_LIMIT;
+    // start · 2²⁴ + length: exact below 2⁴⁸, sorted natively.
+    keys[i] = start * PACKED_LIMIT + size;
+  }
+  if (packable) {
+    keys.sort();
+    for (let i = 0; i < length; i++) {
+      const key = keys[i] as number;
+      const start = Math.floor(key / PACKED_LIMIT);
+      starts[from + i] = start;
+      ends[from + i] = start + (key - start * PACKED_LIMIT);
+    }
+    return;
+  }
+  const order = Array.from({ length }, (_, i) => from + i).sort(
+    (x, y) => (starts[x] as number) - (starts[y] as number),
+  );
+  const s = order.map((k) => starts[k] as number);
+  const e = order.map((k) => ends[k] as number);
+  for (let i = 0; i < length; i++) {
+    starts[from + i] = s[i] as number;
+    ends[from + i] = e[i] as number;
+  }
 }
 
 const FINGERPRINT_PLACEHOLDER_LENGTH = placeholder("0".repeat(12)).length;
@@ -168,6 +210,13 @@ export const FINGERPRINTS_PER_TEXT = 4096;
 /** What a secret becomes once the text's fingerprint budget is spent. */
 export const PLAIN_PLACEHOLDER = "<masked>";
 
+/** FNV-1a over `text[start, end)`: lets a secret past the fingerprint budget skip the string lookup. */
+function rangeHash(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** Replaces every secret in `text` with its placeholder. */
 export function maskTextWith(
   text: string,
@@ -177,17 +226,27 @@ export function maskTextWith(
   const flat = detectAll(text, 0, options);
   if (flat.length === 0) return text;
   let out = "";
-  // Placeholders of this text by secret: a secret repeated in the text is hashed once.
+  // Placeholders of this text by secret: a secret repeated in the text is hashed once. Once the
+  // budget is spent, a secret is looked up (sliced, hashed as a string) only if its range hash
+  // matches a fingerprinted one's: a text of a million distinct secrets allocates nothing for them.
   const seen = new Map<string, string>();
+  const hashes = new Set<number>();
   let at = 0;
   for (let i = 0; i < flat.length; i += 2) {
     const start = flat[i] as number;
     const end = flat[i + 1] as number;
-    const secret = text.slice(start, end);
-    let shown = seen.get(secret);
-    if (shown === undefined) {
-      shown = seen.size < FINGERPRINTS_PER_TEXT ? placeholder(fingerprint(secret)) : PLAIN_PLACEHOLDER;
-      seen.set(secret, shown);
+    let shown: string | undefined;
+    if (seen.size < FINGERPRINTS_PER_TEXT) {
+      const secret = text.slice(start, end);
+      shown = seen.get(secret);
+      if (shown === undefined) {
+        shown = placeholder(fingerprint(secret));
+        seen.set(secret, shown);
+        hashes.add(rangeHash(text, start, end));
+      }
+    } else {
+      shown = hashes.has(rangeHash(text, start, end)) ? seen.get(text.slice(start, end)) : undefined;
+      shown ??= PLAIN_PLACEHOLDER;
     }
     out += text.slice(at, start) + shown;
     at = end;

@@ -10,7 +10,7 @@ import * as chars from "./char-table.js";
 import { SlidingRandomness } from "./randomness.js";
 import type { Alphabet, TokenRule } from "./token-rules.js";
 import { TOKEN_RULES } from "./token-rules.js";
-import type { Detector, Span } from "./span.js";
+import { type Scanner, detector } from "./span.js";
 
 // Module-local copies: under the bench's loader (tsx, CommonJS interop) every use of an imported
 // binding is a getter call.
@@ -253,8 +253,7 @@ function matchAt(text: string, at: number, c: number, runs: Runs): number {
 }
 
 /** Every token of a known prefixed format. */
-export const detectPrefixedTokens: Detector = (text) => {
-  const out: Span[] = [];
+export const scanPrefixedTokens: Scanner = (text, out) => {
   let runs: Runs | undefined;
   const child = CHILD;
   let previousWord = false;
@@ -265,7 +264,7 @@ export const detectPrefixedTokens: Detector = (text) => {
       wordEnd = -1;
       const end = matchAt(text, i, c, (runs ??= new Runs(text)));
       if (end > i) {
-        out.push({ start: i, end, kind: "known-token" });
+        out.add(i, end, "known-token");
         i = end - 1;
         previousWord = true;
         continue;
@@ -279,5 +278,5 @@ export const detectPrefixedTokens: Detector = (text) => {
     }
     previousWord = word;
   }
-  return out;
 };
+export const detectPrefixedTokens = detector(scanPrefixedTokens);

@@ -5,7 +5,7 @@
  */
 import { NAME_CHAR, RangeMemo } from "./config-memo.js";
 import { isPasswordKey, isSensitiveEnvName, isSensitiveKey } from "./sensitive-names.js";
-import type { Detector, Span } from "./span.js";
+import { type Scanner, detector } from "./span.js";
 
 /** How far after `name: X` its `value:` may be (same env entry). */
 const MAX_NAME_TO_VALUE = 256;
@@ -63,8 +63,7 @@ function valueEnd(text: string, start: number): { start: number; end: number } {
 }
 
 /** `- name: DB_PASSWORD` … `value: hunter2` (YAML) or `{"name":"DB_PASSWORD","value":"hunter2"}` (JSON). */
-export const detectEnvEntries: Detector = (text) => {
-  const out: Span[] = [];
+export const scanEnvEntries: Scanner = (text, out) => {
   let nextValue = -2;
   NAME_FIELD.lastIndex = 0;
   while (NAME_FIELD.test(text)) {
@@ -96,12 +95,12 @@ export const detectEnvEntries: Detector = (text) => {
     if (v < 0) continue;
     const value = valueEnd(text, v);
     if (value.end > value.start) {
-      out.push({ start: value.start, end: value.end, kind: "sensitive-env" });
+      out.add(value.start, value.end, "sensitive-env");
       if (value.end > NAME_FIELD.lastIndex) NAME_FIELD.lastIndex = value.end;
     }
   }
-  return out;
 };
+export const detectEnvEntries = detector(scanEnvEntries);
 
 /** Indentation (spaces) of the line holding `at`, or -1 when the line start is too far back. */
 function indentOf(text: string, at: number): number {
@@ -123,8 +122,7 @@ const BLOCK_INDICATOR = /[|>](?<=: +[|>])[-+A-Za-z0-9]*\n(?=[ \n])/g;
 const NOT_SPACE = /[^ ]/g;
 
 /** `password: |` / `token: >-` followed by lines indented deeper than the key: the whole block. */
-export const detectBlockScalars: Detector = (text) => {
-  const out: Span[] = [];
+export const scanBlockScalars: Scanner = (text, out) => {
   BLOCK_INDICATOR.lastIndex = 0;
   while (BLOCK_INDICATOR.test(text)) {
     // `i`: the newline ending the indicator's line; `at`: the colon before the indicator.
@@ -156,9 +154,9 @@ export const detectBlockScalars: Detector = (text) => {
       if (!blank) last = nl < 0 ? text.length : nl;
     }
     if (last > i + 1) {
-      out.push({ start: i + 1, end: last, kind: "sensitive-pair" });
+      out.add(i + 1, last, "sensitive-pair");
       if (last > BLOCK_INDICATOR.lastIndex) BLOCK_INDICATOR.lastIndex = last;
     }
   }
-  return out;
 };
+export const detectBlockScalars = detector(scanBlockScalars);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMasker } from "../../../src/core/mask/masker.js";
-import { DETECTORS, findSecrets } from "../../../src/core/mask/text-scanner.js";
+import { SCANNERS, findSecrets } from "../../../src/core/mask/text-scanner.js";
+import { detector } from "../../../src/core/mask/span.js";
 
 const masker = createMasker({ fingerprintKey: "test-key" });
 const MASK = /<masked fp:[0-9a-f]{12}>/;
@@ -137,7 +138,7 @@ describe("maskText detectors", () => {
 
 /** Kinds of every detector that fires, before merging. */
 function findSecretsByKind(text: string): string[] {
-  return DETECTORS.flatMap((detect) => detect(text)).map((span) => span.kind);
+  return SCANNERS.flatMap((scan) => detector(scan)(text)).map((span) => span.kind);
 }
 
 describe("maskText on YAML and JSON snippets", () => {
