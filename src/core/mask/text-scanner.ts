@@ -60,7 +60,7 @@ export interface Region {
  * that overlap joined. Each detector adds its spans in order of start (almost always): the
  * detectors' runs are merged by walking them side by side; a run out of order is sorted first.
  */
-function detectAll(text: string, depth: number, options: ScanOptions): number[] {
+function detectAll(text: string, depth: number, options: ScanOptions): Flat {
   const sink = new SpanSink();
   const runs: number[] = [0];
   for (const scan of SCANNERS) {
@@ -75,12 +75,16 @@ function detectAll(text: string, depth: number, options: ScanOptions): number[] 
   return flat.length > 0 && text.includes("<masked") ? outsidePlaceholders(text, flat) : flat;
 }
 
+/** Regions as `[start0, end0, start1, end1, …]`, in order, disjoint. */
+type Flat = ArrayLike<number>;
+
 /** The union of the sink's spans; `runs` are the offsets where each detector's spans begin and end. */
-function mergeRuns(sink: SpanSink, runs: number[]): number[] {
+function mergeRuns(sink: SpanSink, runs: number[]): Flat {
   const { starts, ends } = sink;
-  const flat: number[] = [];
-  if (sink.count === 0) return flat;
+  if (sink.count === 0) return [];
   for (let r = 0; r + 1 < runs.length; r++) sortRun(sink, runs[r] as number, runs[r + 1] as number);
+  const flat = new Int32Array(2 * sink.count);
+  let n = 0;
   // Cursors into the runs not yet exhausted: few (most detectors find nothing in most texts).
   const at: number[] = [];
   const stop: number[] = [];
@@ -91,24 +95,39 @@ function mergeRuns(sink: SpanSink, runs: number[]): number[] {
   let lastEnd = -1;
   while (at.length > 0) {
     let best = 0;
-    for (let r = 1; r < at.length; r++) if ((starts[at[r] as number] as number) < (starts[at[best] as number] as number)) best = r; // prettier-ignore
-    const k = at[best] as number;
-    const start = starts[k] as number;
-    const end = ends[k] as number;
-    if (start < lastEnd) {
-      if (end > lastEnd) flat[flat.length - 1] = lastEnd = end;
-    } else {
-      flat.push(start, end);
-      lastEnd = end;
+    let bestStart = starts[at[0] as number] as number;
+    for (let r = 1; r < at.length; r++) {
+      const start = starts[at[r] as number] as number;
+      if (start < bestStart) {
+        best = r;
+        bestStart = start;
+      }
     }
-    if (k + 1 < (stop[best] as number)) {
-      at[best] = k + 1;
+    // Take every span of the best run that starts before the next run's first.
+    let k = at[best] as number;
+    const runStop = stop[best] as number;
+    let bound = Infinity;
+    for (let r = 0; r < at.length; r++)
+      if (r !== best) bound = Math.min(bound, starts[at[r] as number] as number);
+    do {
+      const start = starts[k] as number;
+      const end = ends[k] as number;
+      if (start < lastEnd) {
+        if (end > lastEnd) flat[n - 1] = lastEnd = end;
+      } else {
+        flat[n++] = start;
+        flat[n++] = lastEnd = end;
+      }
+      k++;
+    } while (k < runStop && (starts[k] as number) <= bound);
+    if (k < runStop) {
+      at[best] = k;
     } else {
       at.splice(best, 1);
       stop.splice(best, 1);
     }
   }
-  return flat;
+  return flat.subarray(0, n);
 }
 
 /** Spans in a run of a text at most this long are sorted by packing each into one number (below). */
@@ -168,7 +187,7 @@ function placeholderEnd(text: string, at: number): number {
  * text changes nothing (`mysql -p<masked fp:…>` would otherwise mask `<masked`). A region
  * reaching outside a placeholder stays whole: it may hold a secret.
  */
-function outsidePlaceholders(text: string, flat: number[]): number[] {
+function outsidePlaceholders(text: string, flat: Flat): Flat {
   const kept: number[] = [];
   let region = 0;
   let from = 0;
@@ -214,8 +233,25 @@ export const PLAIN_PLACEHOLDER = "<masked>";
 function rangeHash(text: string, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  // 30 bits: a small integer to V8, so a Map keyed by it allocates nothing per lookup.
+  return h & 0x3fffffff;
 }
+
+/** A secret of this text and what it is shown as. */
+interface Shown {
+  secret: string;
+  shown: string;
+}
+
+/** Whether `text[start, start + secret.length)` is `secret`. */
+function sameAt(text: string, start: number, secret: string): boolean {
+  for (let k = 0; k < secret.length; k++)
+    if (text.charCodeAt(start + k) !== secret.charCodeAt(k)) return false;
+  return true;
+}
+
+/** From this many regions on, the masked text is written into a buffer rather than concatenated. */
+const BUFFER_FROM = 1024;
 
 /** Replaces every secret in `text` with its placeholder. */
 export function maskTextWith(
@@ -225,31 +261,84 @@ export function maskTextWith(
 ): string {
   const flat = detectAll(text, 0, options);
   if (flat.length === 0) return text;
-  let out = "";
-  // Placeholders of this text by secret: a secret repeated in the text is hashed once. Once the
-  // budget is spent, a secret is looked up (sliced, hashed as a string) only if its range hash
-  // matches a fingerprinted one's: a text of a million distinct secrets allocates nothing for them.
-  const seen = new Map<string, string>();
-  const hashes = new Set<number>();
-  let at = 0;
+  // Placeholders of this text by the range hash of their secret: a secret repeated in the text
+  // is hashed once, and found again without slicing it or hashing it as a string.
+  const known = new Map<number, Shown[]>();
+  const shown: string[] = [];
+  let fingerprints = 0;
+  // The last two secrets placed: dense text repeats one or alternates two (`Basic <a>:<b>`).
+  let last: Shown | undefined;
+  let before: Shown | undefined;
   for (let i = 0; i < flat.length; i += 2) {
     const start = flat[i] as number;
     const end = flat[i + 1] as number;
-    let shown: string | undefined;
-    if (seen.size < FINGERPRINTS_PER_TEXT) {
-      const secret = text.slice(start, end);
-      shown = seen.get(secret);
-      if (shown === undefined) {
-        shown = placeholder(fingerprint(secret));
-        seen.set(secret, shown);
-        hashes.add(rangeHash(text, start, end));
-      }
-    } else {
-      shown = hashes.has(rangeHash(text, start, end)) ? seen.get(text.slice(start, end)) : undefined;
-      shown ??= PLAIN_PLACEHOLDER;
+    if (last !== undefined && last.secret.length === end - start && sameAt(text, start, last.secret)) {
+      shown.push(last.shown);
+      continue;
     }
-    out += text.slice(at, start) + shown;
-    at = end;
+    if (before !== undefined && before.secret.length === end - start && sameAt(text, start, before.secret)) {
+      shown.push(before.shown);
+      [last, before] = [before, last];
+      continue;
+    }
+    const hash = rangeHash(text, start, end);
+    let same = known.get(hash);
+    let found: Shown | undefined;
+    if (same !== undefined) {
+      for (const s of same) if (s.secret.length === end - start && sameAt(text, start, s.secret)) found = s;
+    }
+    if (found === undefined && fingerprints < FINGERPRINTS_PER_TEXT) {
+      const secret = text.slice(start, end);
+      found = { secret, shown: placeholder(fingerprint(secret)) };
+      fingerprints++;
+      if (same === undefined) known.set(hash, (same = []));
+      same.push(found);
+    }
+    if (found === undefined) {
+      shown.push(PLAIN_PLACEHOLDER);
+    } else {
+      shown.push(found.shown);
+      before = last;
+      last = found;
+    }
+  }
+  if (flat.length >= 2 * BUFFER_FROM) {
+    const written = writeLatin1(text, flat, shown);
+    if (written !== undefined) return written;
+  }
+  let out = "";
+  let at = 0;
+  for (let i = 0; i < flat.length; i += 2) {
+    out += text.slice(at, flat[i] as number) + (shown[i >> 1] as string);
+    at = flat[i + 1] as number;
   }
   return out + text.slice(at);
+}
+
+/**
+ * The masked text written character by character into one buffer: a text of hundreds of
+ * thousands of secrets would otherwise become as many slices and concatenations. Only for text of
+ * characters below 256 (almost all): undefined for any other, which is concatenated instead.
+ */
+function writeLatin1(text: string, flat: Flat, shown: string[]): string | undefined {
+  let size = text.length;
+  for (let i = 0; i < flat.length; i += 2) {
+    size += (shown[i >> 1] as string).length - ((flat[i + 1] as number) - (flat[i] as number));
+  }
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  let at = 0;
+  for (let i = 0; i <= flat.length; i += 2) {
+    const start = i < flat.length ? (flat[i] as number) : text.length;
+    for (let k = at; k < start; k++) {
+      const c = text.charCodeAt(k);
+      if (c > 255) return undefined;
+      out[pos++] = c;
+    }
+    if (i === flat.length) break;
+    const placed = shown[i >> 1] as string;
+    for (let k = 0; k < placed.length; k++) out[pos++] = placed.charCodeAt(k);
+    at = flat[i + 1] as number;
+  }
+  return out.toString("latin1", 0, pos);
 }

@@ -172,3 +172,30 @@ describe("maskText on YAML and JSON snippets", () => {
     expect(masked).toContain(kept);
   });
 });
+
+describe("maskText on dense text", () => {
+  const lines = (n: number, tail = ""): string =>
+    Array.from({ length: n }, (_, i) => `password=s3cr3t-${(i % 3) + 1}${tail}\n`).join("");
+
+  it("masks thousands of secrets in one text the same whether the text is written to a buffer or concatenated", () => {
+    // 3,000 secrets take the buffer path; an emoji (a character above 255) forces concatenation.
+    const plain = masker.maskText(lines(3000));
+    const wide = masker.maskText(lines(3000, " 😀"));
+    expect(plain.split("\n").slice(0, 3)).toEqual([
+      masker.maskText("password=s3cr3t-1"),
+      masker.maskText("password=s3cr3t-2"),
+      masker.maskText("password=s3cr3t-3"),
+    ]);
+    expect(plain).not.toContain("s3cr3t");
+    expect(wide.replaceAll(" 😀", "")).toBe(plain);
+  });
+
+  it("gives a repeated secret its fingerprint after the text's budget of fingerprints is spent", () => {
+    const distinct = Array.from({ length: 5000 }, (_, i) => `token=${i.toString(36)}Qx9${i}zz\n`).join("");
+    const text = `password=hunter2\n${distinct}password=hunter2\n`;
+    const out = masker.maskText(text).split("\n");
+    expect(out[0]).toMatch(MASK);
+    expect(out.at(-2)).toBe(out[0]);
+    expect(out).toContain("token=<masked>");
+  });
+});
