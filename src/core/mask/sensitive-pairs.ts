@@ -1,0 +1,277 @@
+/**
+ * Generic `key=value`, `key: value`, `"key": "value"` pairs whose key names a secret: one forward
+ * scan over the separators, the key read back from each (bounded), its sensitivity and the value's
+ * verdict remembered or decided on character codes in place (no slice on the dense paths).
+ */
+import { matchesLower } from "./context-scan.js";
+import { looksRandom } from "./randomness.js";
+import { nameSensitivity } from "./sensitive-names.js";
+import type { Sensitivity } from "./sensitive-names.js";
+import { judge } from "./value-judge.js";
+import { type Scanner, type SpanSink, detector } from "./span.js";
+
+const MAX_KEY = 64;
+/** Longest value sliced for judging (a longer one under a sensitive key is masked by judge's own limit). */
+const MAX_JUDGED_VALUE = 4097;
+/** Values up to this long are judged in place (longer ones are sliced and given to judge()). */
+const MAX_IN_PLACE = 4096;
+
+/** Character flags of the pair scan, by code unit (one read, no range check). */
+const PAIR = new Uint8Array(65536);
+/** Letters, digits, `_ - .`: the characters of a key. */
+const KEY_CHAR = 1;
+/** Ends an unquoted value: whitespace, quotes, `, ; & < > ( ) [ ] { }`. */
+const VALUE_END = 2;
+/** `:` or `=`. */
+const SEPARATOR = 4;
+/** Space, tab, `"`, `'`: what may stand between a key and its separator. */
+const KEY_GAP = 8;
+/** Outside `[A-Za-z0-9_+/=]`: a value holding one may have a benign shape judge() must look at. */
+const UNSAFE = 16;
+/** Not a lower-case letter: a value with one cannot read as a wordy name. */
+const NOT_LOWER = 32;
+for (let c = 0; c < 65536; c++) {
+  const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let flags = 0;
+  if (alnum || c === 95 || c === 45 || c === 46) flags |= KEY_CHAR;
+  if (c < 128 && " \t\n\r\v\f\"'`,;&<>()[]{}".includes(String.fromCharCode(c))) flags |= VALUE_END;
+  if (c === 58 || c === 61) flags |= SEPARATOR;
+  if (c === 32 || c === 9 || c === 34 || c === 39) flags |= KEY_GAP;
+  if (!(alnum || c === 95 || c === 43 || c === 47 || c === 61)) flags |= UNSAFE;
+  if (!(c >= 97 && c <= 122)) flags |= NOT_LOWER;
+  PAIR[c] = flags;
+}
+
+/** `:` or `=`: one class, no quantifier (cannot backtrack). */
+const SEPARATOR_RE = /[:=]/g;
+
+/**
+ * The sensitivity of recent keys, by a hash of their characters (direct-mapped, bounded): hostile
+ * and real texts repeat the same few keys, and a hit costs one comparison of the key's characters
+ * instead of a slice and a name classification.
+ */
+const KEY_SLOTS = 512;
+const slotKeys: string[] = new Array<string>(KEY_SLOTS).fill("");
+const slotSensitivity: Sensitivity[] = new Array<Sensitivity>(KEY_SLOTS).fill("none");
+
+/** Whether `text[start, start + key.length)` is `key`. */
+function sameAt(text: string, start: number, key: string): boolean {
+  for (let k = 0; k < key.length; k++) if (text.charCodeAt(start + k) !== key.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * The slot of the key `text[start, end)` (at least 2 long) in the tables above, classifying it on a
+ * miss. The slot comes from the length and the first and last two characters (no pass over the key);
+ * a hit is confirmed by a native comparison.
+ */
+function keySlot(text: string, start: number, end: number): number {
+  let h = Math.imul(end - start, 0x01000193) ^ text.charCodeAt(start);
+  h = Math.imul(h, 0x01000193) ^ text.charCodeAt(start + 1);
+  h = Math.imul(h, 0x01000193) ^ text.charCodeAt(end - 1);
+  h = Math.imul(h, 0x01000193) ^ text.charCodeAt(end - 2);
+  const slot = (h ^ (h >>> 15)) & (KEY_SLOTS - 1);
+  const known = slotKeys[slot] as string;
+  if (known.length === end - start && text.startsWith(known, start)) return slot;
+  const key = text.slice(start, end);
+  slotSensitivity[slot] = nameSensitivity(key);
+  slotKeys[slot] = key;
+  return slot;
+}
+
+/** Verdicts of recent short values per sensitivity (direct-mapped like the keys): logs repeat values too. */
+const VALUE_SLOTS = 512;
+const MAX_REMEMBERED_VALUE = 64;
+const slotValues: string[] = new Array<string>(VALUE_SLOTS).fill("");
+const slotValueSensitivity: Sensitivity[] = new Array<Sensitivity>(VALUE_SLOTS).fill("none");
+const slotVerdict: boolean[] = new Array<boolean>(VALUE_SLOTS).fill(false);
+
+/** The words judge() reads as booleans, by length (lower case). */
+const BOOLEANS_BY_LENGTH: string[][] = Array.from({ length: 9 }, () => []);
+for (const word of ["true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null"]) {
+  (BOOLEANS_BY_LENGTH[word.length] as string[]).push(word);
+}
+
+/** Whether `text[start, end)` is one of judge()'s booleans in any case (ASCII letters only: the caller checked). */
+function isBooleanAt(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length > 8) return false;
+  for (const word of BOOLEANS_BY_LENGTH[length] as string[]) if (matchesLower(text, start, word)) return true;
+  return false;
+}
+
+/**
+ * Whether judge() masks `text[start, end)` under a key of `sensitivity` (not "none"); `flags` are
+ * the value's PAIR flags OR-ed together.
+ *
+ * In place when the value is made of `[A-Za-z0-9_+/=]` only, at most MAX_IN_PLACE long and starting
+ * with none of `0-9 + / p F N`: then it is no reference, duration, quantity, path, URL, host name,
+ * e-mail, header name, ARN, publishable or public key (each needs one of those first characters or
+ * a `. - : @ $ { < % ~` or blank), so judge() masks it unless it is a boolean, a one-character
+ * password, a wordy name (lower-case letters only, at most 253) or, under a weak key, does not look random.
+ */
+function masksValue(
+  text: string,
+  start: number,
+  end: number,
+  key: string,
+  sensitivity: Sensitivity,
+  flags: number,
+): boolean {
+  const length = end - start;
+  if (length <= MAX_IN_PLACE && (flags & UNSAFE) === 0) {
+    const first = text.charCodeAt(start);
+    if (!(
+      (first >= 48 && first <= 57) ||
+      first === 43 ||
+      first === 47 ||
+      first === 112 ||
+      first === 70 ||
+      first === 78
+    )) {
+      if (sensitivity === "password") return length >= 2 && !isBooleanAt(text, start, end);
+      // A wordy name is at most 253 long (a DNS name's limit).
+      if (((flags & NOT_LOWER) === 0 && length <= 253) || isBooleanAt(text, start, end)) return false;
+      return sensitivity === "secret" || looksRandom(text, start, end, 8);
+    }
+  }
+  if (length > MAX_REMEMBERED_VALUE) {
+    return judge(key, text.slice(start, Math.min(end, start + MAX_JUDGED_VALUE)), sensitivity) === "mask";
+  }
+  let hash = sensitivity.length;
+  for (let k = start; k < end; k++) hash = (Math.imul(hash, 31) + text.charCodeAt(k)) | 0;
+  const slot = (hash ^ (hash >>> 9)) & (VALUE_SLOTS - 1);
+  const known = slotValues[slot] as string;
+  if (slotValueSensitivity[slot] === sensitivity && known.length === length && sameAt(text, start, known)) {
+    return slotVerdict[slot] as boolean;
+  }
+  const value = text.slice(start, end);
+  // judge() reads the key only to find its sensitivity, which is given here.
+  const masks = judge(key, value, sensitivity) === "mask";
+  slotValues[slot] = value;
+  slotValueSensitivity[slot] = sensitivity;
+  slotVerdict[slot] = masks;
+  return masks;
+}
+
+/**
+ * Generic `key=value`, `key: value`, `"key": "value"` pairs whose key names a secret. Password keys
+ * are masked at any length >= 3; other keys (token, secret, api key...) when the value is >= 8
+ * characters and looks random (>= 3 bits/char), so `secretName: db` stays readable.
+ */
+export const scanSensitivePairs: Scanner = (text, out) => {
+  const n = text.length;
+  // The next ':' and '=' found by indexOf (-2: not searched yet; -1: none left).
+  let nextColon = -2;
+  let nextEquals = -2;
+  let i = 0;
+  while (i < n) {
+    // Dense separators (hostile runs, YAML): a short JS scan that also drops, without leaving the
+    // loop, separators with no key or a one-character key (no such name is sensitive): `:=:=`, `a:a:`.
+    const stop = i + 32 < n ? i + 32 : n;
+    // Where the run of key characters reaching i starts (-1: before i, where the last value ended;
+    // pairAt() measures it), and whether the character before that run may separate a key.
+    let runStart = i > 0 && ((PAIR[text.charCodeAt(i - 1)] as number) & KEY_CHAR) !== 0 ? -1 : i;
+    let gap = i === 0 || ((PAIR[text.charCodeAt(i - 1)] as number) & KEY_GAP) !== 0;
+    let at = -1;
+    for (; i < stop; i++) {
+      const f = PAIR[text.charCodeAt(i)] as number;
+      if ((f & KEY_CHAR) !== 0) continue;
+      if ((f & SEPARATOR) !== 0 && (runStart < 0 || i - runStart >= 2 || (i === runStart && gap))) {
+        at = i;
+        break;
+      }
+      runStart = i + 1;
+      gap = (f & KEY_GAP) !== 0;
+    }
+    // The key right before the separator, when this scan saw where it starts.
+    let keyStart = at > runStart && runStart >= 0 ? runStart : -1;
+    if (at < 0) {
+      if (i >= n) break;
+      // Far apart: indexOf, each separator searched for once (first one regex pass: is there any?
+      // On text of two-byte characters, indexOf of a one-byte pattern is slow).
+      if (nextColon === -2 && nextEquals === -2) {
+        SEPARATOR_RE.lastIndex = i;
+        if (!SEPARATOR_RE.test(text)) break;
+      }
+      if (nextColon !== -1 && nextColon < i) nextColon = text.indexOf(":", i);
+      if (nextEquals !== -1 && nextEquals < i) nextEquals = text.indexOf("=", i);
+      at = nextColon === -1 ? nextEquals : nextEquals === -1 ? nextColon : Math.min(nextColon, nextEquals);
+      if (at < 0) break;
+      keyStart = -1;
+    }
+    i = pairAt(text, at, keyStart, out);
+  }
+};
+export const detectSensitivePairs = detector(scanSensitivePairs);
+
+/**
+ * Judges the pair whose separator is at `i` (pushing its value's span if masked); returns where to go
+ * on. `keyStart`: where the run of key characters right before `i` starts, if the caller knows (-1).
+ */
+function pairAt(text: string, i: number, keyStart: number, out: SpanSink): number {
+  const n = text.length;
+  // `scheme://` belongs to the URL detector.
+  if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47)
+    return i + 3;
+  let j = i;
+  let keyEnd = i;
+  if (keyStart >= 0) {
+    j = i - keyStart > MAX_KEY ? i - MAX_KEY : keyStart;
+  } else {
+    // The key ending just before the separator (skipping up to 4 spaces and a closing quote).
+    while (j > 0 && i - j < 4 && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) j--;
+    if (j > 0 && (text.charCodeAt(j - 1) === 34 || text.charCodeAt(j - 1) === 39)) j--;
+    keyEnd = j;
+    const keyStop = keyEnd > MAX_KEY ? keyEnd - MAX_KEY : 0;
+    while (j > keyStop && ((PAIR[text.charCodeAt(j - 1)] as number) & KEY_CHAR) !== 0) j--;
+  }
+  // No name of one character (or of none) is sensitive.
+  if (keyEnd - j < 2) return i + 1;
+  const slot = keySlot(text, j, keyEnd);
+  const sensitivity = slotSensitivity[slot] as Sensitivity;
+  if (sensitivity === "none") return i + 1;
+  let k = i + 1;
+  while (k < n && k - i < 16 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+  const quote = text.charCodeAt(k);
+  let start = k;
+  let end: number;
+  let flags = 0;
+  if (quote === 34 || quote === 39) {
+    start = k + 1;
+    end = start;
+    while (end < n) {
+      const v = text.charCodeAt(end);
+      if (v === quote || v === 10) break;
+      flags |= PAIR[v] as number;
+      // A backslash escapes the next character inside JSON strings (`\` is UNSAFE: judged sliced).
+      end += v === 92 ? 2 : 1;
+    }
+    end = Math.min(end, n);
+  } else {
+    end = start;
+    let inner = -1;
+    for (; end < n; end++) {
+      const v = text.charCodeAt(end);
+      const f = PAIR[v] as number;
+      if ((f & VALUE_END) !== 0) break;
+      flags |= f;
+      if (v === 61 && inner < 0) inner = end;
+    }
+    // `key: token=abc`: under a weakly sensitive key, a nested pair is judged on its own.
+    if (sensitivity === "weak" && inner > start && inner < end - 1) {
+      end = inner;
+      flags = UNSAFE;
+    }
+  }
+  // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
+  const first = text.charCodeAt(start);
+  const reference = first === 36 || first === 123 || first === 60;
+  // Under a weak key judge() masks only values that look random, which takes 8 characters.
+  const judged = end > start && !reference && (sensitivity !== "weak" || end - start >= 8);
+  if (judged && masksValue(text, start, end, slotKeys[slot] as string, sensitivity, flags)) {
+    out.add(start, end, "sensitive-pair");
+  }
+  // Skip the value either way: each character is scanned as a value at most once.
+  return Math.max(end, i + 1);
+}
