@@ -10,7 +10,7 @@ import * as chars from "./char-table.js";
 import { SlidingRandomness } from "./randomness.js";
 import type { Alphabet, TokenRule } from "./token-rules.js";
 import { TOKEN_RULES } from "./token-rules.js";
-import { type Scanner, detector } from "./span.js";
+import { type Scanner, type SpanSink, detector } from "./span.js";
 
 // Module-local copies: under the bench's loader (tsx, CommonJS interop) every use of an imported
 // binding is a getter call.
@@ -252,31 +252,66 @@ function matchAt(text: string, at: number, c: number, runs: Runs): number {
   return -1;
 }
 
+/**
+ * Per code unit: 0 for a non-word character, WORD_CHAR for a word character, WORD_CHAR + 1 for one a
+ * prefix starts with. A word start of a possible prefix is where the value rises by exactly
+ * CANDIDATE from the previous character's (one compare per character).
+ */
+const WORD_CHAR = 4;
+const CANDIDATE = WORD_CHAR + 1;
+const START: Uint8Array = (() => {
+  const table = new Uint8Array(65536);
+  for (let c = 0; c < 128; c++) if (((CHAR[c] as number) & WORD) !== 0) table[c] = WORD_CHAR;
+  for (const rule of TOKEN_RULES) table[rule.prefix.charCodeAt(0)] = CANDIDATE;
+  return table;
+})();
+
+/** `PAIR[c0 << 7 | c1]`: 1 where some prefix starts with `c0 c1` (every prefix has two characters or more). */
+const PAIR: Uint8Array = (() => {
+  const table = new Uint8Array(128 * 128);
+  for (const rule of TOKEN_RULES) table[(rule.prefix.charCodeAt(0) << 7) | rule.prefix.charCodeAt(1)] = 1;
+  return table;
+})();
+
+/**
+ * The token at candidate word start `at` (first character `c`), pushed to `out`: returns the last
+ * index the scan may skip to (the token's last character, or the last word character the rules
+ * read), or `at` when nothing was found. Kept out of the scanning loop so that loop stays small.
+ */
+function candidate(text: string, at: number, c: number, runs: Runs, out: SpanSink): number {
+  wordEnd = -1;
+  const end = matchAt(text, at, c, runs);
+  if (end > at) {
+    out.add(at, end, "known-token");
+    return end - 1;
+  }
+  // No word starts inside a run of word characters: skip the part the rules already read.
+  return wordEnd > at + 1 ? wordEnd - 1 : at;
+}
+
 /** Every token of a known prefixed format. */
 export const scanPrefixedTokens: Scanner = (text, out) => {
   let runs: Runs | undefined;
-  const child = CHILD;
-  let previousWord = false;
-  for (let i = 0; i < text.length; i++) {
+  const start = START;
+  const pair = PAIR;
+  const length = text.length;
+  let previous = 0;
+  for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
-    const word = ((CHAR[c] as number) & WORD) !== 0;
-    if (word && !previousWord && (child[c] as number) !== 0) {
-      wordEnd = -1;
-      const end = matchAt(text, i, c, (runs ??= new Runs(text)));
-      if (end > i) {
-        out.add(i, end, "known-token");
-        i = end - 1;
-        previousWord = true;
-        continue;
-      }
-      // No word starts inside a run of word characters: skip the part the rules already read.
-      if (wordEnd > i + 1) {
-        i = wordEnd - 1;
-        previousWord = true;
-        continue;
+    const k = start[c] as number;
+    if (k - previous === CANDIDATE) {
+      // Most candidates fail on the second character: look it up before setting up a match.
+      const next = i + 1 < length ? text.charCodeAt(i + 1) : 128;
+      if (next < 128 && pair[(c << 7) | next] === 1) {
+        const last = candidate(text, i, c, (runs ??= new Runs(text)), out);
+        if (last > i) {
+          i = last;
+          previous = WORD_CHAR;
+          continue;
+        }
       }
     }
-    previousWord = word;
+    previous = k;
   }
 };
 export const detectPrefixedTokens = detector(scanPrefixedTokens);
