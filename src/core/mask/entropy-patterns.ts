@@ -20,7 +20,7 @@ import { judge } from "./value-judge.js";
 // Module-local copies of what the per-run code uses: under the bench's loader (tsx, CommonJS
 // interop) every use of an imported binding is a getter call.
 const { CHAR, TOKEN, HEX, DIGIT, LOWER } = chars;
-const { looksRandom, looksRandomBase64, windowLooksRandom } = randomness;
+const { looksRandom, looksRandomBase64, summedLooksRandom, windowLooksRandom } = randomness;
 const { F_DASH, F_DIGIT, F_DOT, F_HEX, F_HEX_LETTER, F_LOWER, F_LOWER_DIGIT_DASH, F_UPPER } = runFacts;
 
 /** Shortest token the fallback considers (shorter random strings are too often identifiers). */
@@ -131,15 +131,14 @@ function randomSegment(
   if (isUuid(text, start, end) || isGeneratedName(text, start, end, facts)) return false;
   if (run === undefined) return looksRandom(text, start, end, MIN_RANDOM_TOKEN);
   const classes = run.windowClasses;
-  return windowLooksRandom(
-    text,
-    start,
-    run.windowStop,
-    (classes >> 9) & 511,
-    (classes >> 18) & 511,
-    classes & 511,
-    run.windowHex,
-  );
+  const upper = (classes >> 9) & 511;
+  const lower = (classes >> 18) & 511;
+  const digit = classes & 511;
+  const sum = run.windowSum;
+  if (!Number.isNaN(sum)) {
+    return summedLooksRandom(text, start, run.windowStop, upper, lower, digit, run.windowHex, sum);
+  }
+  return windowLooksRandom(text, start, run.windowStop, upper, lower, digit, run.windowHex);
 }
 
 /** Base64 value of each character (both alphabets: a run holds only one of them), -1 if none. */
@@ -170,7 +169,11 @@ const PLAIN_BYTE: Uint8Array = (() => {
   return table;
 })();
 /** Bytes the decoded text must hold to read as configuration (whitespace or structure). */
-const STRUCTURE_BYTES = new Set([...'\t\n\r {}[]:=,"\u00a0'].map((c) => c.charCodeAt(0)));
+const STRUCTURE_BYTE: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  for (const c of '\t\n\r {}[]:=,"\u00a0') table[c.charCodeAt(0)] = 1;
+  return table;
+})();
 
 /** Text a person or a program wrote (letters, digits, whitespace, common punctuation), not random bytes. */
 function isText(bytes: Buffer): boolean {
@@ -209,7 +212,7 @@ function mayDecodeToText(text: string, start: number, end: number): boolean {
       if (b < 32 || b === 127) return false;
       if (total - ++other < bar) return false;
     }
-    if (!structure && STRUCTURE_BYTES.has(b)) structure = true;
+    if (STRUCTURE_BYTE[b] === 1) structure = true;
   }
   return structure;
 }
@@ -225,7 +228,7 @@ function secretRun(
   if (benignRun(text, start, end, facts)) return false;
   const length = end - start;
   // Hex is hex, not base64 (decoded, hex digits often read as printable bytes).
-  const encoded = length >= 24 && facts.hex < length * 0.85 && (facts.base64 || facts.base64url);
+  const encoded = length >= 24 && (facts.base64 || facts.base64url) && facts.fewHex(text, length * 0.85);
   if (encoded && length <= MAX_DECODE && depth < MAX_DECODE_DEPTH) {
     if (mayDecodeToText(text, start, end - facts.padding)) {
       // Past the budget encoded text cannot be looked into: masked (fail closed).
@@ -247,7 +250,7 @@ function secretRun(
   // Standard base64 of random bytes (a key): `/` and `+` cut it into short segments.
   // Both cases are required: a URL path with a hex id (`/repos/a/b/trees/9f…`) is base64-shaped too.
   if (!encoded || length < 32 || (facts.or & F_UPPER) === 0 || (facts.or & F_LOWER) === 0) return false;
-  return looksRandomBase64(text, start, end, length - facts.base64Punctuation, 24);
+  return looksRandomBase64(text, start, end, length - facts.base64Punctuation(text), 24);
 }
 
 /** Certificate and public key PEM blocks: their bodies are public. */
@@ -295,45 +298,77 @@ export function detectRandomTokens(text: string, depth: number, scan: Scan): Spa
   return out.spans();
 }
 
+/** One randomTokens call's state: what judging a run needs besides the run. */
+class RunJudge {
+  private readonly facts = new RunFacts(MIN_RANDOM_TOKEN);
+  private readonly skip: [number, number][];
+  private block = 0;
+  constructor(
+    private readonly text: string,
+    private readonly depth: number,
+    private readonly scan: Scan,
+    private readonly out: SpanSink,
+  ) {
+    this.skip = publicBlocks(text);
+  }
+
+  /** The run at `start` of MIN_RANDOM_TOKEN token characters or more: judged; returns where it stops. */
+  long(start: number): number {
+    const facts = this.facts;
+    const stop = facts.readRun(this.text, start);
+    const end = facts.end;
+    if (end - start >= MIN_RANDOM_TOKEN) this.judge(start, end);
+    return stop;
+  }
+
+  /** A shorter run `[start, stop)` followed by `=`: long enough with its padding? Returns where it stops. */
+  padded(start: number, stop: number): number {
+    const text = this.text;
+    let i = stop;
+    // `=` only as trailing base64 padding (so `NAME=value` splits).
+    while (
+      i < text.length &&
+      i - start >= 4 &&
+      text.charCodeAt(i) === 61 &&
+      ((CHAR[text.charCodeAt(i + 1)] as number) & TOKEN) === 0
+    )
+      i++;
+    let end = i;
+    while (end > start && text.charCodeAt(end - 1) === 46) end--;
+    if (end - start < MIN_RANDOM_TOKEN) return i;
+    this.facts.read(text, start, end);
+    this.judge(start, end);
+    return i;
+  }
+
+  private judge(start: number, end: number): void {
+    const skip = this.skip;
+    while (this.block < skip.length && (skip[this.block] as [number, number])[1] < start) this.block++;
+    const inPublic = this.block < skip.length && (skip[this.block] as [number, number])[0] <= start;
+    if (inPublic) return;
+    if (secretRun(this.text, start, end, this.depth, this.scan, this.facts)) {
+      this.out.add(start, end, "high-entropy");
+    }
+  }
+}
+
 function randomTokens(text: string, depth: number, scan: Scan, out: SpanSink): void {
-  const skip = publicBlocks(text);
-  let block = 0;
-  let facts: RunFacts | undefined;
+  const runs = new RunJudge(text, depth, scan, out);
+  const table = CHAR;
   const length = text.length;
   let i = 0;
   while (i < length) {
-    if (((CHAR[text.charCodeAt(i)] as number) & TOKEN) === 0) {
+    if (((table[text.charCodeAt(i)] as number) & TOKEN) === 0) {
       i++;
       continue;
     }
     const start = i;
     // Most runs are short: find that out cheaply before reading one for its facts.
     const probe = Math.min(length, start + MIN_RANDOM_TOKEN);
-    while (i < probe && ((CHAR[text.charCodeAt(i)] as number) & TOKEN) !== 0) i++;
-    let end: number;
-    if (i === probe && probe - start === MIN_RANDOM_TOKEN) {
-      facts ??= new RunFacts(MIN_RANDOM_TOKEN);
-      i = facts.readRun(text, start);
-      end = facts.end;
-    } else {
-      // `=` only as trailing base64 padding (so `NAME=value` splits).
-      while (
-        i < length &&
-        i - start >= 4 &&
-        text.charCodeAt(i) === 61 &&
-        ((CHAR[text.charCodeAt(i + 1)] as number) & TOKEN) === 0
-      )
-        i++;
-      end = i;
-      while (end > start && text.charCodeAt(end - 1) === 46) end--;
-      if (end - start < MIN_RANDOM_TOKEN) continue;
-      facts = (facts ??= new RunFacts(MIN_RANDOM_TOKEN)).read(text, start, end);
-    }
-    if (end - start < MIN_RANDOM_TOKEN) continue;
-    while (block < skip.length && (skip[block] as [number, number])[1] < start) block++;
-    const inPublic = block < skip.length && (skip[block] as [number, number])[0] <= start;
-    if (inPublic) continue;
-    if (secretRun(text, start, end, depth, scan, facts)) out.add(start, end, "high-entropy");
+    while (i < probe && ((table[text.charCodeAt(i)] as number) & TOKEN) !== 0) i++;
+    if (i - start === MIN_RANDOM_TOKEN) i = runs.long(start);
+    // A short run is too short unless base64 padding follows (trailing dots only shorten it).
+    else if (i < length && text.charCodeAt(i) === 61) i = runs.padded(start, i);
   }
 }
 

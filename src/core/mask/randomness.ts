@@ -156,19 +156,36 @@ export function looksRandom(text: string, start: number, end: number, minLength 
   const length = end - start;
   if (length < minLength || length <= 0) return false;
   const stop = Math.min(end, start + RANDOM_WINDOW);
+  // One pass: classes, hex and Σ c·log2(c) (counts kept as `base + count`, so no pass clears them).
+  if (countBase >= 1 << 29) {
+    stepCounts.fill(0);
+    countBase = 0;
+  }
+  const base = (countBase += 512);
+  const counts = stepCounts;
   let upper = 0;
   let lower = 0;
   let digit = 0;
   let hex = 0;
+  let sum = 0;
   for (let i = start; i < stop; i++) {
-    const f = CHAR[text.charCodeAt(i)] as number;
+    const c = text.charCodeAt(i);
+    const f = CHAR[c] as number;
     if ((f & DIGIT) !== 0) digit++;
     else if ((f & UPPER) !== 0) upper++;
     else if ((f & LOWER) !== 0) lower++;
     if ((f & HEX) !== 0) hex++;
+    let k = counts[c] as number;
+    if (k < base) k = base;
+    sum += C_LOG_C_STEP[k - base] as number;
+    counts[c] = k + 1;
   }
-  return windowLooksRandom(text, start, stop, upper, lower, digit, hex);
+  return summedLooksRandom(text, start, stop, upper, lower, digit, hex, sum);
 }
+
+/** looksRandom's per-code-unit counts, as `countBase + count` (a value below countBase is zero). */
+const stepCounts = new Int32Array(65536);
+let countBase = 0;
 
 /** Per-code-unit counts for windowLooksRandom, zero between calls. */
 const windowCounts = new Int32Array(65536);
@@ -222,6 +239,35 @@ export function windowLooksRandom(
     }
   }
   return exact >= needed;
+}
+
+/** `C_LOG_C[k + 1] - C_LOG_C[k]`: what one more occurrence of a character adds to Σ c·log2(c). */
+export const C_LOG_C_STEP = Float64Array.from(
+  { length: RANDOM_WINDOW },
+  (_, k) => (C_LOG_C[k + 1] as number) - (C_LOG_C[k] as number),
+);
+
+/**
+ * windowLooksRandom's verdict when the caller also summed the window's Σ c·log2(c) as it read it
+ * (`sum`, one C_LOG_C_STEP per character): in another order than windowLooksRandom sums, so within
+ * 1e-7 of the bar (rounding differs by far less) windowLooksRandom decides.
+ */
+export function summedLooksRandom(
+  text: string,
+  start: number,
+  stop: number,
+  upper: number,
+  lower: number,
+  digit: number,
+  hex: number,
+  sum: number,
+): boolean {
+  const n = stop - start;
+  if (n <= 0 || !mixedClasses(upper, lower, digit, n)) return false;
+  const bits = (LOG2[n] as number) - sum / n;
+  const needed = entropyNeeded(hex, n);
+  if (Math.abs(bits - needed) > 1e-7) return bits >= needed;
+  return windowLooksRandom(text, start, stop, upper, lower, digit, hex);
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as randomness from "./randomness.js";
 
 const RANDOM_WINDOW = randomness.RANDOM_WINDOW;
+const C_LOG_C_STEP = randomness.C_LOG_C_STEP;
 
 /**
  * What the random-token fallback (./entropy-patterns.ts) needs to know about a run of token
@@ -77,6 +78,9 @@ export interface Segment extends Classes {
   end: number;
 }
 
+/** A run character that does not end a segment (the window of segment 0 reads only these). */
+const F_WINDOW = F_RUN | F_SEPARATOR;
+
 export class RunFacts implements Classes {
   /** Whether segment 0's looksRandom window `[start, windowStop)` had its classes counted while reading. */
   windowed = false;
@@ -84,12 +88,10 @@ export class RunFacts implements Classes {
   /** The window's digits, capitals and lower-case letters (9 bits each, in that order from bit 0), and hex. */
   windowClasses = 0;
   windowHex = 0;
+  /** Σ c·log2(c) over the window's character counts, summed while reading (NaN when not: `read`). */
+  windowSum = NaN;
   and = ALL;
   or = 0;
-  /** Hex characters. */
-  hex = 0;
-  /** `+ / =` characters. */
-  base64Punctuation = 0;
   /** Trailing `=`. */
   padding = 0;
   /** Standard base64 (`[A-Za-z0-9+/]+={0,2}`). */
@@ -100,9 +102,16 @@ export class RunFacts implements Classes {
   end = 0;
   /** Segments of `minSegment` characters or more (shorter ones are never judged). */
   segments = 0;
+  private start = 0;
   private bounds = new Int32Array(64);
   private classes = new Int32Array(64);
   private readonly current: Segment = { start: 0, end: 0, and: ALL, or: 0 };
+  /**
+   * The window's count of each ASCII character, as `base + count`: a value below `base` is a count
+   * left by an earlier window (zero now), so no window clears the table.
+   */
+  private readonly counts = new Int32Array(128);
+  private base = 0;
 
   /** @param minSegment shortest segment kept */
   constructor(private readonly minSegment: number) {}
@@ -117,10 +126,43 @@ export class RunFacts implements Classes {
     return s;
   }
 
+  /**
+   * Whether fewer than `limit` characters of the run read last are hex digits: counted only when
+   * asked (most runs never are), stopping as soon as the answer is known.
+   */
+  fewHex(text: string, limit: number): boolean {
+    const end = this.end;
+    if ((this.and & F_HEX) !== 0) return end - this.start < limit;
+    if ((this.or & F_HEX) === 0) return 0 < limit;
+    // A run read within its window had its hex digits counted there.
+    if (this.windowStop === end && !Number.isNaN(this.windowSum)) return this.windowHex < limit;
+    let hex = 0;
+    let other = 0;
+    for (let p = this.start; p < end; p++) {
+      if (((FACT[text.charCodeAt(p)] as number) & F_HEX) !== 0) {
+        if (++hex >= limit) return false;
+      } else if (end - this.start - ++other < limit) {
+        return true;
+      }
+    }
+    return hex < limit;
+  }
+
+  /** How many `+ / =` the run read last holds (counted when asked). */
+  base64Punctuation(text: string): number {
+    if ((this.or & F_BASE64_PUNCTUATION) === 0) return 0;
+    let punctuation = 0;
+    for (let p = this.start; p < this.end; p++) {
+      punctuation += ((FACT[text.charCodeAt(p)] as number) >> 11) & 1;
+    }
+    return punctuation;
+  }
+
   /** Reads `text[start, end)` (a run: ASCII token characters, then any `=` padding). */
   read(text: string, start: number, end: number): this {
-    this.collect(text, start, end, false);
+    this.collect(text, start, end);
     this.end = end;
+    this.windowSum = NaN;
     return this;
   }
 
@@ -128,42 +170,125 @@ export class RunFacts implements Classes {
    * Reads the run that starts at `start`: its token characters, then `=` padding (only after four
    * characters, and only where no token character follows), less trailing dots (punctuation after
    * the token). Returns where the scan stopped (after the padding); the run is `[start, this.end)`.
+   * One pass: segment 0's window is counted for looksRandom as it is read (classes, hex, the
+   * entropy sum), each segment's class flags are kept, and the run's are folded from them at each
+   * separator (rare), so a character costs a few table reads.
    */
   readRun(text: string, start: number): number {
-    let p = this.collect(text, start, text.length, true);
-    // `=` only as trailing base64 padding (so `NAME=value` splits).
-    const padded = p;
-    while (
-      p < text.length &&
-      p - start >= 4 &&
-      text.charCodeAt(p) === 61 &&
-      !isRunChar(text.charCodeAt(p + 1))
-    )
-      p++;
-    if (p > padded) {
-      this.collect(text, start, p, false);
-    } else if (text.charCodeAt(p - 1) === 46) {
-      let end = p;
-      while (end > start && text.charCodeAt(end - 1) === 46) end--;
-      this.collect(text, start, end, false);
-      this.end = end;
-      return p;
+    const length = text.length;
+    const counts = this.counts;
+    if (this.base >= 1 << 29) {
+      counts.fill(0);
+      this.base = 0;
     }
-    this.end = p;
+    const base = (this.base += 512);
+    this.start = start;
+    this.segments = 0;
+    let classes = 0;
+    let windowHex = 0;
+    let sum = 0;
+    let segmentAnd = ALL;
+    let segmentOr = 0;
+    let p = start;
+    const windowEnd = Math.min(length, start + RANDOM_WINDOW);
+    for (; p < windowEnd; p++) {
+      const c = text.charCodeAt(p);
+      const f = FACT[c] as number;
+      if ((f & F_WINDOW) !== F_RUN) break;
+      segmentAnd &= f;
+      segmentOr |= f;
+      classes += CLASS_COUNT[c] as number;
+      windowHex += f & F_HEX;
+      let k = counts[c] as number;
+      if (k < base) k = base;
+      sum += C_LOG_C_STEP[k - base] as number;
+      counts[c] = k + 1;
+    }
+    let windowStop = p;
+    let segmentStart = start;
+    let and = ALL;
+    let or = 0;
+    // The run's flags before its last sequence of dots (trailing dots are not part of the token).
+    let dotAnd = ALL;
+    let dotOr = 0;
+    for (; p < length; p++) {
+      const c = text.charCodeAt(p);
+      const f = FACT[c] as number;
+      if ((f & F_RUN) === 0) break;
+      if ((f & F_SEPARATOR) !== 0) {
+        if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
+        and &= segmentAnd;
+        or |= segmentOr;
+        if (c === 46 && text.charCodeAt(p - 1) !== 46) {
+          dotAnd = and;
+          dotOr = or;
+        }
+        and &= f;
+        or |= f;
+        segmentStart = p + 1;
+        segmentAnd = ALL;
+        segmentOr = 0;
+      } else {
+        segmentAnd &= f;
+        segmentOr |= f;
+      }
+    }
+    const stopped = p;
+    // `=` only as trailing base64 padding (so `NAME=value` splits).
+    while (p < length && p - start >= 4 && text.charCodeAt(p) === 61 && !isRunChar(text.charCodeAt(p + 1)))
+      p++;
+    let end = p;
+    if (p > stopped) {
+      // The padding belongs to the last segment, and to the window when that reached it.
+      const f = FACT[61] as number;
+      segmentAnd &= f;
+      segmentOr |= f;
+      if (windowStop === stopped) {
+        const stop = Math.min(p, start + RANDOM_WINDOW);
+        for (let q = windowStop; q < stop; q++) {
+          let k = counts[61] as number;
+          if (k < base) k = base;
+          sum += C_LOG_C_STEP[k - base] as number;
+          counts[61] = k + 1;
+        }
+        windowStop = stop;
+      }
+    }
+    if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
+    and &= segmentAnd;
+    or |= segmentOr;
+    if (p === stopped && text.charCodeAt(p - 1) === 46) {
+      // Trailing dots: the run's flags as they were before them (its segments end at the first dot).
+      while (end > start && text.charCodeAt(end - 1) === 46) end--;
+      and = end > start ? dotAnd : ALL;
+      or = end > start ? dotOr : 0;
+      if (end === start) this.segments = 0;
+    }
+    this.windowStop = Math.min(windowStop, Math.max(end, start));
+    this.windowClasses = classes;
+    this.windowHex = windowHex;
+    this.windowSum = sum;
+    // Segment 0 is the first segment when that one was long enough to keep.
+    this.windowed = this.segments > 0 && this.bounds[0] === start;
+    this.and = and;
+    this.or = or;
+    const padding = p - stopped;
+    this.padding = padding;
+    const body = end - start - padding > 0 && padding <= 2;
+    this.base64 = body && (and & F_BASE64) !== 0;
+    this.base64url = body && (and & F_BASE64URL) !== 0;
+    this.end = end;
     return p;
   }
 
-  /** The facts of `text[start, …)` up to `end`, or (`untilRunEnd`) up to the first non-token character. */
-  private collect(text: string, start: number, end: number, untilRunEnd: boolean): number {
-    // Bounded reads hold `=` too: only the open-ended read stops at a non-token character.
-    const keep = untilRunEnd ? 0 : F_RUN;
+  /** The facts of `text[start, end)` (bounded: `=` is read as part of the run). */
+  private collect(text: string, start: number, end: number): void {
     let and = ALL;
     let or = 0;
-    let hex = 0;
-    let punctuation = 0;
     let segmentStart = start;
     let segmentAnd = ALL;
     let segmentOr = 0;
+    this.start = start;
     this.segments = 0;
     // The first segment's window: its classes counted as looksRandom would (saves a pass over most runs).
     let classes = 0;
@@ -174,11 +299,9 @@ export class RunFacts implements Classes {
     for (; p < windowEnd; p++) {
       const c = text.charCodeAt(p);
       const f = FACT[c] as number;
-      if (((f | keep) & F_RUN) === 0 || (f & F_SEPARATOR) !== 0) break;
+      if (((f | F_RUN) & F_RUN) === 0 || (f & F_SEPARATOR) !== 0) break;
       and &= f;
       or |= f;
-      hex += f & F_HEX;
-      punctuation += (f >> 11) & 1;
       segmentAnd &= f;
       segmentOr |= f;
       classes += CLASS_COUNT[c] as number;
@@ -186,13 +309,9 @@ export class RunFacts implements Classes {
     }
     const windowStop = p;
     for (; p < end; p++) {
-      const c = text.charCodeAt(p);
-      const f = FACT[c] as number;
-      if (((f | keep) & F_RUN) === 0) break;
+      const f = FACT[text.charCodeAt(p)] as number;
       and &= f;
       or |= f;
-      hex += f & F_HEX;
-      punctuation += (f >> 11) & 1;
       if ((f & F_SEPARATOR) !== 0) {
         if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
         segmentStart = p + 1;
@@ -213,13 +332,10 @@ export class RunFacts implements Classes {
     while (p - padding > start && text.charCodeAt(p - padding - 1) === 61) padding++;
     this.and = and;
     this.or = or;
-    this.hex = hex;
-    this.base64Punctuation = punctuation;
     this.padding = padding;
     const body = p - start - padding > 0 && padding <= 2;
     this.base64 = body && (and & F_BASE64) !== 0;
     this.base64url = body && (and & F_BASE64URL) !== 0;
-    return p;
   }
 
   private push(start: number, end: number, and: number, or: number): void {
