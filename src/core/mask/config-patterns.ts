@@ -90,10 +90,40 @@ function isProse(value: string): boolean {
 }
 const PROSE_WORD = new RangeMemo(isProse);
 
+/** The span judgedSpan found. */
+let spanStart = 0;
+let spanEnd = 0;
+
 /**
- * Pushes `[start, end)` (trailing `;` and spaces trimmed, matching quotes stripped) when the judge
- * masks it under a name of `sensitivity`; `prose` skips words such as `is`, `required` after `password`.
+ * Whether the judge masks `[start, end)` (trailing `;` and spaces trimmed, matching quotes
+ * stripped: the span left in spanStart/spanEnd) under a name of `sensitivity`; `prose` skips
+ * words such as `is`, `required` after `password`.
  */
+function judgedSpan(
+  text: string,
+  start: number,
+  end: number,
+  sensitivity: Sensitivity,
+  prose: boolean,
+): boolean {
+  while (end > start && (text.charCodeAt(end - 1) === 59 || isSpace(text.charCodeAt(end - 1)))) end--;
+  if (end <= start || end - start > MAX_VALUE) return false;
+  let s = start;
+  let e = end;
+  const q = text.charCodeAt(s);
+  if ((q === 34 || q === 39) && text.charCodeAt(e - 1) === q && e - s >= 2) {
+    s++;
+    e--;
+  }
+  if (sensitivity === "none" || e <= s) return false;
+  if (prose && sensitivity === "password" && PROSE_WORD.get(text, s, e)) return false;
+  if (!MASKED[sensitivity].get(text, s, e)) return false;
+  spanStart = s;
+  spanEnd = e;
+  return true;
+}
+
+/** judgedSpan's span, pushed when the judge masks it. */
 function pushJudged(
   out: SpanSink,
   text: string,
@@ -102,18 +132,7 @@ function pushJudged(
   sensitivity: Sensitivity,
   prose: boolean,
 ): void {
-  while (end > start && (text.charCodeAt(end - 1) === 59 || isSpace(text.charCodeAt(end - 1)))) end--;
-  if (end <= start || end - start > MAX_VALUE) return;
-  let s = start;
-  let e = end;
-  const q = text.charCodeAt(s);
-  if ((q === 34 || q === 39) && text.charCodeAt(e - 1) === q && e - s >= 2) {
-    s++;
-    e--;
-  }
-  if (sensitivity === "none" || e <= s) return;
-  if (prose && sensitivity === "password" && PROSE_WORD.get(text, s, e)) return;
-  if (MASKED[sensitivity].get(text, s, e)) out.add(s, e, "config-directive");
+  if (judgedSpan(text, start, end, sensitivity, prose)) out.add(spanStart, spanEnd, "config-directive");
 }
 
 /** What a line's first word can start: a two-word directive, a named directive (`proxy_set_header`), a password word. */
@@ -411,9 +430,24 @@ function sameRange(text: string, a: number, b: number, length: number): boolean 
   return true;
 }
 
+/** QuotedPairs' last name and value, as character codes (compared in place with the text). */
+const LAST_NAME = new Uint16Array(MAX_NAME + 1);
+const LAST_VALUE = new Uint16Array(MAX_VALUE + 1);
+
 /** `'NAME', 'VALUE'` / `"NAME", "VALUE"`: call arguments such as define() and setRequestHeader(). */
 export const scanQuotedPairs: Scanner = (text, out) => {
+  // The last name and value read, with their verdicts: text that repeats a pair (hostile or
+  // generated) is compared with them while it is read, instead of read and then compared.
+  let nameLength = 0;
+  let lastSensitivity: Sensitivity = "none";
+  let valueLength = 0;
+  let lastQuote = 0;
+  let lastValueSensitivity: Sensitivity = "none";
+  /** Where the last value's span lies in it (-1: not masked). */
+  let lastSpanStart = -1;
+  let lastSpanEnd = -1;
   let from = 0;
+  const length = text.length;
   for (;;) {
     const comma = text.indexOf(",", from);
     if (comma < 0) break;
@@ -422,18 +456,66 @@ export const scanQuotedPairs: Scanner = (text, out) => {
     while (b > 0 && comma - b < 4 && text.charCodeAt(b - 1) === 32) b--;
     const q = text.charCodeAt(b - 1);
     if (q !== 34 && q !== 39) continue;
-    // The name: name characters back to the opening quote, at most MAX_NAME of them.
+    // The name: name characters back to the opening quote, at most MAX_NAME of them. Read against
+    // the last name first: its characters are name characters, so matching them all and then the
+    // quote is the same name.
     let k = b - 2;
-    while (k >= 0 && b - 2 - k <= MAX_NAME && isNameChar(text.charCodeAt(k))) k--;
-    if (k < 0 || k >= b - 2 || b - 2 - k > MAX_NAME || text.charCodeAt(k) !== q) continue;
+    let j = nameLength - 1;
+    while (j >= 0 && k >= 0 && text.charCodeAt(k) === LAST_NAME[j]) {
+      k--;
+      j--;
+    }
+    let sensitivity: Sensitivity;
+    if (j < 0 && nameLength > 0 && k >= 0 && text.charCodeAt(k) === q) {
+      sensitivity = lastSensitivity;
+    } else {
+      while (k >= 0 && b - 2 - k <= MAX_NAME && NAME_CHAR[text.charCodeAt(k)] === 1) k--;
+      if (k < 0 || k >= b - 2 || b - 2 - k > MAX_NAME || text.charCodeAt(k) !== q) continue;
+      sensitivity = SENSITIVITY.get(text, k + 1, b - 1);
+      nameLength = b - 2 - k;
+      for (let i = 0; i < nameLength; i++) LAST_NAME[i] = text.charCodeAt(k + 1 + i);
+      lastSensitivity = sensitivity;
+    }
     let a = comma + 1;
-    while (a < text.length && a - comma < 4 && text.charCodeAt(a) === 32) a++;
+    while (a < length && a - comma < 4 && text.charCodeAt(a) === 32) a++;
     const q2 = text.charCodeAt(a);
     if (q2 !== 34 && q2 !== 39) continue;
-    const valueEnd = text.indexOf(q2 === 34 ? '"' : "'", a + 1);
-    if (valueEnd < 0 || valueEnd - a > MAX_VALUE) continue;
-    const sensitivity = SENSITIVITY.get(text, k + 1, b - 1);
-    if (sensitivity !== "none") pushJudged(out, text, a + 1, valueEnd, sensitivity, true);
+    // The value up to the next quote of its kind: the last value when the text repeats it (it holds
+    // no such quote, and the quote follows it).
+    const valueStart = a + 1;
+    let valueEnd = valueStart + valueLength;
+    let same = q2 === lastQuote && valueLength > 0 && text.charCodeAt(valueEnd) === q2;
+    for (let i = 0; same && i < valueLength; i++) same = text.charCodeAt(valueStart + i) === LAST_VALUE[i];
+    if (same) {
+      if (sensitivity !== "none") {
+        if (sensitivity !== lastValueSensitivity) {
+          lastValueSensitivity = sensitivity;
+          lastSpanStart = -1;
+          if (judgedSpan(text, valueStart, valueEnd, sensitivity, true)) {
+            out.add(spanStart, spanEnd, "config-directive");
+            lastSpanStart = spanStart - valueStart;
+            lastSpanEnd = spanEnd - valueStart;
+          }
+        } else if (lastSpanStart >= 0) {
+          out.add(valueStart + lastSpanStart, valueStart + lastSpanEnd, "config-directive");
+        }
+      }
+    } else {
+      valueEnd = text.indexOf(q2 === 34 ? '"' : "'", valueStart);
+      if (valueEnd < 0 || valueEnd - a > MAX_VALUE) continue;
+      if (sensitivity !== "none") {
+        valueLength = valueEnd - valueStart;
+        for (let i = 0; i < valueLength; i++) LAST_VALUE[i] = text.charCodeAt(valueStart + i);
+        lastQuote = q2;
+        lastValueSensitivity = sensitivity;
+        lastSpanStart = -1;
+        if (judgedSpan(text, valueStart, valueEnd, sensitivity, true)) {
+          out.add(spanStart, spanEnd, "config-directive");
+          lastSpanStart = spanStart - valueStart;
+          lastSpanEnd = spanEnd - valueStart;
+        }
+      }
+    }
     from = valueEnd + 1;
   }
 };

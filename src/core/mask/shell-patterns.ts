@@ -7,7 +7,7 @@
 import { MASKED, RangeMemo, SENSITIVITY } from "./config-memo.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import { type Scanner, type SpanSink, detector } from "./span.js";
-import { isAlnum, isSpace } from "./span.js";
+import { isAlnum } from "./span.js";
 
 /** Per tool: flags followed by a secret, flags with the secret attached, secret positional after a subcommand. */
 interface ToolRule {
@@ -60,6 +60,32 @@ const TOOLS: Record<string, ToolRule> = {
   smbclient: { userColon: ["-U"] },
 };
 
+/** A tool's rule with every field present (one object shape: property reads stay monomorphic). */
+interface CompiledRule {
+  separate: readonly string[];
+  attached: readonly string[];
+  hasAfter: boolean;
+  after: string;
+  userColon: readonly string[];
+}
+
+function compile(rule: ToolRule | undefined): CompiledRule {
+  return {
+    separate: rule?.separate ?? [],
+    attached: rule?.attached ?? [],
+    hasAfter: rule?.positionalAfter !== undefined,
+    after: rule?.positionalAfter ?? "",
+    userColon: rule?.userColon ?? [],
+  };
+}
+
+const TOOL_NAME_LIST = Object.keys(TOOLS);
+const COMPILED: readonly CompiledRule[] = TOOL_NAME_LIST.map((name) => compile(TOOLS[name]));
+const NO_RULE = compile(undefined);
+
+/** The index of a tool by its name in TOOL_NAME_LIST, or -1. */
+const TOOL_INDEX = new Map(TOOL_NAME_LIST.map((name, i) => [name, i]));
+
 export interface Word {
   start: number;
   end: number;
@@ -91,17 +117,38 @@ function secretWordsAt(
   count: number,
   out: SpanSink,
 ): void {
-  const tool = count === 0 ? undefined : TOOLS[baseName(text.slice(starts[0], ends[0]))];
-  const after = tool?.positionalAfter;
+  if (count === 0) return;
+  const index = TOOL_INDEX.get(baseName(text.slice(starts[0], ends[0])));
+  secretWordsOf(
+    text,
+    starts,
+    ends,
+    count,
+    index === undefined ? NO_RULE : (COMPILED[index] as CompiledRule),
+    out,
+  );
+}
+
+/** The secrets of one command whose tool's rule is `tool` (NO_RULE when the first word is no tool). */
+function secretWordsOf(
+  text: string,
+  starts: Int32Array,
+  ends: Int32Array,
+  count: number,
+  tool: CompiledRule,
+  out: SpanSink,
+): void {
+  const hasAfter = tool.hasAfter;
+  const after = tool.after;
   let positional = false;
   for (let i = 0; i < count; i++) {
     const start = starts[i] as number;
     const end = ends[i] as number;
-    const dash = text.charCodeAt(start) === 45 && end > start;
-    if (after !== undefined && end - start === after.length && text.startsWith(after, start)) {
+    if (hasAfter && end - start === after.length && text.startsWith(after, start)) {
       positional = true;
       continue;
     }
+    const dash = end > start && text.charCodeAt(start) === 45;
     if (positional && !dash) {
       out.add(start, end, "shell-secret");
       positional = false;
@@ -110,19 +157,19 @@ function secretWordsAt(
     // Every other rule reads a flag: a word starting with `-` (compared in place, never sliced).
     if (!dash) continue;
     const length = end - start;
-    if (tool?.attached !== undefined && isAttached(text, start, length, tool.attached)) {
+    if (isAttached(text, start, length, tool.attached)) {
       out.add(start + 2, end, "shell-secret");
       continue;
     }
     if (i + 1 >= count) continue;
     const nextStart = starts[i + 1] as number;
     const nextEnd = ends[i + 1] as number;
-    if (tool?.separate !== undefined && isOneOf(text, start, end, tool.separate)) {
+    if (isOneOf(text, start, end, tool.separate)) {
       out.add(nextStart, nextEnd, "shell-secret");
       i++;
       continue;
     }
-    if (tool?.userColon !== undefined && isOneOf(text, start, end, tool.userColon)) {
+    if (isOneOf(text, start, end, tool.userColon)) {
       const colon = text.indexOf(":", nextStart);
       if (colon >= 0 && colon < nextEnd - 1) out.add(colon + 1, nextEnd, "shell-secret");
       i++;
@@ -144,15 +191,27 @@ function secretWordsAt(
 
 /** Whether the word starts with one of `flags` and holds more (`-pSECRET`), not `--…`. */
 function isAttached(text: string, start: number, length: number, flags: readonly string[]): boolean {
-  if (text.charCodeAt(start + 1) === 45) return false;
-  for (const f of flags) if (length > f.length && text.startsWith(f, start)) return true;
+  if (flags.length === 0 || text.charCodeAt(start + 1) === 45) return false;
+  for (let k = 0; k < flags.length; k++) {
+    const f = flags[k] as string;
+    if (length > f.length && sameAt(text, start, f)) return true;
+  }
   return false;
 }
 
 /** Whether `text[start, end)` is one of `flags`. */
 function isOneOf(text: string, start: number, end: number, flags: readonly string[]): boolean {
-  for (const f of flags) if (f.length === end - start && text.startsWith(f, start)) return true;
+  for (let k = 0; k < flags.length; k++) {
+    const f = flags[k] as string;
+    if (f.length === end - start && sameAt(text, start, f)) return true;
+  }
   return false;
+}
+
+/** Whether `text` holds `word` at `at` (short words: compared in place, no native call). */
+function sameAt(text: string, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (text.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 function hasEquals(text: string, start: number, end: number): boolean {
@@ -169,10 +228,6 @@ function baseName(word: string): string {
   return word.slice(word.lastIndexOf("/") + 1);
 }
 
-function endsCommand(c: number): boolean {
-  return c === 10 || c === 13 || c === 59 || c === 38 || c === 124; // newline ; & |
-}
-
 /** The words of a command from `from` to the end of the command (quotes stripped from each word). */
 export function commandWords(text: string, from: number): Word[] {
   const count = commandWordsAt(text, from);
@@ -181,6 +236,19 @@ export function commandWords(text: string, from: number): Word[] {
   return words;
 }
 
+/** What ends a command word: a blank (1), the end of the command (2: newline, `;`, `&`, `|`), a quote (4). */
+const BLANK = 1;
+const COMMAND_END = 2;
+const QUOTE = 4;
+const WORD_BREAK: Uint8Array = (() => {
+  const table = new Uint8Array(65536);
+  for (const c of [32, 9, 11, 12]) table[c] = BLANK;
+  for (const c of [10, 13, 59, 38, 124]) table[c] = COMMAND_END;
+  table[34] = QUOTE;
+  table[39] = QUOTE;
+  return table;
+})();
+
 /** commandWords into WORD_START / WORD_END; returns how many. */
 function commandWordsAt(text: string, from: number): number {
   let count = 0;
@@ -188,45 +256,52 @@ function commandWordsAt(text: string, from: number): number {
   let i = from;
   while (i < limit) {
     const c = text.charCodeAt(i);
-    if (endsCommand(c)) break;
-    if (isSpace(c)) {
+    const kind = WORD_BREAK[c] as number;
+    if (kind === 0) {
+      const start = i++;
+      while (i < limit && WORD_BREAK[text.charCodeAt(i)] === 0) i++;
+      WORD_START[count] = start;
+      WORD_END[count++] = i;
+      continue;
+    }
+    if (kind === BLANK) {
       i++;
       continue;
     }
-    if (c === 34 || c === 39) {
-      const close = text.indexOf(c === 34 ? '"' : "'", i + 1);
-      const end = close < 0 || close > limit ? limit : close;
-      WORD_START[count] = i + 1;
-      WORD_END[count++] = end;
-      i = end + 1;
-      continue;
-    }
-    const start = i;
-    while (i < limit) {
-      const d = text.charCodeAt(i);
-      if (isSpace(d) || endsCommand(d) || d === 34 || d === 39) break;
-      i++;
-    }
-    WORD_START[count] = start;
-    WORD_END[count++] = i;
+    if (kind === COMMAND_END) break;
+    const close = text.indexOf(c === 34 ? '"' : "'", i + 1);
+    const end = close < 0 || close > limit ? limit : close;
+    WORD_START[count] = i + 1;
+    WORD_END[count++] = end;
+    i = end + 1;
   }
   return count;
 }
 
 /*
  * Tool invocations are found from two native searches that leapfrog each other (linear, no
- * backtracking: literal alternatives, then a look-behind or look-ahead of one character class):
- * - TOOL: a tool's name as a whole word followed by a blank (the look-behind runs after the literal);
+ * backtracking: one character class, literal alternatives, a one-character look-ahead):
+ * - TOOL: a tool's name as a whole word followed by a blank (the class before it is the boundary:
+ *   attempts start at characters that cannot be inside a tool's word, so a tool name inside a word
+ *   costs nothing);
  * - FLAG_OR_LOGIN: a word starting with `-` and another character, or `login`, after a blank or a
  *   quote (every secret a tool rule finds is a flag's, an attached flag's or the word after `login`).
  * A tool is read only when such a word lies within its command's reach (MAX_COMMAND characters),
  * and a word only when a tool lies before it within that reach: text without a tool or without a
  * flag costs one native search.
  */
-const TOOL_NAMES = Object.keys(TOOLS)
-  .sort((a, b) => b.length - a.length)
-  .join("|");
-const TOOL = new RegExp(`(?:${TOOL_NAMES})(?<=(?:^|[^\\w-])(?:${TOOL_NAMES}))(?=[ \\t\\n\\r\\v\\f]|$)`, "g");
+const BLANK_CLASS = "[ \\t\\n\\r\\v\\f]";
+const byLength = (names: readonly string[]): string =>
+  [...names].sort((a, b) => b.length - a.length).join("|");
+/** A tool's name after a character that cannot be part of its word, followed by a blank or the end. */
+const toolRegex = (names: readonly string[]): RegExp =>
+  new RegExp(`[^\\w-](?:${byLength(names)})(?=${BLANK_CLASS}|$)`, "g");
+const TOOL = toolRegex(TOOL_NAME_LIST);
+const LONGEST_TOOL = Math.max(...TOOL_NAME_LIST.map((name) => name.length));
+/** The text's first word as a tool (TOOL needs a character before the name). */
+const TOOL_AT_START = new RegExp(`^(?:${byLength(TOOL_NAME_LIST)})(?=${BLANK_CLASS}|$)`);
+/** Per tool, TOOL without it: finds another tool's invocation inside a command of this one already read. */
+const OTHER_TOOL: (RegExp | undefined)[] = TOOL_NAME_LIST.map(() => undefined);
 const FLAG_OR_LOGIN = /[\s"'](?:-[^\s"';&|]|login(?=[\s"';&|]|$))/g;
 
 /** Tool invocations and secret-named flags anywhere in free text. */
@@ -236,20 +311,38 @@ export const scanShellSecrets: Scanner = (text, out) => {
 };
 export const detectShellSecrets = detector(scanShellSecrets);
 
-/** The tool named by a word, by range. */
-const TOOL_NAME = new RangeMemo((word) => (TOOLS[word] === undefined ? "" : word));
+/** The tool index of a word, by range (-1: no tool). */
+const TOOL_OF = new RangeMemo((word) => TOOL_INDEX.get(word) ?? -1);
 
-/** The next tool invocation from `from`: its start (its name and end in `found`), or -1. */
-function nextTool(text: string, from: number, found: { end: number; name: string }): number {
+/** Where the last tool found ends, and its index in TOOL_NAME_LIST. */
+interface Found {
+  end: number;
+  index: number;
+}
+
+/** The start of the first match of `re` (a toolRegex) from `from`, its end and tool in `found`; or -1. */
+function searchTool(re: RegExp, text: string, from: number, found: Found): number {
   if (from >= text.length) return -1;
-  TOOL.lastIndex = from;
-  if (!TOOL.test(text)) return -1;
-  const end = TOOL.lastIndex;
+  re.lastIndex = from - 1;
+  if (!re.test(text)) return -1;
+  const end = re.lastIndex;
   let start = end - 1;
   while (start > 0 && isToolWordChar(text.charCodeAt(start - 1))) start--;
   found.end = end;
-  found.name = TOOL_NAME.get(text, start, end);
+  found.index = TOOL_OF.get(text, start, end);
   return start;
+}
+
+/** The next tool invocation from `from`: its start (its end and tool in `found`), or -1. */
+function nextTool(text: string, from: number, found: Found): number {
+  if (from === 0 && TOOL_AT_START.test(text)) {
+    let end = 0;
+    while (isToolWordChar(text.charCodeAt(end))) end++;
+    found.end = end;
+    found.index = TOOL_OF.get(text, 0, end);
+    return 0;
+  }
+  return searchTool(TOOL, text, Math.max(1, from), found);
 }
 
 function isToolWordChar(c: number): boolean {
@@ -268,15 +361,40 @@ function nextFlag(text: string, from: number): number {
 }
 
 function toolCommands(text: string, out: SpanSink): void {
-  const found = { end: 0, name: "" };
+  const found: Found = { end: 0, index: 0 };
   // Per tool, where its last command read ends: an invocation inside it was read with it.
-  const readUntil = new Map<string, number>();
-  /** The next invocation from `from` not inside a command of the same tool already read. */
+  const readUntil = new Int32Array(TOOL_NAME_LIST.length);
+  /**
+   * The start of the first invocation of a tool other than `index` in `[from, until)`, or -1. The
+   * search runs on that stretch alone (and the longest tool name past it, for the blank after a
+   * name): it never reads beyond the command it skips.
+   */
+  const nextOther = (index: number, from: number, until: number): number => {
+    let re = OTHER_TOOL[index];
+    if (re === undefined) {
+      re = toolRegex(TOOL_NAME_LIST.filter((_, i) => i !== index));
+      OTHER_TOOL[index] = re;
+    }
+    const offset = from - 1;
+    re.lastIndex = 0;
+    if (!re.test(text.slice(offset, Math.min(text.length, until + LONGEST_TOOL + 1)))) return -1;
+    let start = offset + re.lastIndex - 1;
+    while (isToolWordChar(text.charCodeAt(start - 1))) start--;
+    return start < until ? start : -1;
+  };
+  /**
+   * The next invocation from `from` not inside a command of the same tool already read. Inside such
+   * a command, the search goes on from the next invocation of another tool, or from the command's
+   * end: the same tool's name repeated in its own command costs nothing.
+   */
   const nextOpen = (from: number): number => {
     for (;;) {
       const at = nextTool(text, from, found);
-      if (at < 0 || at >= (readUntil.get(found.name) ?? 0)) return at;
-      from = found.end;
+      if (at < 0) return -1;
+      const until = readUntil[found.index] as number;
+      if (at >= until) return at;
+      const next = nextOther(found.index, found.end, until);
+      from = next >= 0 ? next : until;
     }
   };
   let flag = nextFlag(text, 0);
@@ -289,10 +407,11 @@ function toolCommands(text: string, out: SpanSink): void {
       // No unread tool before this flag can reach it: the next flag after the tool.
       flag = nextFlag(text, tool);
     } else {
-      const name = found.name;
+      const index = found.index;
       const count = commandWordsAt(text, tool);
-      secretWordsAt(text, WORD_START, WORD_END, count, out);
-      readUntil.set(name, Math.max(tool + name.length, count === 0 ? 0 : (WORD_END[count - 1] as number)));
+      secretWordsOf(text, WORD_START, WORD_END, count, COMPILED[index] as CompiledRule, out);
+      const nameLength = (TOOL_NAME_LIST[index] as string).length;
+      readUntil[index] = Math.max(tool + nameLength, count === 0 ? 0 : (WORD_END[count - 1] as number));
       tool = nextOpen(found.end);
     }
   }
@@ -313,13 +432,33 @@ function detectSecretFlags(text: string, out: SpanSink): void {
     while (at > 0 && isFlagChar(text.charCodeAt(at - 1))) at--;
     const sensitivity = SENSITIVITY.get(text, at + 2, end);
     if (sensitivity === "none") continue;
-    const value = firstWord(text, end + 1);
-    if (value === undefined || text.charCodeAt(value.start) === 45) continue;
-    if (judged(text, value.start, value.end, sensitivity)) {
-      out.add(value.start, value.end, "shell-secret");
-      SECRET_FLAG.lastIndex = Math.max(SECRET_FLAG.lastIndex, value.end);
+    // The value: firstWord(text, end + 1), read in place.
+    let start = end + 1;
+    let valueEnd: number;
+    const q = text.charCodeAt(start);
+    if (q === 34 || q === 39) {
+      const close = text.indexOf(q === 34 ? '"' : "'", start + 1);
+      if (close < 0 || close - start > MAX_COMMAND) continue;
+      start++;
+      valueEnd = close;
+    } else {
+      valueEnd = wordEnd(text, start);
+      if (valueEnd === start) continue;
+    }
+    if (text.charCodeAt(start) === 45) continue;
+    if (judged(text, start, valueEnd, sensitivity)) {
+      out.add(start, valueEnd, "shell-secret");
+      SECRET_FLAG.lastIndex = Math.max(SECRET_FLAG.lastIndex, valueEnd);
     }
   }
+}
+
+/** The end of an unquoted word starting at `at`: the first blank or end of command, at most MAX_COMMAND on. */
+function wordEnd(text: string, at: number): number {
+  const limit = Math.min(text.length, at + MAX_COMMAND);
+  let end = at;
+  while (end < limit && ((WORD_BREAK[text.charCodeAt(end)] as number) & (BLANK | COMMAND_END)) === 0) end++;
+  return end;
 }
 
 function isFlagChar(c: number): boolean {
@@ -334,13 +473,6 @@ export function firstWord(text: string, at: number): Word | undefined {
     if (close < 0 || close - at > MAX_COMMAND) return undefined;
     return { start: at + 1, end: close };
   }
-  let end = at;
-  while (
-    end < text.length &&
-    end - at < MAX_COMMAND &&
-    !isSpace(text.charCodeAt(end)) &&
-    !endsCommand(text.charCodeAt(end))
-  )
-    end++;
+  const end = wordEnd(text, at);
   return end > at ? { start: at, end } : undefined;
 }
