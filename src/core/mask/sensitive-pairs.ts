@@ -53,29 +53,44 @@ const SEPARATOR_RE = /[:=]/g;
 const KEY_SLOTS = 512;
 const slotKeys: string[] = new Array<string>(KEY_SLOTS).fill("");
 const slotSensitivity: Sensitivity[] = new Array<Sensitivity>(KEY_SLOTS).fill("none");
+/** The key's last (up to) four characters, one byte each (key characters are ASCII): see tailOf(). */
+const slotTails = new Int32Array(KEY_SLOTS);
 
-/** Whether `text[start, start + key.length)` is `key`. */
-function sameAt(text: string, start: number, key: string): boolean {
-  for (let k = 0; k < key.length; k++) if (text.charCodeAt(start + k) !== key.charCodeAt(k)) return false;
+/** Whether `text[start, start + length)` is the start of `key`. */
+function sameAt(text: string, start: number, key: string, length = key.length): boolean {
+  for (let k = 0; k < length; k++) if (text.charCodeAt(start + k) !== key.charCodeAt(k)) return false;
   return true;
 }
 
+/** The last (up to) four characters of `text[start, end)`, one byte each, the last one lowest. */
+function tailOf(text: string, start: number, end: number): number {
+  let tail = 0;
+  for (let k = end - 4 > start ? end - 4 : start; k < end; k++) tail = (tail << 8) | text.charCodeAt(k);
+  return tail;
+}
+
 /**
- * The slot of the key `text[start, end)` (at least 2 long) in the tables above, classifying it on a
- * miss. The slot comes from the length and the first and last two characters (no pass over the key);
- * a hit is confirmed by a native comparison.
+ * The slot of the key `text[start, end)` (at least 2 long, key characters only) in the tables above,
+ * classifying it on a miss. `tail` is tailOf() the key, which the forward scan builds as it reads the
+ * key: the slot comes from it and the length, and a hit compares only the characters before the tail.
  */
-function keySlot(text: string, start: number, end: number): number {
-  let h = Math.imul(end - start, 0x01000193) ^ text.charCodeAt(start);
-  h = Math.imul(h, 0x01000193) ^ text.charCodeAt(start + 1);
-  h = Math.imul(h, 0x01000193) ^ text.charCodeAt(end - 1);
-  h = Math.imul(h, 0x01000193) ^ text.charCodeAt(end - 2);
-  const slot = (h ^ (h >>> 15)) & (KEY_SLOTS - 1);
+function keySlot(text: string, start: number, end: number, tail: number): number {
+  const length = end - start;
+  let h = Math.imul(tail, 0x9e3779b1) ^ length;
+  h ^= h >>> 15;
+  const slot = h & (KEY_SLOTS - 1);
   const known = slotKeys[slot] as string;
-  if (known.length === end - start && text.startsWith(known, start)) return slot;
+  if (
+    known.length === length &&
+    slotTails[slot] === tail &&
+    (length <= 4 || sameAt(text, start, known, length - 4))
+  ) {
+    return slot;
+  }
   const key = text.slice(start, end);
   slotSensitivity[slot] = nameSensitivity(key);
   slotKeys[slot] = key;
+  slotTails[slot] = tail;
   return slot;
 }
 
@@ -119,6 +134,8 @@ function masksValue(
   flags: number,
 ): boolean {
   const length = end - start;
+  // judge() keeps a reference or scans a one-character value under a password key (`password: |`).
+  if (sensitivity === "password" && length < 2) return false;
   if (length <= MAX_IN_PLACE && (flags & UNSAFE) === 0) {
     const first = text.charCodeAt(start);
     if (!(
@@ -129,7 +146,7 @@ function masksValue(
       first === 70 ||
       first === 78
     )) {
-      if (sensitivity === "password") return length >= 2 && !isBooleanAt(text, start, end);
+      if (sensitivity === "password") return !isBooleanAt(text, start, end);
       // A wordy name is at most 253 long (a DNS name's limit).
       if (((flags & NOT_LOWER) === 0 && length <= 253) || isBooleanAt(text, start, end)) return false;
       return sensitivity === "secret" || looksRandom(text, start, end, 8);
@@ -169,23 +186,50 @@ export const scanSensitivePairs: Scanner = (text, out) => {
     // Dense separators (hostile runs, YAML): a short JS scan that also drops, without leaving the
     // loop, separators with no key or a one-character key (no such name is sensitive): `:=:=`, `a:a:`.
     const stop = i + 32 < n ? i + 32 : n;
+    const before = i > 0 ? (PAIR[text.charCodeAt(i - 1)] as number) : KEY_GAP;
     // Where the run of key characters reaching i starts (-1: before i, where the last value ended;
-    // pairAt() measures it), and whether the character before that run may separate a key.
-    let runStart = i > 0 && ((PAIR[text.charCodeAt(i - 1)] as number) & KEY_CHAR) !== 0 ? -1 : i;
-    let gap = i === 0 || ((PAIR[text.charCodeAt(i - 1)] as number) & KEY_GAP) !== 0;
+    // pairAt() measures it), whether the character before that run may separate a key, and the
+    // run's last four characters (tailOf()).
+    let runStart = (before & KEY_CHAR) !== 0 ? -1 : i;
+    let gap = (before & KEY_GAP) !== 0;
+    let tail = 0;
+    // The last whole run of key characters seen (for a key before a closing quote or blanks).
+    let lastStart = -1;
+    let lastEnd = -1;
+    let lastTail = 0;
     let at = -1;
     for (; i < stop; i++) {
-      const f = PAIR[text.charCodeAt(i)] as number;
-      if ((f & KEY_CHAR) !== 0) continue;
+      const c = text.charCodeAt(i);
+      const f = PAIR[c] as number;
+      if ((f & KEY_CHAR) !== 0) {
+        tail = (tail << 8) | c;
+        continue;
+      }
       if ((f & SEPARATOR) !== 0 && (runStart < 0 || i - runStart >= 2 || (i === runStart && gap))) {
         at = i;
         break;
       }
+      if (i > runStart && runStart >= 0) {
+        lastStart = runStart;
+        lastEnd = i;
+        lastTail = tail;
+      }
       runStart = i + 1;
       gap = (f & KEY_GAP) !== 0;
+      tail = 0;
     }
-    // The key right before the separator, when this scan saw where it starts.
-    let keyStart = at > runStart && runStart >= 0 ? runStart : -1;
+    // A whole run of key characters right before the separator, or before the blanks and quote
+    // between them (pairAt() checks), when this scan saw where it starts.
+    let keyStart = -1;
+    let keyEnd = -1;
+    if (at > runStart && runStart >= 0) {
+      keyStart = runStart;
+      keyEnd = at;
+    } else if (at >= 0 && lastStart >= 0 && lastEnd >= at - 5) {
+      keyStart = lastStart;
+      keyEnd = lastEnd;
+      tail = lastTail;
+    }
     if (at < 0) {
       if (i >= n) break;
       // Far apart: indexOf, each separator searched for once (first one regex pass: is there any?
@@ -200,48 +244,58 @@ export const scanSensitivePairs: Scanner = (text, out) => {
       if (at < 0) break;
       keyStart = -1;
     }
-    i = pairAt(text, at, keyStart, out);
+    i = pairAt(text, at, keyStart, keyEnd, tail, out);
   }
 };
 export const detectSensitivePairs = detector(scanSensitivePairs);
 
 /**
  * Judges the pair whose separator is at `i` (pushing its value's span if masked); returns where to go
- * on. `keyStart`: where the run of key characters right before `i` starts, if the caller knows (-1).
+ * on. `[runStart, runEnd)`: a whole run of key characters the caller saw near `i` (or -1), whose
+ * last four characters (tailOf()) are `tail`.
  */
-function pairAt(text: string, i: number, keyStart: number, out: SpanSink): number {
+function pairAt(
+  text: string,
+  i: number,
+  runStart: number,
+  runEnd: number,
+  tail: number,
+  out: SpanSink,
+): number {
   const n = text.length;
+  let v = text.charCodeAt(i + 1);
   // `scheme://` belongs to the URL detector.
-  if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47)
-    return i + 3;
+  if (v === 47 && text.charCodeAt(i) === 58 && text.charCodeAt(i + 2) === 47) return i + 3;
+  // The key ending just before the separator (skipping up to 4 blanks and a closing quote).
   let j = i;
-  let keyEnd = i;
-  if (keyStart >= 0) {
-    j = i - keyStart > MAX_KEY ? i - MAX_KEY : keyStart;
-  } else {
-    // The key ending just before the separator (skipping up to 4 spaces and a closing quote).
+  if (runEnd !== i) {
     while (j > 0 && i - j < 4 && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) j--;
     if (j > 0 && (text.charCodeAt(j - 1) === 34 || text.charCodeAt(j - 1) === 39)) j--;
-    keyEnd = j;
+  }
+  const keyEnd = j;
+  if (runStart >= 0 && runEnd === keyEnd) {
+    j = keyEnd - runStart > MAX_KEY ? keyEnd - MAX_KEY : runStart;
+  } else {
     const keyStop = keyEnd > MAX_KEY ? keyEnd - MAX_KEY : 0;
     while (j > keyStop && ((PAIR[text.charCodeAt(j - 1)] as number) & KEY_CHAR) !== 0) j--;
+    if (keyEnd - j >= 2) tail = tailOf(text, j, keyEnd);
   }
   // No name of one character (or of none) is sensitive.
   if (keyEnd - j < 2) return i + 1;
-  const slot = keySlot(text, j, keyEnd);
+  const slot = keySlot(text, j, keyEnd, tail);
   const sensitivity = slotSensitivity[slot] as Sensitivity;
   if (sensitivity === "none") return i + 1;
   let k = i + 1;
-  while (k < n && k - i < 16 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
-  const quote = text.charCodeAt(k);
+  while (k < n && k - i < 16 && (v === 32 || v === 9)) v = text.charCodeAt(++k);
   let start = k;
   let end: number;
   let flags = 0;
-  if (quote === 34 || quote === 39) {
+  if (v === 34 || v === 39) {
+    const quote = v;
     start = k + 1;
     end = start;
     while (end < n) {
-      const v = text.charCodeAt(end);
+      v = text.charCodeAt(end);
       if (v === quote || v === 10) break;
       flags |= PAIR[v] as number;
       // A backslash escapes the next character inside JSON strings (`\` is UNSAFE: judged sliced).
@@ -252,7 +306,7 @@ function pairAt(text: string, i: number, keyStart: number, out: SpanSink): numbe
     end = start;
     let inner = -1;
     for (; end < n; end++) {
-      const v = text.charCodeAt(end);
+      v = text.charCodeAt(end);
       const f = PAIR[v] as number;
       if ((f & VALUE_END) !== 0) break;
       flags |= f;
@@ -264,13 +318,14 @@ function pairAt(text: string, i: number, keyStart: number, out: SpanSink): numbe
       flags = UNSAFE;
     }
   }
-  // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
-  const first = text.charCodeAt(start);
-  const reference = first === 36 || first === 123 || first === 60;
   // Under a weak key judge() masks only values that look random, which takes 8 characters.
-  const judged = end > start && !reference && (sensitivity !== "weak" || end - start >= 8);
-  if (judged && masksValue(text, start, end, slotKeys[slot] as string, sensitivity, flags)) {
-    out.add(start, end, "sensitive-pair");
+  if (end > start && (sensitivity !== "weak" || end - start >= 8)) {
+    // References and templates, not values: `${TOKEN}`, `{{ .token }}`, `<masked ...>`.
+    const first = text.charCodeAt(start);
+    const reference = first === 36 || first === 123 || first === 60;
+    if (!reference && masksValue(text, start, end, slotKeys[slot] as string, sensitivity, flags)) {
+      out.add(start, end, "sensitive-pair");
+    }
   }
   // Skip the value either way: each character is scanned as a value at most once.
   return Math.max(end, i + 1);
