@@ -3,7 +3,6 @@
  * bearer/basic credentials, and (./sensitive-pairs.ts) `key=value` / `key: value` pairs whose key names a secret.
  * Hand-written, linear-time scanners: every look-around is bounded or skipped over afterwards.
  */
-import { CHAR, TOKEN } from "./char-table.js";
 import { lowerCode, matchesLower } from "./context-scan.js";
 import { looksRandom } from "./randomness.js";
 import { type Scanner, detector } from "./span.js";
@@ -70,23 +69,15 @@ export const scanUrlPasswords: Scanner = (text, out) => {
 };
 export const detectUrlPasswords = detector(scanUrlPasswords);
 
-/** base64, base64url and the token68 characters of RFC 7235. */
-function isTokenChar(c: number): boolean {
-  return ((CHAR[c] as number) & TOKEN) !== 0 || c === 61;
-}
-
-/** At least two of upper case, lower case, digits, symbols: `dXNlcjpw` yes, `authentication` no. */
-function mixesClasses(text: string, start: number, end: number): boolean {
-  let classes = 0;
-  for (let i = start; i < end && classes !== 15; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) classes |= 1;
-    else if (c >= 65 && c <= 90) classes |= 2;
-    else if (c >= 97 && c <= 122) classes |= 4;
-    else classes |= 8;
-  }
-  return classes !== 1 && classes !== 2 && classes !== 4 && classes !== 8;
-}
+/**
+ * The characters of a token (base64, base64url and the token68 characters of RFC 7235) by class:
+ * digit 1, upper case 2, lower case 4, `+ / _ - . ~ =` 8; 0 for any other character.
+ */
+const TOKEN_CLASS = new Uint8Array(65536);
+for (let c = 48; c <= 57; c++) TOKEN_CLASS[c] = 1;
+for (let c = 65; c <= 90; c++) TOKEN_CLASS[c] = 2;
+for (let c = 97; c <= 122; c++) TOKEN_CLASS[c] = 4;
+for (const c of "+/_-.~=") TOKEN_CLASS[c.charCodeAt(0)] = 8;
 
 /** Authorization schemes: `Bearer`, `Basic`, GitHub's `token`, Okta's `SSWS`, and other vendors'. */
 const SCHEMES = [
@@ -109,6 +100,32 @@ const SCHEMES_BY_LAST: number[][] = Array.from({ length: 128 }, () => []);
 SCHEMES.forEach((scheme, index) =>
   (SCHEMES_BY_LAST[scheme.charCodeAt(scheme.length - 1)] as number[]).push(index),
 );
+/** Each scheme's last four (or three) characters, one byte each, the last lowest: see tailAt(). */
+const SCHEME_TAILS = Int32Array.from(SCHEMES, (scheme) => {
+  let tail = 0;
+  for (let k = Math.max(0, scheme.length - 4); k < scheme.length; k++)
+    tail = (tail << 8) | scheme.charCodeAt(k);
+  return tail;
+});
+/** Which bytes of tailAt() a scheme's tail covers (a three-letter scheme: three). */
+const SCHEME_TAIL_MASKS = Int32Array.from(SCHEMES, (scheme) => (scheme.length >= 4 ? -1 : 0xffffff));
+
+/** One character of tailAt(): lower-cased, 255 for any non-ASCII (no scheme holds one), 0 before the text. */
+function tailByte(text: string, k: number): number {
+  const c = lowerCode(text.charCodeAt(k));
+  return c > 127 ? 255 : c | 0;
+}
+
+/** The four characters before `i` as SCHEME_TAILS holds them: a scheme whose tail matches compares the rest. */
+function tailAt(text: string, i: number): number {
+  return (
+    (tailByte(text, i - 4) << 24) |
+    (tailByte(text, i - 3) << 16) |
+    (tailByte(text, i - 2) << 8) |
+    tailByte(text, i - 1)
+  );
+}
+
 /** A scheme's letters for a case-insensitive regex: `k` also as the Kelvin sign, which `toLowerCase` maps to `k`. */
 function schemeSource(scheme: string): string {
   return scheme.replace(/-/g, "\\-").replace(/k/g, "[k\\u212a]");
@@ -138,19 +155,34 @@ export const scanBearerTokens: Scanner = (text, out) => {
     while (tokenStart - i < 8 && (text.charCodeAt(tokenStart) === 32 || text.charCodeAt(tokenStart) === 9)) {
       tokenStart++;
     }
+    // The token, and its classes (at least two of them: `dXNlcjpw` yes, `authentication` no).
     let tokenEnd = tokenStart;
-    while (tokenEnd < n && isTokenChar(text.charCodeAt(tokenEnd))) tokenEnd++;
+    let classes = 0;
+    while (tokenEnd < n) {
+      const f = TOKEN_CLASS[text.charCodeAt(tokenEnd)] as number;
+      if (f === 0) break;
+      classes |= f;
+      tokenEnd++;
+    }
+    const mixes = (classes & (classes - 1)) !== 0;
     // Which schemes end right before it (case-insensitive, at a word start)? `x-api-key <t>` is both
     // `api-key` and `key`: one span is enough.
     let pushed = false;
     const last = lowerCode(text.charCodeAt(i - 1));
+    const tail = tailAt(text, i);
     for (const index of last < 128 ? (SCHEMES_BY_LAST[last] as number[]) : []) {
+      if ((tail & (SCHEME_TAIL_MASKS[index] as number)) !== SCHEME_TAILS[index]) continue;
       const scheme = SCHEMES[index] as string;
       const at = i - scheme.length;
-      if (at < (from[index] as number) || !matchesLower(text, at, scheme)) continue;
+      // The tail matched: what is left of the scheme is before it.
+      if (
+        at < (from[index] as number) ||
+        (scheme.length > 4 && !matchesLower(text, at, scheme, scheme.length - 4))
+      )
+        continue;
       if (at > 0 && isAlnum(text.charCodeAt(at - 1))) continue;
       const long = tokenEnd - tokenStart >= (scheme === "token" || scheme === "key" ? 16 : MIN_BEARER_TOKEN);
-      if (!pushed && long && mixesClasses(text, tokenStart, tokenEnd)) {
+      if (!pushed && long && mixes) {
         out.add(tokenStart, tokenEnd, "bearer-token");
         pushed = true;
       }

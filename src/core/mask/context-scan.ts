@@ -8,10 +8,13 @@ export function lowerCode(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c === 0x212a ? 107 : c;
 }
 
-/** Whether `text[at, at + word.length)` equals `word` (lower case ASCII) ignoring case, like comparing `toLowerCase()`. */
-export function matchesLower(text: string, at: number, word: string): boolean {
-  if (at < 0 || at + word.length > text.length) return false;
-  for (let k = 0; k < word.length; k++) {
+/**
+ * Whether `text[at, at + length)` equals the first `length` characters of `word` (lower case ASCII;
+ * all of it by default) ignoring case, like comparing `toLowerCase()`.
+ */
+export function matchesLower(text: string, at: number, word: string, length = word.length): boolean {
+  if (at < 0 || at + length > text.length) return false;
+  for (let k = 0; k < length; k++) {
     if (lowerCode(text.charCodeAt(at + k)) !== word.charCodeAt(k)) return false;
   }
   return true;
