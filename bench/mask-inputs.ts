@@ -107,6 +107,8 @@ export const HOSTILE_INPUTS: MaskInput[] = [
   // A short-prefix rule's body with every class looksRandom needs, at every word start.
   ["'sk-a1B2'", () => repeat("sk-a1B2")],
   ["distinct rejected values", () => randomWords(B64.slice(0, 62), 12, '"\n', 5, 'Invalid value: "')],
+  // Keys as one step of a path: every run is judged whole and by its longest base64 stretch.
+  ["keys in paths", () => randomWords(B64, 40, "/v1 ", 6, "acme.io/")],
 ];
 
 export const REALISTIC_INPUTS: MaskInput[] = [

@@ -102,6 +102,13 @@ export const NEUTRAL: readonly Placement[] = [
     object: (n, v) => deployment(n, { command: ["sh", "-c", `exec /app/run --target '${v}' --port 8080`] }),
   },
   {
+    // A key as one step of a path-like value, which `/` inside the key cuts into short segments.
+    id: "path-segment",
+    group: "8 high-entropy fallback",
+    accepts: (v) => /^[A-Za-z0-9+/=_.-]{16,256}$/.test(v),
+    object: (n, v) => configMap(n, { backup: `s3://acme-backups.example.com/${v}/daily` }),
+  },
+  {
     // The parser takes any name without `/` or whitespace: a credential can be an object's name,
     // which keys, audit records and refusals name.
     id: "object-name",

@@ -249,8 +249,79 @@ function secretRun(
   }
   // Standard base64 of random bytes (a key): `/` and `+` cut it into short segments.
   // Both cases are required: a URL path with a hex id (`/repos/a/b/trees/9f…`) is base64-shaped too.
-  if (!encoded || length < 32 || (facts.or & F_UPPER) === 0 || (facts.or & F_LOWER) === 0) return false;
-  return looksRandomBase64(text, start, end, length - facts.base64Punctuation(text), 24);
+  if (length < 32 || (facts.or & F_UPPER) === 0 || (facts.or & F_LOWER) === 0) return false;
+  if (encoded) return looksRandomBase64(text, start, end, length - facts.base64Punctuation(text), 24);
+  // The same key inside a longer path-like run (`acme.io/<key>/v1`, `my-bucket/<key>`): the run is
+  // not base64 as a whole, so its longest stretch of base64 characters is judged as a key would be.
+  return keyInPath(text, start, end);
+}
+
+/** Whether `text[start, end)` is lower-case letters, optionally followed by digits (`daily`, `v1`). */
+function plainWord(text: string, start: number, end: number): boolean {
+  let p = start;
+  while (p < end && text.charCodeAt(p) >= 97 && text.charCodeAt(p) <= 122) p++;
+  if (p === start) return false;
+  while (p < end && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57) p++;
+  return p === end;
+}
+
+/** Whether the longest stretch of `[A-Za-z0-9+/]` in `text[start, end)` reads as a random base64 key. */
+function keyInPath(text: string, start: number, end: number): boolean {
+  let best = 0;
+  let bestStart = start;
+  let stretch = start;
+  for (let p = start; p <= end; p++) {
+    const c = p < end ? text.charCodeAt(p) : 0;
+    if (c < 128 && (BASE64_VALUE[c] as number) >= 0 && c !== 45 && c !== 95) continue;
+    if (p - stretch > best) {
+      best = p - stretch;
+      bestStart = stretch;
+    }
+    stretch = p + 1;
+  }
+  // The stretch without the path's steps at either end that are a plain word (`com/`, `/daily`),
+  // nor the separators: what is left is the key's own characters.
+  let s = bestStart;
+  let e = bestStart + best;
+  for (;;) {
+    while (s < e && text.charCodeAt(s) === 47) s++;
+    let slash = s;
+    while (slash < e && text.charCodeAt(slash) !== 47) slash++;
+    if (slash >= e || !plainWord(text, s, slash)) break;
+    s = slash;
+  }
+  for (;;) {
+    while (e > s && text.charCodeAt(e - 1) === 47) e--;
+    // Looked for back to `s` only (lastIndexOf would read on to the text's previous `/`).
+    let slash = e - 1;
+    while (slash >= s && text.charCodeAt(slash) !== 47) slash--;
+    if (slash < s || !plainWord(text, slash + 1, e)) break;
+    e = slash;
+  }
+  if (e - s < 24) return false;
+  let upper = false;
+  let lower = false;
+  let slash = false;
+  let punctuation = 0;
+  // Changes between upper case, lower case and digit from one character to the next: about two in
+  // three in random base64, few in words and CamelCase (`com/AWSEC2/latest/APIReference/API`).
+  let changes = 0;
+  let previous = 0;
+  for (let p = s; p < e; p++) {
+    const c = text.charCodeAt(p);
+    const kind = c >= 65 && c <= 90 ? 1 : c >= 97 && c <= 122 ? 2 : c >= 48 && c <= 57 ? 3 : 0;
+    if (kind === 1) upper = true;
+    else if (kind === 2) lower = true;
+    else if (kind === 0) {
+      punctuation++;
+      if (c === 47) slash = true;
+    }
+    if (kind !== 0 && previous !== 0 && kind !== previous) changes++;
+    previous = kind;
+  }
+  // Without a `/` inside, the stretch was a segment of the run, judged above.
+  if (!slash || !upper || !lower || changes < (e - s - punctuation) * 0.3) return false;
+  return looksRandomBase64(text, s, e, e - s - punctuation, 24);
 }
 
 /** Certificate and public key PEM blocks: their bodies are public. */
