@@ -159,24 +159,27 @@ const FLAGS = new RangeMemo((name) => {
  * (a literal or one-character-class start, an atomic indent `(?=(…*))\1`, single quantified classes):
  * - FIRST_WORD: a line whose first word (name characters) is followed by blanks and a second word,
  *   and holds a word a sensitive or a named directive's name holds (structure checked first, the
- *   words only on lines that have it); the first word then decides.
+ *   words only on lines that have it); the first word then decides. Its match is the newline, the
+ *   line's first character (never a newline: runs of blank lines fail on their first two characters,
+ *   which V8 checks at once) and the indent if any, up to the word's first character.
  * - QUOTED_FIRST: a line starting with a quote: a quoted such name, or pgbouncer's `"user" "secret"`.
- * - PASSWORD_AT: a password word as a whole word anywhere (`machine h login u password X`); the
- *   look-behind runs only after the literal matched.
+ * - PASSWORD_AT: a password word as a whole word anywhere (`machine h login u password X`), with
+ *   the blank or quote before it (no look-behind: attempts start at that character).
  * - PGPASS_PORT: `:5432:` / `:*:`, the port field of a `.pgpass` line.
  * Lines without any of them (blank, prose, YAML `key: value`) are never read.
  */
 const DIRECTIVE_WORDS = `${NAME_WORDS}|env|set|export|header|param`;
+/** A first word followed by blanks and a second word, holding one of DIRECTIVE_WORDS. */
+const WORD_AHEAD = String.raw`(?=[\w.-]+[ \t]+[^\s])(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))`;
 const FIRST_WORD = new RegExp(
-  String.raw`\n[ \t\v\f\r]*(?=[\w.-]+[ \t]+[^\s])(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))[\w.-]{2}`,
+  String.raw`\n[^\n](?:(?<=${WORD_AHEAD}.)|(?<=[ \t\v\f\r])(?=([ \t\v\f\r]*))\1${WORD_AHEAD}[\w.-])`,
   "gi",
 );
 const QUOTED_FIRST = new RegExp(
   String.raw`["'](?<=(?:^|\n)[ \t\v\f\r]*["'])(?:(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))|(?<=")(?=[^"\n]*" "))`,
   "gi",
 );
-const PASSWORD_AT =
-  /(?:password|passwd|requirepass|masterauth|insecure-password)(?<=(?:^|[\s"'])(?:password|passwd|requirepass|masterauth|insecure-password))(?=[\s"';&|]|$)/gi;
+const PASSWORD_AT = /[\s"'](?:password|passwd|requirepass|masterauth|insecure-password)(?=[\s"';&|]|$)/gi;
 const PGPASS_PORT = /:(?:\d{1,5}|\*):/g;
 
 /** `NAME VALUE` lines (directives), `password X` anywhere on a line, `.pgpass` and userlist lines. */
@@ -218,15 +221,16 @@ export const detectDirectives = detector(scanDirectives);
 /** The end of `re`'s next match from `from`, or -1. */
 function search(re: RegExp, text: string, from: number): number {
   if (from >= text.length) return -1;
-  re.lastIndex = from;
+  // PASSWORD_AT's match starts at the character before the word, which may lie before `from`.
+  re.lastIndex = re === PASSWORD_AT && from > 0 ? from - 1 : from;
   return re.test(text) ? re.lastIndex : -1;
 }
 
 /** The start of the line a stream's match (ending at `matchEnd`) makes worth reading, or -1. */
 function candidateLine(text: string, stream: number, matchEnd: number): number {
   if (stream === 0) {
-    // `\n` indent, then the first two characters of the first word: the word decides.
-    const wordStart = matchEnd - 2;
+    // `\n` indent, then the first character of the first word: the word decides.
+    const wordStart = matchEnd - 1;
     let e = matchEnd;
     while (e - wordStart <= MAX_NAME && NAME_CHAR[text.charCodeAt(e)] === 1) e++;
     if (e - wordStart > MAX_NAME || (FLAGS.get(text, wordStart, e) & (SENSITIVE_TWO_WORD | NAMED)) === 0)

@@ -4,7 +4,7 @@
  * `redis-cli -a`, `sshpass -p`, `vault login TOKEN`, `curl -u user:PW`). Also used on `command`/`args`
  * lists of containers. Each command line is read once, up to its end (bounded).
  */
-import { MASKED, RangeMemo, SENSITIVITY } from "./config-memo.js";
+import { MASKED, NAME_WORDS, RangeMemo, SENSITIVITY } from "./config-memo.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import { type Scanner, type SpanSink, detector } from "./span.js";
 import { isAlnum } from "./span.js";
@@ -419,14 +419,24 @@ function toolCommands(text: string, out: SpanSink): void {
 
 /**
  * `--name VALUE` where the flag's name says the value is a secret, anywhere in text. One native
- * search (linear: a literal, a bounded class, a one-character look-around) finds `--name ` after a
- * blank or a quote and not followed by what cannot start a value (a blank, `-`, the end of a command).
+ * search (linear: a literal, a bounded class, a one-character look-around, literal alternatives
+ * tried along the name once) finds `--name ` after a blank or a quote, holding a word every
+ * sensitive name holds (NAME_WORDS: `--begin-key-----` lines are not looked at) and not followed by
+ * what cannot start a value (a blank, `-`, the end of a command).
  */
-const SECRET_FLAG = /--(?<=(?:^|[ \t\n\r\v\f"'])--)[A-Za-z0-9_-]{1,62} (?![ \t\n\r\v\f;&|-])/g;
+const FLAG_NAME = String.raw`--(?=[A-Za-z0-9_-]*?(?:${NAME_WORDS}))[A-Za-z0-9_-]{1,62} (?![ \t\n\r\v\f;&|-])`;
+/** The blank or quote before `--` is part of the match: attempts start there, not at every `--`. */
+const SECRET_FLAG = new RegExp(String.raw`[ \t\n\r\v\f"']${FLAG_NAME}`, "gi");
+/** The same at the start of the text (nothing before the flag). */
+const SECRET_FLAG_AT_START = new RegExp(FLAG_NAME, "iy");
 
 function detectSecretFlags(text: string, out: SpanSink): void {
-  SECRET_FLAG.lastIndex = 0;
-  while (SECRET_FLAG.test(text)) {
+  SECRET_FLAG_AT_START.lastIndex = 0;
+  const atStart = SECRET_FLAG_AT_START.test(text);
+  // A match ends after the blank following the name, and its value cannot start with `-`: the next
+  // `--` lies past lastIndex, so the character before it is at lastIndex or later.
+  SECRET_FLAG.lastIndex = atStart ? SECRET_FLAG_AT_START.lastIndex : 0;
+  for (let first = atStart; first || SECRET_FLAG.test(text); first = false) {
     const end = SECRET_FLAG.lastIndex - 1;
     let at = end - 1;
     while (at > 0 && isFlagChar(text.charCodeAt(at - 1))) at--;
@@ -448,7 +458,8 @@ function detectSecretFlags(text: string, out: SpanSink): void {
     if (text.charCodeAt(start) === 45) continue;
     if (judged(text, start, valueEnd, sensitivity)) {
       out.add(start, valueEnd, "shell-secret");
-      SECRET_FLAG.lastIndex = Math.max(SECRET_FLAG.lastIndex, valueEnd);
+      // From the value's last character: it may be the quote before the next flag (a value cut at MAX_COMMAND).
+      SECRET_FLAG.lastIndex = Math.max(SECRET_FLAG.lastIndex, valueEnd - 1);
     }
   }
 }
