@@ -31,8 +31,11 @@ const USERINFO_RE = /\/\/[^ \t\n\r\v\f/?#"'`<>@]{0,1023}@/g;
 
 /** The password of `scheme://user:password@host`, keeping scheme, user and host. */
 export const scanUrlPasswords: Scanner = (text, out) => {
+  // Every match ends at an `@`, at most 1025 characters after its `//`: start there (none: done).
+  const firstAt = text.indexOf("@");
+  if (firstAt < 0) return;
   let from = 0;
-  USERINFO_RE.lastIndex = 0;
+  USERINFO_RE.lastIndex = firstAt > 1025 ? firstAt - 1025 : 0;
   while (USERINFO_RE.test(text)) {
     // The `//` of the match: back from its `@` over the class it matched.
     const firstAt = USERINFO_RE.lastIndex - 1;

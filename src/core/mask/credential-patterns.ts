@@ -4,15 +4,17 @@
  * so a hostile 10 MB string costs linear time; native searches find the candidates (no
  * backtracking regexes: each is a literal with bounded classes).
  */
-import { CHAR, WORD } from "./char-table.js";
 import { type Scanner, detector } from "./span.js";
 import { isUpperOrDigit } from "./span.js";
 
 const JWT_MIN_SEGMENT = 8;
 
-/** Word characters of a token: letters, digits, `_` and `-`. */
+/** Word characters of a token: letters, digits, `_` and `-` (1; one read per character). */
+const JWT_WORD = new Uint8Array(65536);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+  JWT_WORD[c.charCodeAt(0)] = 1;
 function isWordChar(c: number): boolean {
-  return ((CHAR[c] as number) & WORD) !== 0 || c === 45;
+  return JWT_WORD[c] === 1;
 }
 
 /** The rest of a segment, once it is long: one class, sticky (native). */
@@ -51,12 +53,18 @@ function nextEyJ(text: string, from: number): number {
 /** JWTs: `eyJ<header>.eyJ<payload>.<signature>` (the signature may be empty for `alg: none`). */
 export const scanJwts: Scanner = (text, out) => {
   let from = 0;
+  // The first `.` at or after the last candidate (-2: not searched yet): a JWT holds one.
+  let nextDot = -2;
   for (;;) {
     const at = nextEyJ(text, from);
     if (at < 0) break;
     if (at > 0 && isWordChar(text.charCodeAt(at - 1))) {
       from = at + 3;
       continue;
+    }
+    if (nextDot < at) {
+      nextDot = text.indexOf(".", at);
+      if (nextDot < 0) break;
     }
     // Up to three dot-separated base64url segments.
     const header = segmentEnd(text, at);

@@ -42,9 +42,6 @@ for (let c = 0; c < 65536; c++) {
   PAIR[c] = flags;
 }
 
-/** `:` or `=`: one class, no quantifier (cannot backtrack). */
-const SEPARATOR_RE = /[:=]/g;
-
 /**
  * The sensitivity of recent keys, by a hash of their characters (direct-mapped, bounded): hostile
  * and real texts repeat the same few keys, and a hit costs one comparison of the key's characters
@@ -232,12 +229,7 @@ export const scanSensitivePairs: Scanner = (text, out) => {
     }
     if (at < 0) {
       if (i >= n) break;
-      // Far apart: indexOf, each separator searched for once (first one regex pass: is there any?
-      // On text of two-byte characters, indexOf of a one-byte pattern is slow).
-      if (nextColon === -2 && nextEquals === -2) {
-        SEPARATOR_RE.lastIndex = i;
-        if (!SEPARATOR_RE.test(text)) break;
-      }
+      // Far apart: indexOf, each separator searched for once.
       if (nextColon !== -1 && nextColon < i) nextColon = text.indexOf(":", i);
       if (nextEquals !== -1 && nextEquals < i) nextEquals = text.indexOf("=", i);
       at = nextColon === -1 ? nextEquals : nextEquals === -1 ? nextColon : Math.min(nextColon, nextEquals);

@@ -47,6 +47,13 @@ function flagged(c: number, bit: number): boolean {
 
 const MAX_URL = 2048;
 
+/** The first `a` or `b` in `text` (-1: neither): two literal searches, each cheap even on long text. */
+function firstOf(text: string, a: string, b: string): number {
+  const i = text.indexOf(a);
+  const j = text.indexOf(b);
+  return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+}
+
 /**
  * All markers but three hold `hook`: each is found from its first `hook` (one native search for it),
  * grouped by the character after `hook`, then told apart by one probe character (the first where it
@@ -171,7 +178,10 @@ const QUERY_RE = new RegExp(
 export const scanQuerySecrets: Scanner = (text, out) => {
   // A value starts after an `=` at or past `from` (the end of the last value read).
   let from = 0;
-  QUERY_RE.lastIndex = 0;
+  // Every match starts at a `?` or `&`: start at the first (none: done; a literal search costs far
+  // less than the regex's class).
+  QUERY_RE.lastIndex = firstOf(text, "?", "&");
+  if (QUERY_RE.lastIndex < 0) return;
   while (QUERY_RE.test(text)) {
     // The match ends 8 characters past `=`.
     const eq = QUERY_RE.lastIndex - 9;
@@ -220,7 +230,9 @@ const HASH_REST_RE = new RegExp(`${HASH_CLASS}*`, "y");
 
 /** Password hashes: `$2y$10$…` (bcrypt), `$apr1$…$…`, `$1$`, `$5$`, `$6$`, `$argon2id$…`, `{SHA}…`, `{SSHA}…`. */
 export const scanPasswordHashes: Scanner = (text, out) => {
-  HASH_RE.lastIndex = 0;
+  // Every match starts at a `$` or `{`: start at the first (none: done).
+  HASH_RE.lastIndex = firstOf(text, "$", "{");
+  if (HASH_RE.lastIndex < 0) return;
   for (let m = HASH_RE.exec(text); m !== null; m = HASH_RE.exec(text)) {
     HASH_REST_RE.lastIndex = HASH_RE.lastIndex;
     HASH_REST_RE.test(text);
@@ -234,20 +246,20 @@ export const detectPasswordHashes = detector(scanPasswordHashes);
 
 /**
  * Each infix with the characters it needs after it, as a native search: a literal (Azure's after
- * its digit), then a lookahead of one class with a fixed count, so it is linear and an occurrence
+ * a digit, checked in JS), then a lookahead of one class with a fixed count, so it is linear and an occurrence
  * with too short a tail never leaves the native search. (Such an occurrence cannot hide a later one: the later one
  * would lengthen its tail.)
  */
 const ATLAS_RE = /\.atlasv1\.(?=[A-Za-z0-9_-]{60})/g;
-const AZURE_RE = /[0-9]Q~(?=[A-Za-z0-9_~.-]{31})/g;
+const AZURE_RE = /Q~(?=[A-Za-z0-9_~.-]{31})/g; // the digit before is checked in JS: a class first is tried everywhere
 const TELEGRAM_RE = /:AA(?=[A-Za-z0-9_-]{33})/g;
 
 /** Tokens with a fixed infix: `<14>.atlasv1.<60+>`, `<3>8Q~<31+>`, `<8-10 digits>:AA<33>`. */
 export const scanInfixTokens: Scanner = (text, out) => {
   const around = (
     re: RegExp,
-    /** Where the infix starts relative to the match. */
-    shift: number,
+    /** Whether the match at `at` is an occurrence at all (what the regex cannot cheaply say). */
+    found: (at: number) => boolean,
     infix: string,
     minBefore: number,
     minAfter: number,
@@ -256,10 +268,13 @@ export const scanInfixTokens: Scanner = (text, out) => {
   ) => {
     const body = (c: number) => flagged(c, INFIX_CHAR) || extra(c);
     let from = 0;
-    re.lastIndex = 0;
+    // Every match starts at its infix: the first one found by indexOf (cheaper than the regex's
+    // scan), except `:AA`, which indexOf would look for at every `:` (a text of `:=` is cheap for the regex).
+    re.lastIndex = infix === ":AA" ? 0 : text.indexOf(infix);
+    if (re.lastIndex < 0) return;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const at = m.index + shift;
-      if (at < from) continue;
+      const at = m.index;
+      if (at < from || !found(at)) continue;
       let start = at;
       while (start > 0 && at - start < 64 && body(text.charCodeAt(start - 1))) start--;
       let end = at + infix.length;
@@ -268,19 +283,21 @@ export const scanInfixTokens: Scanner = (text, out) => {
         out.add(start, end, "infix-token");
         from = end;
       } else from = Math.max(end, at + infix.length); // the rest of this run was read: skip it
-      re.lastIndex = Math.max(re.lastIndex, from - shift);
+      re.lastIndex = Math.max(re.lastIndex, from);
     }
   };
   const none = () => false;
-  around(ATLAS_RE, 0, ".atlasv1.", 14, 60, none, () => true);
+  const always = () => true;
+  around(ATLAS_RE, always, ".atlasv1.", 14, 60, none, () => true);
   // Azure AD client secrets: three characters, a digit, `Q~`, then 31–34 of [A-Za-z0-9_~.-].
   const azure = (c: number) => c === 126 || c === 46;
-  around(AZURE_RE, 1, "Q~", 4, 31, azure, (_s, at) => {
+  const afterDigit = (at: number) => {
     const d = text.charCodeAt(at - 1);
     return d >= 48 && d <= 57;
-  });
+  };
+  around(AZURE_RE, afterDigit, "Q~", 4, 31, azure, () => true);
   // Telegram bot tokens: the bot id (digits), `:AA`, 33 base64url characters.
-  around(TELEGRAM_RE, 0, ":AA", 8, 33, none, (start, at) => {
+  around(TELEGRAM_RE, always, ":AA", 8, 33, none, (start, at) => {
     for (let i = start; i < at; i++) {
       const c = text.charCodeAt(i);
       if (c < 48 || c > 57) return false;
