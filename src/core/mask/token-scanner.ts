@@ -75,8 +75,6 @@ class CompiledRule {
 
 /** Alphabets whose characters are all word characters (alphanumerics and `_`). */
 const WORDY_ALPHABETS = new Set<Alphabet>(["A", "W", "H", "U", "L"]);
-/** Alphabets of rules that ask for a random-looking body: their runs record where their classes last occur. */
-const RANDOM_ALPHABETS = new Set(TOKEN_RULES.filter((r) => r.random).map((r) => ALPHABETS.indexOf(r.body)));
 
 /** A trie of the prefixes over ASCII: `child[node * 128 + c]` (0: none), `rules[node]` ending there. */
 const TRIE = (() => {
@@ -121,6 +119,8 @@ class Runs {
   private readonly windows: (SlidingRandomness | undefined)[] = [];
   /** Per alphabet: positions of the second-to-last digit, capital, lower-case letter and letter of its run. */
   private readonly lastClasses = new Int32Array(4 * ALPHABETS.length).fill(-1);
+  /** Per alphabet: whether lastClasses describes its last run (found when first asked). */
+  private readonly classesKnown = new Uint8Array(ALPHABETS.length);
 
   constructor(private readonly text: string) {}
 
@@ -130,45 +130,13 @@ class Runs {
     const text = this.text;
     const bit = 1 << a;
     let end = from;
-    if (RANDOM_ALPHABETS.has(a)) {
-      // Where the run's last two digits, capitals, lower-case letters and letters are: a body with
-      // fewer than two of the classes looksRandom needs cannot look random, whatever its window.
-      let d1 = -1;
-      let d2 = -1;
-      let u1 = -1;
-      let u2 = -1;
-      let l1 = -1;
-      let l2 = -1;
-      for (; end < text.length; end++) {
-        const c = text.charCodeAt(end);
-        if (c >= 128 || ((IN_ALPHABET[c] as number) & bit) === 0) break;
-        const f = CHAR[c] as number;
-        if ((f & DIGIT) !== 0) {
-          d2 = d1;
-          d1 = end;
-        } else if ((f & UPPER) !== 0) {
-          u2 = u1;
-          u1 = end;
-        } else if ((f & LOWER) !== 0) {
-          l2 = l1;
-          l1 = end;
-        }
-      }
-      const classes = 4 * a;
-      this.lastClasses[classes] = d2;
-      this.lastClasses[classes + 1] = u2;
-      this.lastClasses[classes + 2] = l2;
-      // The second-to-last letter: the larger of the second-to-last capital and lower-case letter,
-      // unless the last of one and the last of the other are the two last letters.
-      this.lastClasses[classes + 3] = Math.max(u2, l2, Math.min(u1, l1));
-    } else {
-      for (; end < text.length; end++) {
-        const c = text.charCodeAt(end);
-        if (c >= 128 || ((IN_ALPHABET[c] as number) & bit) === 0) break;
-      }
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (c >= 128 || ((IN_ALPHABET[c] as number) & bit) === 0) break;
     }
     this.start[a] = from;
     this.end[a] = end;
+    this.classesKnown[a] = 0;
     if (a === T_INDEX) {
       let p = end;
       while (p > from && text.charCodeAt(p - 1) === 46) p--;
@@ -178,10 +146,48 @@ class Runs {
   }
 
   /**
+   * Where the last run of `a` has its last two digits, capitals, lower-case letters and letters: a
+   * body with fewer than two of the classes looksRandom needs cannot look random, whatever its
+   * window. Read backwards from the run's end once per run, stopping when all are found.
+   */
+  private findClasses(a: number): void {
+    const text = this.text;
+    const from = this.start[a] as number;
+    let d1 = -1;
+    let d2 = -1;
+    let u1 = -1;
+    let u2 = -1;
+    let l1 = -1;
+    let l2 = -1;
+    for (let p = (this.end[a] as number) - 1; p >= from && (d2 < 0 || u2 < 0 || l2 < 0); p--) {
+      const f = CHAR[text.charCodeAt(p)] as number;
+      if ((f & DIGIT) !== 0) {
+        if (d1 < 0) d1 = p;
+        else if (d2 < 0) d2 = p;
+      } else if ((f & UPPER) !== 0) {
+        if (u1 < 0) u1 = p;
+        else if (u2 < 0) u2 = p;
+      } else if ((f & LOWER) !== 0) {
+        if (l1 < 0) l1 = p;
+        else if (l2 < 0) l2 = p;
+      }
+    }
+    const classes = 4 * a;
+    this.lastClasses[classes] = d2;
+    this.lastClasses[classes + 1] = u2;
+    this.lastClasses[classes + 2] = l2;
+    // The second-to-last letter: the larger of the second-to-last capital and lower-case letter,
+    // unless the last of one and the last of the other are the two last letters.
+    this.lastClasses[classes + 3] = Math.max(u2, l2, Math.min(u1, l1));
+    this.classesKnown[a] = 1;
+  }
+
+  /**
    * Whether a body from `start` in the last run of `a` holds what looksRandom needs at the least:
    * two digits and two letters, or two capitals and two lower-case letters.
    */
   mayLookRandom(start: number, a: number): boolean {
+    if (this.classesKnown[a] === 0) this.findClasses(a);
     const k = 4 * a;
     const l = this.lastClasses;
     return (
@@ -198,31 +204,88 @@ class Runs {
     return a === T_INDEX ? Math.max(from, this.dotless) : end;
   }
 
+  /** The end of the last run of `a`. */
+  lastEnd(a: number): number {
+    return this.end[a] as number;
+  }
+
   looksRandom(start: number, end: number, a: number): boolean {
     const window = (this.windows[a] ??= new SlidingRandomness(this.text));
     return window.judge(start, end);
   }
 }
 
-/** The end of a token matching `rules` (one trie node's) at `at`, or -1. */
-function matchRules(text: string, at: number, rules: readonly CompiledRule[], runs: Runs): number {
+/**
+ * Per trie node, where all its rules are known to fail: a body starting in `[failFrom, failTo]`
+ * (positions of call `failCall`). Each failed for a reason that holds for any later start in the
+ * same runs (too short, no word boundary, too few classes to look random), so `sk-sk-sk-…` asks
+ * the rules once per run, not at every word start.
+ */
+const failCall = new Int32Array(TRIE.rules.length);
+const failFrom = new Int32Array(TRIE.rules.length);
+const failTo = new Int32Array(TRIE.rules.length);
+/** Per trie node: where its wordy rules' bodies reached when they failed (the word-run skip they allow). */
+const failWord = new Int32Array(TRIE.rules.length);
+let call = 0;
+
+/**
+ * After a failed matchAt: whether every rule it tried failed for a lasting reason, and the last
+ * word start at which they are all known to fail again (a later word start with the same walk).
+ */
+let lasting = true;
+let lastingUntil = 0;
+
+/** The end of a token matching the rules of trie node `node` at `at`, or -1. */
+function matchRules(text: string, at: number, node: number, runs: Runs): number {
+  const rules = RULES[node] as CompiledRule[];
+  const bodyStart = at + (rules[0] as CompiledRule).prefixLength;
+  if (
+    failCall[node] === call &&
+    bodyStart >= (failFrom[node] as number) &&
+    bodyStart <= (failTo[node] as number)
+  ) {
+    if ((failWord[node] as number) > wordEnd) wordEnd = failWord[node] as number;
+    lastingUntil = Math.min(lastingUntil, (failTo[node] as number) - (bodyStart - at));
+    return -1;
+  }
+  const word = wordEnd;
+  wordEnd = -1;
+  let fails = true;
+  let until = Number.MAX_SAFE_INTEGER;
   for (let k = 0; k < rules.length; k++) {
     const rule = rules[k] as CompiledRule;
     const alphabet = rule.alphabet;
-    const bodyStart = at + rule.prefixLength;
     const end = runs.bodyEnd(bodyStart, alphabet);
     if (rule.wordy && end > wordEnd) wordEnd = end;
+    until = Math.min(until, runs.lastEnd(alphabet));
     const length = end - bodyStart;
-    if (length < rule.min || length > rule.max) continue;
+    if (length < rule.min) continue;
+    if (length > rule.max) {
+      fails = false;
+      continue;
+    }
     // The token must end at a word boundary: `AKIA…` followed by lower-case letters is something else.
     if (end < text.length && ((CHAR[text.charCodeAt(end)] as number) & ALNUM) !== 0) continue;
-    if (
-      rule.random &&
-      !(runs.mayLookRandom(bodyStart, alphabet) && runs.looksRandom(bodyStart, end, alphabet))
-    )
-      continue;
+    if (rule.random) {
+      if (!runs.mayLookRandom(bodyStart, alphabet)) continue;
+      if (!runs.looksRandom(bodyStart, end, alphabet)) {
+        fails = false;
+        continue;
+      }
+    }
+    if (word > wordEnd) wordEnd = word;
     return end;
   }
+  if (fails) {
+    failCall[node] = call;
+    failFrom[node] = bodyStart;
+    failTo[node] = until;
+    failWord[node] = wordEnd;
+    lastingUntil = Math.min(lastingUntil, until - (bodyStart - at));
+  } else {
+    lasting = false;
+  }
+  if (word > wordEnd) wordEnd = word;
   return -1;
 }
 
@@ -234,6 +297,8 @@ const found = new Int32Array(TRIE.depth + 1);
 
 /** The end of the token at word start `at` (first character `c`), or -1. */
 function matchAt(text: string, at: number, c: number, runs: Runs): number {
+  lasting = true;
+  lastingUntil = Number.MAX_SAFE_INTEGER;
   let node = CHILD[c] as number;
   let hits = 0;
   let j = at + 1;
@@ -246,7 +311,7 @@ function matchAt(text: string, at: number, c: number, runs: Runs): number {
   }
   // Longest prefix first.
   while (hits > 0) {
-    const end = matchRules(text, at, RULES[found[--hits] as number] as CompiledRule[], runs);
+    const end = matchRules(text, at, found[--hits] as number, runs);
     if (end >= 0) return end;
   }
   return -1;
@@ -273,45 +338,105 @@ const PAIR: Uint8Array = (() => {
   return table;
 })();
 
+/** The last word start whose rules all failed for lasting reasons, with nothing skipped since (-1: none). */
+let earlier = -1;
+
 /**
  * The token at candidate word start `at` (first character `c`), pushed to `out`: returns the last
- * index the scan may skip to (the token's last character, or the last word character the rules
- * read), or `at` when nothing was found. Kept out of the scanning loop so that loop stays small.
+ * index the scan may skip to (the token's last character, the last word character the rules read,
+ * or the end of text repeating failed word starts), or `at` when nothing was found. Kept out of the
+ * scanning loop so that loop stays small.
  */
 function candidate(text: string, at: number, c: number, runs: Runs, out: SpanSink): number {
   wordEnd = -1;
   const end = matchAt(text, at, c, runs);
   if (end > at) {
     out.add(at, end, "known-token");
+    earlier = -1;
     return end - 1;
   }
   // No word starts inside a run of word characters: skip the part the rules already read.
-  return wordEnd > at + 1 ? wordEnd - 1 : at;
+  if (wordEnd > at + 1) {
+    earlier = -1;
+    return wordEnd - 1;
+  }
+  if (!lasting) {
+    earlier = -1;
+    return at;
+  }
+  const resume = earlier >= 0 ? periodicEnd(text, earlier, at) : at;
+  earlier = resume > at ? -1 : at;
+  return resume;
 }
 
 /** Every token of a known prefixed format. */
 export const scanPrefixedTokens: Scanner = (text, out) => {
   let runs: Runs | undefined;
+  // A new call: the fail memo of earlier calls (other texts) no longer applies.
+  if (++call === 2 ** 31 - 1) {
+    call = 1;
+    failCall.fill(0);
+  }
+  earlier = -1;
   const start = START;
   const pair = PAIR;
   const length = text.length;
   let previous = 0;
-  for (let i = 0; i < length; i++) {
+  let i = 0;
+  for (;;) {
+    // The next word start of a possible prefix: a tight loop of its own.
+    let k = 0;
+    for (; i < length; i++) {
+      k = start[text.charCodeAt(i)] as number;
+      if (k - previous === CANDIDATE) break;
+      previous = k;
+    }
+    if (i >= length) return;
     const c = text.charCodeAt(i);
-    const k = start[c] as number;
-    if (k - previous === CANDIDATE) {
-      // Most candidates fail on the second character: look it up before setting up a match.
-      const next = i + 1 < length ? text.charCodeAt(i + 1) : 128;
-      if (next < 128 && pair[(c << 7) | next] === 1) {
-        const last = candidate(text, i, c, (runs ??= new Runs(text)), out);
-        if (last > i) {
-          i = last;
-          previous = WORD_CHAR;
-          continue;
-        }
+    previous = k;
+    // Most candidates fail on the second character: look it up before setting up a match.
+    const next = i + 1 < length ? text.charCodeAt(i + 1) : 128;
+    if (next < 128 && pair[(c << 7) | next] === 1) {
+      const last = candidate(text, i, c, (runs ??= new Runs(text)), out);
+      if (last > i) {
+        i = last;
+        // The last character skipped decides whether the next one starts a word.
+        previous = start[text.charCodeAt(i)] as number;
       }
     }
-    previous = k;
+    i++;
   }
 };
 export const detectPrefixedTokens = detector(scanPrefixedTokens);
+
+/** The period and the end of the periodic text periodicEnd found last (in the current call). */
+let periodLength = 0;
+let periodFrom = 0;
+let periodTo = 0;
+let periodCall = 0;
+
+/**
+ * Where the scan may resume after word start `at`, whose rules failed for lasting reasons as those
+ * of the word start `earlier` did, with no other word start between: while the text repeats
+ * itself with period `at - earlier`, every later word start walks the trie as one of these did and
+ * meets rules known to fail (until lastingUntil), so `sk-sk-sk-…` costs one comparison per
+ * character. Returns `at` when nothing can be skipped.
+ */
+function periodicEnd(text: string, earlier: number, at: number): number {
+  const period = at - earlier;
+  // A walk reads at most TRIE.depth + 1 characters: they must all lie in the periodic part.
+  const want = Math.min(text.length, lastingUntil + TRIE.depth + 1);
+  let end: number;
+  if (periodCall === call && periodLength === period && periodFrom <= at && at <= periodTo) {
+    end = periodTo;
+  } else {
+    end = at;
+    periodCall = call;
+    periodLength = period;
+    periodFrom = at;
+  }
+  while (end < want && text.charCodeAt(end) === text.charCodeAt(end - period)) end++;
+  periodTo = end;
+  const last = Math.min(lastingUntil, end - TRIE.depth - 1);
+  return last > at ? last : at;
+}
