@@ -98,6 +98,13 @@ function opensWith(text: string, start: number, prefixes: readonly string[], ope
   return false;
 }
 
+/** Whether an SSH public key blob or a public token prefix opens the run (first characters compared first). */
+function opensPublic(text: string, start: number): boolean {
+  const c = text.charCodeAt(start);
+  if (c === 65) return text.charCodeAt(start + 1) === 65 && opensWith(text, start, SSH_PUBLIC_BLOBS, "AAAA");
+  return (c === 112 || c === 70) && opensWith(text, start, PUBLIC_PREFIXES, c === 112 ? "p" : "F");
+}
+
 /** Whole-run shapes that are never secrets: digests, SHAs, UUIDs, generated names, public keys and ids. */
 function benignRun(text: string, start: number, end: number, facts: RunFacts): boolean {
   const length = end - start;
@@ -105,9 +112,7 @@ function benignRun(text: string, start: number, end: number, facts: RunFacts): b
     ((facts.and & F_HEX) !== 0 && DIGEST_HEX_LENGTHS.has(length)) ||
     isUuid(text, start, end) ||
     isGeneratedName(text, start, end, facts) ||
-    opensWith(text, start, SSH_PUBLIC_BLOBS, "AAAA") ||
-    opensWith(text, start, PUBLIC_PREFIXES, "p") ||
-    opensWith(text, start, PUBLIC_PREFIXES, "F") ||
+    opensPublic(text, start) ||
     ((facts.or & F_DOT) !== 0 && isGoogleClientId(text, start, end))
   );
 }
@@ -423,52 +428,67 @@ class RunJudge {
   }
 }
 
+/** 1 for a token character (what a run is made of), per code unit. */
+const RUN_CHAR: Uint8Array = Uint8Array.from(CHAR, (f) => ((f & TOKEN) !== 0 ? 1 : 0));
+
 function randomTokens(text: string, depth: number, scan: Scan, out: SpanSink): void {
   const runs = new RunJudge(text, depth, scan, out);
-  const table = CHAR;
+  const table = RUN_CHAR;
   const length = text.length;
-  let i = 0;
-  while (i < length) {
-    if (((table[text.charCodeAt(i)] as number) & TOKEN) === 0) {
-      i++;
-      continue;
+  // One state machine over the characters (most runs are short: nothing is set up for them). A
+  // run is handed over once it reaches MIN_RANDOM_TOKEN characters, or when `=` follows it (base
+  // padding may make it long enough; trailing dots only shorten it).
+  let start = -1;
+  for (let i = 0; i < length; i++) {
+    if (table[text.charCodeAt(i)] !== 0) {
+      if (start < 0) {
+        start = i;
+      } else if (i - start === MIN_RANDOM_TOKEN - 1) {
+        i = runs.long(start) - 1;
+        start = -1;
+      }
+    } else if (start >= 0) {
+      if (text.charCodeAt(i) === 61) i = runs.padded(start, i) - 1;
+      start = -1;
     }
-    const start = i;
-    // Most runs are short: find that out cheaply before reading one for its facts.
-    const probe = Math.min(length, start + MIN_RANDOM_TOKEN);
-    while (i < probe && ((table[text.charCodeAt(i)] as number) & TOKEN) !== 0) i++;
-    if (i - start === MIN_RANDOM_TOKEN) i = runs.long(start);
-    // A short run is too short unless base64 padding follows (trailing dots only shorten it).
-    else if (i < length && text.charCodeAt(i) === 61) i = runs.padded(start, i);
   }
 }
 
 /** The markers that quote a rejected value: the word before ` value: `, and the quote after it. */
-const REJECTION_MARKERS: readonly [word: string, quote: number][] = [
-  ["Invalid", 34],
-  ["Duplicate", 34],
-  ["invalid", 39],
-  ["Forbidden", 34],
-];
+const MARKER_WORDS: readonly string[] = ["Invalid", "Duplicate", "invalid", "Forbidden"];
+const MARKER_QUOTES: readonly number[] = [34, 34, 39, 34];
 
 /** Distinct rejected values judged per text: a fixed allowance plus one per JUDGE_SHARE⁻¹ characters. */
 const JUDGE_ALLOWANCE = 1024;
 const JUDGE_SHARE = 1 / 256;
 
-/** The marker (index in REJECTION_MARKERS) whose ` value: ` sits at `at`, or -1. */
+/** Whether `word` ends right before `at`. */
+function endsAt(text: string, at: number, word: string): boolean {
+  const from = at - word.length;
+  if (from < 0) return false;
+  for (let k = 0; k < word.length; k++) if (text.charCodeAt(from + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * The marker (index in MARKER_WORDS) whose ` value: ` sits at `at`, or -1: the quote and the
+ * word's last letter tell which one it can be (their words end differently), then its letters.
+ */
 function markerAt(text: string, at: number): number {
   const quote = text.charCodeAt(at + 8);
-  for (let k = 0; k < REJECTION_MARKERS.length; k++) {
-    const [word, q] = REJECTION_MARKERS[k] as [string, number];
-    if (q === quote && text.startsWith(word, at - word.length)) return k;
-  }
+  if (quote === 39) return endsAt(text, at, "invalid") ? 2 : -1;
+  if (quote !== 34) return -1;
+  const last = text.charCodeAt(at - 1);
+  if (last === 100) return endsAt(text, at, "Invalid") ? 0 : -1;
+  if (last === 101) return endsAt(text, at, "Duplicate") ? 1 : -1;
+  if (last === 110) return endsAt(text, at, "Forbidden") ? 3 : -1;
   return -1;
 }
 
 /** `Invalid value: "X"` / `Duplicate value: "X"` in API server messages: the quoted value they reject. */
 export const scanRejectedValues: Scanner = (text, out) => {
   // Each marker resumes after the value it last read (a value may quote another marker).
-  const from = [0, 0, 0, 0];
+  const from = new Int32Array(MARKER_WORDS.length);
   // The last value judged and its verdict: messages repeat the same value (allocation-free reuse).
   let lastStart = -1;
   let lastEnd = -1;
@@ -476,21 +496,22 @@ export const scanRejectedValues: Scanner = (text, out) => {
   // Judging costs far more than finding: a text of distinct rejected values gets a bounded number of
   // judgements, the rest are masked unjudged (fail closed). Real messages hold a handful.
   let judgements = JUDGE_ALLOWANCE + text.length * JUDGE_SHARE;
+  const length = text.length;
   // One native search for what all markers share.
   for (let at = text.indexOf(" value: "); at >= 0; at = text.indexOf(" value: ", at + 1)) {
     const k = markerAt(text, at);
-    if (k < 0) continue;
-    const [word, quote] = REJECTION_MARKERS[k] as [string, number];
-    if (at - word.length < (from[k] as number)) continue;
+    if (k < 0 || at - (MARKER_WORDS[k] as string).length < (from[k] as number)) continue;
+    const quote = MARKER_QUOTES[k] as number;
     const start = at + 9;
     let end = start;
     // A Go %q string: backslash escapes, ends at the unescaped quote (bounded).
-    while (end < text.length && end - start < 65536) {
+    const stop = Math.min(length, start + 65536);
+    while (end < stop) {
       const c = text.charCodeAt(end);
       if (c === quote || c === 10) break;
       end += c === 92 ? 2 : 1;
     }
-    end = Math.min(end, text.length);
+    end = Math.min(end, length);
     from[k] = Math.max(end, start);
     if (end <= start) continue;
     // The rejected value is whatever was in the field: masked unless it reads as a name, URL, number…

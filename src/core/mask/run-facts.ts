@@ -78,8 +78,13 @@ export interface Segment extends Classes {
   end: number;
 }
 
-/** A run character that does not end a segment (the window of segment 0 reads only these). */
-const F_WINDOW = F_RUN | F_SEPARATOR;
+/**
+ * Per code unit: its FACT flags, and above them (shifted by 16) the flags it lacks, so OR-ing these
+ * over a segment gives at once the flags any character has and those all have (what none lacks).
+ */
+const BOTH: Int32Array = Int32Array.from(FACT, (f) => f | ((~f & ALL) << 16));
+/** In BOTH: a separator, or a character that is not a run character (what ends a segment's loop). */
+const STOP = F_SEPARATOR | (F_RUN << 16);
 
 export class RunFacts implements Classes {
   /** Whether segment 0's looksRandom window `[start, windowStop)` had its classes counted while reading. */
@@ -187,18 +192,17 @@ export class RunFacts implements Classes {
     let classes = 0;
     let windowHex = 0;
     let sum = 0;
-    let segmentAnd = ALL;
-    let segmentOr = 0;
+    // A segment's flags as one word (BOTH): the flags some character has, and above them those some lacks.
+    let segment = 0;
     let p = start;
     const windowEnd = Math.min(length, start + RANDOM_WINDOW);
     for (; p < windowEnd; p++) {
       const c = text.charCodeAt(p);
-      const f = FACT[c] as number;
-      if ((f & F_WINDOW) !== F_RUN) break;
-      segmentAnd &= f;
-      segmentOr |= f;
+      const g = BOTH[c] as number;
+      if ((g & STOP) !== 0) break;
+      segment |= g;
       classes += CLASS_COUNT[c] as number;
-      windowHex += f & F_HEX;
+      windowHex += g & F_HEX;
       let k = counts[c] as number;
       if (k < base) k = base;
       sum += C_LOG_C_STEP[k - base] as number;
@@ -211,28 +215,34 @@ export class RunFacts implements Classes {
     // The run's flags before its last sequence of dots (trailing dots are not part of the token).
     let dotAnd = ALL;
     let dotOr = 0;
-    for (; p < length; p++) {
+    for (;;) {
+      // A segment's characters: one table read and one OR each.
+      for (; p < length; p++) {
+        const g = BOTH[text.charCodeAt(p)] as number;
+        if ((g & STOP) !== 0) break;
+        segment |= g;
+      }
+      if (p >= length) break;
       const c = text.charCodeAt(p);
       const f = FACT[c] as number;
       if ((f & F_RUN) === 0) break;
-      if ((f & F_SEPARATOR) !== 0) {
-        if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
-        and &= segmentAnd;
-        or |= segmentOr;
-        if (c === 46 && text.charCodeAt(p - 1) !== 46) {
-          dotAnd = and;
-          dotOr = or;
-        }
-        and &= f;
-        or |= f;
-        segmentStart = p + 1;
-        segmentAnd = ALL;
-        segmentOr = 0;
-      } else {
-        segmentAnd &= f;
-        segmentOr |= f;
+      // A separator: the segment ends.
+      const segmentAnd = ~(segment >>> 16) & ALL;
+      const segmentOr = segment & ALL;
+      if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
+      and &= segmentAnd;
+      or |= segmentOr;
+      if (c === 46 && text.charCodeAt(p - 1) !== 46) {
+        dotAnd = and;
+        dotOr = or;
       }
+      and &= f;
+      or |= f;
+      segmentStart = ++p;
+      segment = 0;
     }
+    let segmentAnd = ~(segment >>> 16) & ALL;
+    let segmentOr = segment & ALL;
     const stopped = p;
     // `=` only as trailing base64 padding (so `NAME=value` splits).
     while (p < length && p - start >= 4 && text.charCodeAt(p) === 61 && !isRunChar(text.charCodeAt(p + 1)))
