@@ -157,12 +157,13 @@ const FLAGS = new RangeMemo((name) => {
 /*
  * Candidate lines, each found by a native regex that cannot backtrack beyond one line's first word
  * (a literal or one-character-class start, an atomic indent `(?=(…*))\1`, single quantified classes):
- * - FIRST_WORD: a line whose first word (name characters) is followed by blanks and a second word,
- *   and holds a word a sensitive or a named directive's name holds (structure checked first, the
- *   words only on lines that have it); the first word then decides. Its match is the newline, the
- *   line's first character (never a newline: runs of blank lines fail on their first two characters,
- *   which V8 checks at once) and the indent if any, up to the word's first character.
- * - QUOTED_FIRST: a line starting with a quote: a quoted such name, or pgbouncer's `"user" "secret"`.
+ * - LINE_START: the first thing on a line (after its indent). Its match is the newline, the line's
+ *   first character (never a newline: runs of blank lines fail on their first two characters, which
+ *   V8 checks at once) and the indent if any, up to
+ *   - the first character of a first word (name characters) followed by blanks and a second word,
+ *     holding a word a sensitive or a named directive's name holds (structure checked first, the
+ *     words only on lines that have it); the first word then decides;
+ *   - or a quote opening the line: a quoted such name, or pgbouncer's `"user" "secret"`.
  * - PASSWORD_AT: a password word as a whole word anywhere (`machine h login u password X`), with
  *   the blank or quote before it (no look-behind: attempts start at that character).
  * - PGPASS_PORT: `:5432:` / `:*:`, the port field of a `.pgpass` line.
@@ -171,16 +172,15 @@ const FLAGS = new RangeMemo((name) => {
 const DIRECTIVE_WORDS = `${NAME_WORDS}|env|set|export|header|param`;
 /** A first word followed by blanks and a second word, holding one of DIRECTIVE_WORDS. */
 const WORD_AHEAD = String.raw`(?=[\w.-]+[ \t]+[^\s])(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))`;
-const FIRST_WORD = new RegExp(
-  String.raw`\n[^\n](?:(?<=${WORD_AHEAD}.)|(?<=[ \t\v\f\r])(?=([ \t\v\f\r]*))\1${WORD_AHEAD}[\w.-])`,
-  "gi",
-);
-const QUOTED_FIRST = new RegExp(
-  String.raw`["'](?<=(?:^|\n)[ \t\v\f\r]*["'])(?:(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))|(?<=")(?=[^"\n]*" "))`,
+/** After an opening quote: a name holding one of DIRECTIVE_WORDS, or `"user" "`. */
+const QUOTE_AHEAD = String.raw`(?:(?=[\w.-]*?(?:${DIRECTIVE_WORDS}))|(?<=")(?=[^"\n]*" "))`;
+const LINE_START = new RegExp(
+  String.raw`\n[^\n](?:(?<=[\w.-])(?=[\w.-]*[ \t]+[^\s])(?<=(?=[\w.-]*?(?:${DIRECTIVE_WORDS})).)|(?<=["'])${QUOTE_AHEAD}|(?<=[ \t\v\f\r])(?=([ \t\v\f\r]*))\1(?:${WORD_AHEAD}[\w.-]|["']${QUOTE_AHEAD}))`,
   "gi",
 );
 const PASSWORD_AT = /[\s"'](?:password|passwd|requirepass|masterauth|insecure-password)(?=[\s"';&|]|$)/gi;
 const PGPASS_PORT = /:(?:\d{1,5}|\*):/g;
+const STREAMS = [LINE_START, PASSWORD_AT, PGPASS_PORT];
 
 /** `NAME VALUE` lines (directives), `password X` anywhere on a line, `.pgpass` and userlist lines. */
 export const scanDirectives: Scanner = (text, out) => {
@@ -188,14 +188,14 @@ export const scanDirectives: Scanner = (text, out) => {
   let done = lineEnd(text, 0) + 1;
   directiveLine(text, 0, done - 1, out);
   if (done >= text.length) return;
-  const streams = [FIRST_WORD, QUOTED_FIRST, PASSWORD_AT, PGPASS_PORT];
+  const streams = STREAMS;
   // Where each stream's next match ends (-1: none left).
-  const next = [0, 0, 0, 0];
-  // Searches restart at the newline ending the last line read: FIRST_WORD's match starts there.
-  for (let k = 0; k < 4; k++) next[k] = search(streams[k] as RegExp, text, done - 1);
+  const next = [0, 0, 0];
+  // Searches restart at the newline ending the last line read: LINE_START's match starts there.
+  for (let k = 0; k < 3; k++) next[k] = search(streams[k] as RegExp, text, done - 1);
   for (;;) {
     let k = -1;
-    for (let j = 0; j < 4; j++) {
+    for (let j = 0; j < 3; j++) {
       const at = next[j] as number;
       if (at >= 0 && (k < 0 || at < (next[k] as number))) k = j;
     }
@@ -207,7 +207,7 @@ export const scanDirectives: Scanner = (text, out) => {
       const end = lineEnd(text, matchEnd - 1);
       directiveLine(text, start, end, out);
       done = end + 1;
-      for (let j = 0; j < 4; j++) {
+      for (let j = 0; j < 3; j++) {
         if ((next[j] as number) >= 0 && (next[j] as number) < done)
           next[j] = search(streams[j] as RegExp, text, done - 1);
       }
@@ -228,30 +228,28 @@ function search(re: RegExp, text: string, from: number): number {
 
 /** The start of the line a stream's match (ending at `matchEnd`) makes worth reading, or -1. */
 function candidateLine(text: string, stream: number, matchEnd: number): number {
-  if (stream === 0) {
+  if (stream !== 0) return text.lastIndexOf("\n", matchEnd - 1) + 1;
+  const open = matchEnd - 1;
+  const q = text.charCodeAt(open);
+  if (q !== 34 && q !== 39) {
     // `\n` indent, then the first character of the first word: the word decides.
-    const wordStart = matchEnd - 1;
+    const wordStart = open;
     let e = matchEnd;
     while (e - wordStart <= MAX_NAME && NAME_CHAR[text.charCodeAt(e)] === 1) e++;
     if (e - wordStart > MAX_NAME || (FLAGS.get(text, wordStart, e) & (SENSITIVE_TWO_WORD | NAMED)) === 0)
       return -1;
     return text.lastIndexOf("\n", wordStart) + 1;
   }
-  if (stream === 1) {
-    // A quote opening the line: a pgbouncer pair, or a quoted directive name.
-    const open = matchEnd - 1;
-    const q = text.charCodeAt(open);
-    const close = text.indexOf(q === 34 ? '"' : "'", open + 1);
-    if (close < 0) return -1;
-    const pair = q === 34 && text.charCodeAt(close + 1) === 32 && text.charCodeAt(close + 2) === 34;
-    if (
-      !pair &&
-      (close - open - 1 > MAX_NAME || (FLAGS.get(text, open + 1, close) & (SENSITIVE_TWO_WORD | NAMED)) === 0)
-    )
-      return -1;
-    return text.lastIndexOf("\n", open) + 1;
-  }
-  return text.lastIndexOf("\n", matchEnd - 1) + 1;
+  // A quote opening the line: a pgbouncer pair, or a quoted directive name.
+  const close = text.indexOf(q === 34 ? '"' : "'", open + 1);
+  if (close < 0) return -1;
+  const pair = q === 34 && text.charCodeAt(close + 1) === 32 && text.charCodeAt(close + 2) === 34;
+  if (
+    !pair &&
+    (close - open - 1 > MAX_NAME || (FLAGS.get(text, open + 1, close) & (SENSITIVE_TWO_WORD | NAMED)) === 0)
+  )
+    return -1;
+  return text.lastIndexOf("\n", open) + 1;
 }
 
 /** Word bounds of the line being read (a directive is short: at most 16 words). */

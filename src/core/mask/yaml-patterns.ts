@@ -114,10 +114,11 @@ function indentOf(text: string, at: number): number {
 
 /**
  * A block indicator after `key: ` ending its line, with a next line that can belong to a block (it
- * starts with a space or is blank). Linear: attempts start at `|` or `>` only, the look-behind reads
- * back over the spaces before it once, the rest are single classes.
+ * starts with a space or is blank). Linear: attempts start at `|` or `>` only, single classes; the
+ * look-behind (back over the indicator and the spaces before it, once) runs last, on lines a block
+ * can follow.
  */
-const BLOCK_INDICATOR = /[|>](?<=: +[|>])[-+A-Za-z0-9]*\n(?=[ \n])/g;
+const BLOCK_INDICATOR = /[|>][-+A-Za-z0-9]*\n(?=[ \n])(?<=: +[|>][-+A-Za-z0-9]*\n)/g;
 /** The first character that is not a space (skips hostile indentation natively). */
 const NOT_SPACE = /[^ ]/g;
 
