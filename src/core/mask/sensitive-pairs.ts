@@ -11,6 +11,8 @@ import { judge } from "./value-judge.js";
 import { type Scanner, type SpanSink, detector } from "./span.js";
 
 const MAX_KEY = 64;
+/** `:` or `=`: one class, no quantifier (cannot backtrack). */
+const SEPARATOR_RE = /[:=]/g;
 /** Longest value sliced for judging (a longer one under a sensitive key is masked by judge's own limit). */
 const MAX_JUDGED_VALUE = 4097;
 /** Values up to this long are judged in place (longer ones are sliced and given to judge()). */
@@ -30,6 +32,8 @@ const KEY_GAP = 8;
 const UNSAFE = 16;
 /** Not a lower-case letter: a value with one cannot read as a wordy name. */
 const NOT_LOWER = 32;
+/** Not in `[0-9nsumhdwyeEKMGTPki+-.%]`: a value with one is neither a duration nor a quantity. */
+const NOT_NUMERIC = 64;
 for (let c = 0; c < 65536; c++) {
   const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
   let flags = 0;
@@ -39,6 +43,7 @@ for (let c = 0; c < 65536; c++) {
   if (c === 32 || c === 9 || c === 34 || c === 39) flags |= KEY_GAP;
   if (!(alnum || c === 95 || c === 43 || c === 47 || c === 61)) flags |= UNSAFE;
   if (!(c >= 97 && c <= 122)) flags |= NOT_LOWER;
+  if (!(c < 128 && "0123456789nsumhdwyeEKMGTPki+-.%".includes(String.fromCharCode(c)))) flags |= NOT_NUMERIC;
   PAIR[c] = flags;
 }
 
@@ -112,15 +117,27 @@ function isBooleanAt(text: string, start: number, end: number): boolean {
   return false;
 }
 
+/** The publishable-key prefixes judge() knows that a value of `[A-Za-z0-9_+/=]` can start with. */
+const PUBLISHABLE_PREFIXES = ["pk_live_", "pk_test_", "FLWPUBK", "NEXT_PUBLIC_"];
+
+/** Whether `text[start, end)` starts with one of PUBLISHABLE_PREFIXES. */
+function publishableAt(text: string, start: number, end: number): boolean {
+  for (const prefix of PUBLISHABLE_PREFIXES) {
+    if (end - start >= prefix.length && text.startsWith(prefix, start)) return true;
+  }
+  return false;
+}
+
 /**
  * Whether judge() masks `text[start, end)` under a key of `sensitivity` (not "none"); `flags` are
  * the value's PAIR flags OR-ed together.
  *
- * In place when the value is made of `[A-Za-z0-9_+/=]` only, at most MAX_IN_PLACE long and starting
- * with none of `0-9 + / p F N`: then it is no reference, duration, quantity, path, URL, host name,
- * e-mail, header name, ARN, publishable or public key (each needs one of those first characters or
- * a `. - : @ $ { < % ~` or blank), so judge() masks it unless it is a boolean, a one-character
- * password, a wordy name (lower-case letters only, at most 253) or, under a weak key, does not look random.
+ * In place when the value is made of `[A-Za-z0-9_+/=]` only and at most MAX_IN_PLACE long: then it
+ * is no reference, URL, host name, e-mail, header name, ARN or public key (each needs a `. - : @ $ {
+ * < % ~` or blank), and the first character says whether it can be a path, a duration, a quantity
+ * or a publishable key (see below); otherwise judge() masks it unless it is a boolean, a
+ * one-character password, a wordy name (lower-case letters only, at most 253) or, under a weak
+ * key, does not look random.
  */
 function masksValue(
   text: string,
@@ -135,14 +152,14 @@ function masksValue(
   if (sensitivity === "password" && length < 2) return false;
   if (length <= MAX_IN_PLACE && (flags & UNSAFE) === 0) {
     const first = text.charCodeAt(start);
-    if (!(
-      (first >= 48 && first <= 57) ||
-      first === 43 ||
-      first === 47 ||
-      first === 112 ||
-      first === 70 ||
-      first === 78
-    )) {
+    // Made of `[A-Za-z0-9_+/=]`, the value has a benign shape only as a path (`/` first), a duration
+    // or quantity (digit or `+` first, nothing else than their characters) or a publishable key.
+    if (first === 47) return false;
+    const plain =
+      (first >= 48 && first <= 57) || first === 43
+        ? (flags & NOT_NUMERIC) !== 0
+        : !((first === 112 || first === 70 || first === 78) && publishableAt(text, start, end));
+    if (plain) {
       if (sensitivity === "password") return !isBooleanAt(text, start, end);
       // A wordy name is at most 253 long (a DNS name's limit).
       if (((flags & NOT_LOWER) === 0 && length <= 253) || isBooleanAt(text, start, end)) return false;
@@ -175,9 +192,6 @@ function masksValue(
  */
 export const scanSensitivePairs: Scanner = (text, out) => {
   const n = text.length;
-  // The next ':' and '=' found by indexOf (-2: not searched yet; -1: none left).
-  let nextColon = -2;
-  let nextEquals = -2;
   let i = 0;
   while (i < n) {
     // Dense separators (hostile runs, YAML): a short JS scan that also drops, without leaving the
@@ -229,11 +243,11 @@ export const scanSensitivePairs: Scanner = (text, out) => {
     }
     if (at < 0) {
       if (i >= n) break;
-      // Far apart: indexOf, each separator searched for once.
-      if (nextColon !== -1 && nextColon < i) nextColon = text.indexOf(":", i);
-      if (nextEquals !== -1 && nextEquals < i) nextEquals = text.indexOf("=", i);
-      at = nextColon === -1 ? nextEquals : nextEquals === -1 ? nextColon : Math.min(nextColon, nextEquals);
-      if (at < 0) break;
+      // Far apart: the next one by a native search, one class (not indexOf: on text of two-byte
+      // characters it stops at every unit whose low byte is the separator's, as in an emoji's `\uD83D`).
+      SEPARATOR_RE.lastIndex = i;
+      if (!SEPARATOR_RE.test(text)) break;
+      at = SEPARATOR_RE.lastIndex - 1;
       keyStart = -1;
     }
     i = pairAt(text, at, keyStart, keyEnd, tail, out);
