@@ -85,9 +85,8 @@ for (const bucket of HOOK_BUCKETS) {
   }
 }
 
-/** `hook`, and the markers without it: literals (regexes skip on their last characters, where indexOf stops at every first one). */
+/** `hook`: a literal (a regex skips on its last characters, where indexOf stops at every `h`). */
 const HOOK_RE = /hook/g;
-const OTHER_RE = new RegExp(OTHER_MARKERS.map(({ marker }) => marker.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "g"); // prettier-ignore
 
 /** The rest of a URL (at most MAX_URL characters): one class with a bounded count, sticky. */
 const URL_REST_RE = /[^ \t\n\r\v\f"'`<>)\],;?#]{0,2048}/y;
@@ -121,13 +120,16 @@ export const scanWebhookUrls: Scanner = (text, out) => {
       if (at >= 0 && text.startsWith(m.marker, at)) found(m.marker, m.index, at);
     }
   }
-  OTHER_RE.lastIndex = 0;
-  while (OTHER_RE.test(text)) {
-    // Which one ended here (they end differently).
-    const other = OTHER_MARKERS.find(({ marker }) => text.startsWith(marker, OTHER_RE.lastIndex - marker.length)) as (typeof OTHER_MARKERS)[number]; // prettier-ignore
-    const at = OTHER_RE.lastIndex - other.marker.length;
-    found(other.marker, other.index, at);
-    OTHER_RE.lastIndex = at + 1;
+  // The others one by one: indexOf of a long literal skips ahead (one regex of their alternatives is
+  // tried at every position), and past the URL of the last occurrence (the ones inside are part of it).
+  for (const { marker, index } of OTHER_MARKERS) {
+    for (
+      let at = text.indexOf(marker);
+      at >= 0;
+      at = text.indexOf(marker, Math.max(at + 1, from[index] as number))
+    ) {
+      found(marker, index, at);
+    }
   }
 };
 export const detectWebhookUrls = detector(scanWebhookUrls);
