@@ -4,7 +4,7 @@
  * (hostile or real) costs a hash and a compare per candidate instead of a string and a name split.
  */
 
-import { nameSensitivity } from "./sensitive-names.js";
+import { NAME_WORDS, nameSensitivity } from "./sensitive-names.js";
 import { judge } from "./value-judge.js";
 
 /** Ranges longer than this are computed each time (rare, and their hash would cost as much). */
@@ -79,14 +79,8 @@ export const NAME_CHAR: Uint8Array = (() => {
   return table;
 })();
 
-/**
- * Every name nameSensitivity calls sensitive holds one of these (case-insensitive), as its words
- * (STRONG, WEAK, PASSWORD words and pairs of sensitive-names.ts) or their joined forms do; so text
- * without any of them near a candidate needs no name check. Literal alternatives: linear in a regex.
- * Keep in step with sensitive-names.ts (test/core/mask/config-detectors.test.ts checks known names).
- */
-export const NAME_WORDS =
-  "pass|pw|secret|token|key|cred|auth|dsn|cookie|connection|private|api|licen|management|master|sig|hmac|salt|seed|sas|bearer|session|webhook";
+/** What every sensitive name holds (see sensitive-names.ts): text without any near a candidate needs no name check. */
+export { NAME_WORDS };
 
 /** nameSensitivity by range. */
 export const SENSITIVITY = new RangeMemo(nameSensitivity);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { isSensitiveEnvName, isSensitiveKey, nameWords } from "../../../src/core/mask/sensitive-names.js";
+import {
+  NAME_VOCABULARY,
+  NAME_WORDS,
+  isSensitiveEnvName,
+  isSensitiveKey,
+  nameSensitivity,
+  nameWords,
+} from "../../../src/core/mask/sensitive-names.js";
 
 describe("sensitive names", () => {
   it.each([
@@ -56,5 +63,20 @@ describe("sensitive names", () => {
     ["image", false],
   ])("key %s → %s", (name, sensitive) => {
     expect(isSensitiveKey(name)).toBe(sensitive);
+  });
+});
+
+describe("NAME_WORDS, the search that rules names out before they are split", () => {
+  it("covers every word, pair and joined form nameSensitivity decides by", () => {
+    const search = new RegExp(NAME_WORDS, "i");
+    expect(NAME_VOCABULARY.length).toBeGreaterThan(50);
+    for (const word of NAME_VOCABULARY) expect([word, search.test(word)]).toEqual([word, true]);
+  });
+
+  it("keeps names whose sensitive word is split by separators or case", () => {
+    expect(nameSensitivity("pa_ss_word")).toBe("password");
+    expect(nameSensitivity("API-KEY")).toBe("secret");
+    expect(nameSensitivity("k_e_y")).toBe("weak");
+    expect(nameSensitivity("Q2hhbmdlTWU0NTY3ODkwYWJjZGVmZ2hpams")).toBe("none");
   });
 });
