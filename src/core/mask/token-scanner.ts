@@ -53,6 +53,39 @@ const IN_ALPHABET: Uint16Array = (() => {
   return table;
 })();
 
+/** A regex character class of the ASCII characters `keep` accepts (each escaped). */
+function charClass(keep: (c: number) => boolean): string {
+  let out = "";
+  for (let c = 0; c < 128; c++) if (keep(c)) out += "\\x" + c.toString(16).padStart(2, "0");
+  return `[${out}]`;
+}
+
+/**
+ * Per alphabet, sticky regexes reading a run natively (long runs cost a fraction of a JS loop):
+ * `run` the whole run, and per class (digit, capital, lower-case letter) the run's characters
+ * outside that class (where it stops, the class occurs or the run ends). Each is one character
+ * class with `*`: it cannot backtrack.
+ */
+const RUN_READERS = ALPHABETS.map((_, a) => {
+  const inside = (c: number): boolean => (((IN_ALPHABET[c] as number) >> a) & 1) === 1;
+  const sticky = (keep: (c: number) => boolean): RegExp => new RegExp(`${charClass(keep)}*`, "y");
+  return {
+    run: sticky(inside),
+    classes: [DIGIT, UPPER, LOWER].map((flag) =>
+      sticky((c) => inside(c) && ((CHAR[c] as number) & flag) === 0),
+    ),
+  };
+});
+
+type RunReaders = (typeof RUN_READERS)[number];
+
+/** Where the sticky `reader` stops reading `text` from `from`. */
+function readTo(reader: RegExp, text: string, from: number): number {
+  reader.lastIndex = from;
+  reader.test(text);
+  return reader.lastIndex;
+}
+
 /** A rule in the shape the scanner reads (one hidden class, no optional fields). */
 class CompiledRule {
   readonly prefixLength: number;
@@ -130,10 +163,13 @@ class Runs {
     const text = this.text;
     const bit = 1 << a;
     let end = from;
-    for (; end < text.length; end++) {
+    // Most bodies are short: a JS loop; past 64 characters, the rest natively.
+    const stop = Math.min(text.length, from + 64);
+    for (; end < stop; end++) {
       const c = text.charCodeAt(end);
       if (c >= 128 || ((IN_ALPHABET[c] as number) & bit) === 0) break;
     }
+    if (end === from + 64) end = readTo((RUN_READERS[a] as RunReaders).run, text, end);
     this.start[a] = from;
     this.end[a] = end;
     this.classesKnown[a] = 0;
@@ -159,7 +195,8 @@ class Runs {
     let u2 = -1;
     let l1 = -1;
     let l2 = -1;
-    for (let p = (this.end[a] as number) - 1; p >= from && (d2 < 0 || u2 < 0 || l2 < 0); p--) {
+    const end = this.end[a] as number;
+    const see = (p: number): void => {
       const f = CHAR[text.charCodeAt(p)] as number;
       if ((f & DIGIT) !== 0) {
         if (d1 < 0) d1 = p;
@@ -171,6 +208,17 @@ class Runs {
         if (l1 < 0) l1 = p;
         else if (l2 < 0) l2 = p;
       }
+    };
+    // The last 64 characters first; further back only for a class that occurs there at all (a
+    // native search says), so a long run without digits is not read backwards to its start.
+    let p = end - 1;
+    for (const stop = Math.max(from, end - 64); p >= stop && (d2 < 0 || u2 < 0 || l2 < 0); p--) see(p);
+    if (p >= from && (d2 < 0 || u2 < 0 || l2 < 0)) {
+      const readers = (RUN_READERS[a] as RunReaders).classes;
+      const digits = d2 < 0 && readTo(readers[0] as RegExp, text, from) <= p;
+      const capitals = u2 < 0 && readTo(readers[1] as RegExp, text, from) <= p;
+      const lower = l2 < 0 && readTo(readers[2] as RegExp, text, from) <= p;
+      for (; p >= from && ((digits && d2 < 0) || (capitals && u2 < 0) || (lower && l2 < 0)); p--) see(p);
     }
     const classes = 4 * a;
     this.lastClasses[classes] = d2;
@@ -331,12 +379,40 @@ const START: Uint8Array = (() => {
   return table;
 })();
 
-/** `PAIR[c0 << 7 | c1]`: 1 where some prefix starts with `c0 c1` (every prefix has two characters or more). */
+/**
+ * `PAIR[c0 << 7 | c1]`: 1 where some prefix starts with `c0 c1` (every prefix has two characters or
+ * more), 2 where one is exactly `c0 c1`, 3 for both.
+ */
 const PAIR: Uint8Array = (() => {
   const table = new Uint8Array(128 * 128);
-  for (const rule of TOKEN_RULES) table[(rule.prefix.charCodeAt(0) << 7) | rule.prefix.charCodeAt(1)] = 1;
+  for (const rule of TOKEN_RULES) {
+    const k = (rule.prefix.charCodeAt(0) << 7) | rule.prefix.charCodeAt(1);
+    table[k] = (table[k] as number) | (rule.prefix.length === 2 ? 2 : 1);
+  }
   return table;
 })();
+
+/** One bit per ASCII `c0 c1 c2` that starts a prefix of three characters or more (`pat` vs `password`). */
+const TRIPLE: Uint8Array = (() => {
+  const table = new Uint8Array((128 * 128 * 128) / 8);
+  for (const rule of TOKEN_RULES) {
+    if (rule.prefix.length < 3) continue;
+    const k =
+      (rule.prefix.charCodeAt(0) << 14) | (rule.prefix.charCodeAt(1) << 7) | rule.prefix.charCodeAt(2);
+    table[k >> 3] = (table[k >> 3] as number) | (1 << (k & 7));
+  }
+  return table;
+})();
+
+/** Whether a prefix may start at `at` (first characters `c` and `next`, a PAIR hit `pair`). */
+function mayStart(text: string, at: number, c: number, next: number, pair: number): boolean {
+  // A two-character prefix matches whatever follows; a longer one needs its third character too.
+  if ((pair & 2) !== 0) return true;
+  const third = at + 2 < text.length ? text.charCodeAt(at + 2) : 128;
+  if (third >= 128) return false;
+  const k = (c << 14) | (next << 7) | third;
+  return ((TRIPLE[k >> 3] as number) & (1 << (k & 7))) !== 0;
+}
 
 /** The last word start whose rules all failed for lasting reasons, with nothing skipped since (-1: none). */
 let earlier = -1;
@@ -364,10 +440,28 @@ function candidate(text: string, at: number, c: number, runs: Runs, out: SpanSin
     earlier = -1;
     return at;
   }
-  const resume = earlier >= 0 ? periodicEnd(text, earlier, at) : at;
-  earlier = resume > at ? -1 : at;
-  return resume;
+  if (earlier < 0 || periodWait > 0) {
+    if (periodWait > 0) periodWait--;
+    earlier = at;
+    return at;
+  }
+  const resume = periodicEnd(text, earlier, at);
+  if (resume > at) {
+    periodBackoff = 0;
+    earlier = -1;
+    return resume;
+  }
+  // Text that does not repeat (lines of distinct values after one key): try again later, and
+  // less often each time it fails (at most every 64 such word starts).
+  periodBackoff = Math.min(64, 2 * periodBackoff + 1);
+  periodWait = periodBackoff;
+  earlier = at;
+  return at;
 }
+
+/** Word starts to let pass before periodicEnd is tried again, and how many after its next failure. */
+let periodWait = 0;
+let periodBackoff = 0;
 
 /** Every token of a known prefixed format. */
 export const scanPrefixedTokens: Scanner = (text, out) => {
@@ -378,6 +472,8 @@ export const scanPrefixedTokens: Scanner = (text, out) => {
     failCall.fill(0);
   }
   earlier = -1;
+  periodWait = 0;
+  periodBackoff = 0;
   const start = START;
   const pair = PAIR;
   const length = text.length;
@@ -396,7 +492,8 @@ export const scanPrefixedTokens: Scanner = (text, out) => {
     previous = k;
     // Most candidates fail on the second character: look it up before setting up a match.
     const next = i + 1 < length ? text.charCodeAt(i + 1) : 128;
-    if (next < 128 && pair[(c << 7) | next] === 1) {
+    const hit = next < 128 ? (pair[(c << 7) | next] as number) : 0;
+    if (hit !== 0 && mayStart(text, i, c, next, hit)) {
       const last = candidate(text, i, c, (runs ??= new Runs(text)), out);
       if (last > i) {
         i = last;
@@ -435,7 +532,16 @@ function periodicEnd(text: string, earlier: number, at: number): number {
     periodLength = period;
     periodFrom = at;
   }
-  while (end < want && text.charCodeAt(end) === text.charCodeAt(end - period)) end++;
+  // Compared natively by growing chunks, then character by character within the chunk that differs.
+  for (let chunk = 64; end < want; chunk = Math.min(2 * chunk, 1 << 20)) {
+    const limit = Math.min(want, end + chunk);
+    if (text.startsWith(text.substring(end - period, limit - period), end)) {
+      end = limit;
+      continue;
+    }
+    while (end < limit && text.charCodeAt(end) === text.charCodeAt(end - period)) end++;
+    break;
+  }
   periodTo = end;
   const last = Math.min(lastingUntil, end - TRIE.depth - 1);
   return last > at ? last : at;
