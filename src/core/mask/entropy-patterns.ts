@@ -20,7 +20,7 @@ import { judge } from "./value-judge.js";
 // Module-local copies of what the per-run code uses: under the bench's loader (tsx, CommonJS
 // interop) every use of an imported binding is a getter call.
 const { CHAR, TOKEN, HEX, DIGIT, LOWER } = chars;
-const { looksRandom, looksRandomBase64, summedLooksRandom, windowLooksRandom } = randomness;
+const { boundedLooksRandom, looksRandomBase64, runLooksRandom, windowLooksRandom } = randomness;
 const { F_DASH, F_DIGIT, F_DOT, F_HEX, F_HEX_LETTER, F_LOWER, F_LOWER_DIGIT_DASH, F_UPPER } = runFacts;
 
 /** Shortest token the fallback considers (shorter random strings are too often identifiers). */
@@ -134,14 +134,25 @@ function randomSegment(
     if (length >= 32) return (facts.or & F_DIGIT) !== 0 && (facts.or & F_HEX_LETTER) !== 0;
   }
   if (isUuid(text, start, end) || isGeneratedName(text, start, end, facts)) return false;
-  if (run === undefined) return looksRandom(text, start, end, MIN_RANDOM_TOKEN);
+  if (run === undefined) return runLooksRandom(text, start, end, MIN_RANDOM_TOKEN);
   const classes = run.windowClasses;
   const upper = (classes >> 9) & 511;
   const lower = (classes >> 18) & 511;
   const digit = classes & 511;
-  const sum = run.windowSum;
-  if (!Number.isNaN(sum)) {
-    return summedLooksRandom(text, start, run.windowStop, upper, lower, digit, run.windowHex, sum);
+  if (run.windowBits) {
+    return boundedLooksRandom(
+      text,
+      start,
+      run.windowStop,
+      upper,
+      lower,
+      digit,
+      run.windowHex,
+      run.windowLo,
+      run.windowHi,
+      run.windowLo2,
+      run.windowHi2,
+    );
   }
   return windowLooksRandom(text, start, run.windowStop, upper, lower, digit, run.windowHex);
 }

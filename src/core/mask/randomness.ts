@@ -271,6 +271,112 @@ export function summedLooksRandom(
 }
 
 /**
+ * Per ASCII code, its bit among 64 split over two words (`SYMBOL_LO`, `SYMBOL_HI`): the base64
+ * alphabet's 64 characters each have their own; any other character shares one with them. OR-ing
+ * over a window counts at most as many distinct characters as it holds: a bound that errs only
+ * towards fewer distinct characters.
+ */
+export const SYMBOL_LO = new Int32Array(128);
+export const SYMBOL_HI = new Int32Array(128);
+{
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (let c = 0; c < 128; c++) {
+    const k = alphabet.indexOf(String.fromCharCode(c));
+    const bit = k >= 0 ? k : c & 63;
+    if (bit < 32) SYMBOL_LO[c] = 1 << bit;
+    else SYMBOL_HI[c] = 1 << (bit - 32);
+  }
+}
+
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * windowLooksRandom's verdict on an ASCII window whose classes and symbol bits the caller gathered
+ * as it read them: with `distinct` characters at least, Σ c·log2(c) is at most that of one
+ * character holding every repeat, and when even that clears the entropy bar (by far more than
+ * rounding) the window looks random without counting each character. Otherwise (repeats, or a
+ * verdict near the bar) windowLooksRandom counts them.
+ */
+export function boundedLooksRandom(
+  text: string,
+  start: number,
+  stop: number,
+  upper: number,
+  lower: number,
+  digit: number,
+  hex: number,
+  lo: number,
+  hi: number,
+  /** The symbol bits of characters seen twice or more. */
+  lo2: number,
+  hi2: number,
+): boolean {
+  const n = stop - start;
+  if (n <= 0 || n > RANDOM_WINDOW || !mixedClasses(upper, lower, digit, n)) return false;
+  const distinct = bitCount(lo) + bitCount(hi);
+  const repeated = bitCount(lo2) + bitCount(hi2);
+  // The largest Σ c·log2(c) these allow: every repeated character twice but one, which holds the rest.
+  const most = repeated === 0 ? 0 : 2 * (repeated - 1) + (C_LOG_C[n - distinct - repeated + 2] as number);
+  const bar = n * ((LOG2[n] as number) - entropyNeeded(hex, n));
+  if (most < bar - 1e-6) return true;
+  return windowLooksRandom(text, start, stop, upper, lower, digit, hex);
+}
+
+/** looksRandom of `text[start, end)`, a run of ASCII token characters (symbol bits, not counts). */
+export function runLooksRandom(text: string, start: number, end: number, minLength: number): boolean {
+  const length = end - start;
+  if (length < minLength || length <= 0) return false;
+  const stop = Math.min(end, start + RANDOM_WINDOW);
+  let classes = 0;
+  let hex = 0;
+  let lo = 0;
+  let hi = 0;
+  let lo2 = 0;
+  let hi2 = 0;
+  for (let i = start; i < stop; i++) {
+    const c = text.charCodeAt(i) & 127;
+    classes += CLASS_COUNT[c] as number;
+    hex += HEX_COUNT[c] as number;
+    const l = SYMBOL_LO[c] as number;
+    const h = SYMBOL_HI[c] as number;
+    lo2 |= lo & l;
+    hi2 |= hi & h;
+    lo |= l;
+    hi |= h;
+  }
+  const digit = classes & 511;
+  return boundedLooksRandom(
+    text,
+    start,
+    stop,
+    (classes >> 9) & 511,
+    (classes >> 18) & 511,
+    digit,
+    hex,
+    lo,
+    hi,
+    lo2,
+    hi2,
+  );
+}
+
+/** Per ASCII code: 1 for a digit, 1 << 9 for a capital, 1 << 18 for a lower-case letter (counts, packed). */
+const CLASS_COUNT: Int32Array = (() => {
+  const table = new Int32Array(128);
+  for (let c = 48; c <= 57; c++) table[c] = 1;
+  for (let c = 65; c <= 90; c++) table[c] = 1 << 9;
+  for (let c = 97; c <= 122; c++) table[c] = 1 << 18;
+  return table;
+})();
+const HEX_COUNT: Uint8Array = Uint8Array.from({ length: 128 }, (_, c) =>
+  ((CHAR[c] as number) & HEX) !== 0 ? 1 : 0,
+);
+
+/**
  * looksRandom of base64 `text[start, end)` with its punctuation (`+ / =`) left out: the judgement of
  * the alphanumerics alone. `length` is how many there are.
  */

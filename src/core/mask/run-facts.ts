@@ -1,7 +1,8 @@
 import * as randomness from "./randomness.js";
 
 const RANDOM_WINDOW = randomness.RANDOM_WINDOW;
-const C_LOG_C_STEP = randomness.C_LOG_C_STEP;
+const SYMBOL_LO = randomness.SYMBOL_LO;
+const SYMBOL_HI = randomness.SYMBOL_HI;
 
 /**
  * What the random-token fallback (./entropy-patterns.ts) needs to know about a run of token
@@ -93,8 +94,14 @@ export class RunFacts implements Classes {
   /** The window's digits, capitals and lower-case letters (9 bits each, in that order from bit 0), and hex. */
   windowClasses = 0;
   windowHex = 0;
-  /** Σ c·log2(c) over the window's character counts, summed while reading (NaN when not: `read`). */
-  windowSum = NaN;
+  /** Whether the window's symbol bits were gathered while reading (`readRun`, not `read`). */
+  windowBits = false;
+  /** The window's symbol bits (randomness.SYMBOL_LO / SYMBOL_HI OR-ed). */
+  windowLo = 0;
+  windowHi = 0;
+  /** The symbol bits of characters the window holds twice or more. */
+  windowLo2 = 0;
+  windowHi2 = 0;
   and = ALL;
   or = 0;
   /** Trailing `=`. */
@@ -111,13 +118,6 @@ export class RunFacts implements Classes {
   private bounds = new Int32Array(64);
   private classes = new Int32Array(64);
   private readonly current: Segment = { start: 0, end: 0, and: ALL, or: 0 };
-  /**
-   * The window's count of each ASCII character, as `base + count`: a value below `base` is a count
-   * left by an earlier window (zero now), so no window clears the table.
-   */
-  private readonly counts = new Int32Array(128);
-  private base = 0;
-
   /** @param minSegment shortest segment kept */
   constructor(private readonly minSegment: number) {}
 
@@ -140,7 +140,7 @@ export class RunFacts implements Classes {
     if ((this.and & F_HEX) !== 0) return end - this.start < limit;
     if ((this.or & F_HEX) === 0) return 0 < limit;
     // A run read within its window had its hex digits counted there.
-    if (this.windowStop === end && !Number.isNaN(this.windowSum)) return this.windowHex < limit;
+    if (this.windowStop === end && this.windowBits) return this.windowHex < limit;
     let hex = 0;
     let other = 0;
     for (let p = this.start; p < end; p++) {
@@ -167,7 +167,7 @@ export class RunFacts implements Classes {
   read(text: string, start: number, end: number): this {
     this.collect(text, start, end);
     this.end = end;
-    this.windowSum = NaN;
+    this.windowBits = false;
     return this;
   }
 
@@ -181,17 +181,14 @@ export class RunFacts implements Classes {
    */
   readRun(text: string, start: number): number {
     const length = text.length;
-    const counts = this.counts;
-    if (this.base >= 1 << 29) {
-      counts.fill(0);
-      this.base = 0;
-    }
-    const base = (this.base += 512);
     this.start = start;
     this.segments = 0;
     let classes = 0;
     let windowHex = 0;
-    let sum = 0;
+    let lo = 0;
+    let hi = 0;
+    let lo2 = 0;
+    let hi2 = 0;
     // A segment's flags as one word (BOTH): the flags some character has, and above them those some lacks.
     let segment = 0;
     let p = start;
@@ -203,10 +200,12 @@ export class RunFacts implements Classes {
       segment |= g;
       classes += CLASS_COUNT[c] as number;
       windowHex += g & F_HEX;
-      let k = counts[c] as number;
-      if (k < base) k = base;
-      sum += C_LOG_C_STEP[k - base] as number;
-      counts[c] = k + 1;
+      const l = SYMBOL_LO[c] as number;
+      const h = SYMBOL_HI[c] as number;
+      lo2 |= lo & l;
+      hi2 |= hi & h;
+      lo |= l;
+      hi |= h;
     }
     let windowStop = p;
     let segmentStart = start;
@@ -256,10 +255,10 @@ export class RunFacts implements Classes {
       if (windowStop === stopped) {
         const stop = Math.min(p, start + RANDOM_WINDOW);
         for (let q = windowStop; q < stop; q++) {
-          let k = counts[61] as number;
-          if (k < base) k = base;
-          sum += C_LOG_C_STEP[k - base] as number;
-          counts[61] = k + 1;
+          lo2 |= lo & (SYMBOL_LO[61] as number);
+          hi2 |= hi & (SYMBOL_HI[61] as number);
+          lo |= SYMBOL_LO[61] as number;
+          hi |= SYMBOL_HI[61] as number;
         }
         windowStop = stop;
       }
@@ -277,7 +276,11 @@ export class RunFacts implements Classes {
     this.windowStop = Math.min(windowStop, Math.max(end, start));
     this.windowClasses = classes;
     this.windowHex = windowHex;
-    this.windowSum = sum;
+    this.windowBits = true;
+    this.windowLo = lo;
+    this.windowHi = hi;
+    this.windowLo2 = lo2;
+    this.windowHi2 = hi2;
     // Segment 0 is the first segment when that one was long enough to keep.
     this.windowed = this.segments > 0 && this.bounds[0] === start;
     this.and = and;
