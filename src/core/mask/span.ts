@@ -27,7 +27,8 @@ export type DetectorKind =
   | "markup-secret"
   | "encoded-secret"
   | "high-entropy"
-  | "quoted-rejected-value";
+  | "quoted-rejected-value"
+  | "bootstrap-token";
 
 /**
  * Where detectors put what they find: start and end offsets in typed arrays, not a `Span` object

@@ -8,6 +8,7 @@ import { scanBearerTokens, scanSensitivePairs, scanUrlPasswords } from "./contex
 import { scanRandomTokens, scanRejectedValues } from "./entropy-patterns.js";
 import { scanInfixTokens, scanPasswordHashes, scanQuerySecrets, scanWebhookUrls } from "./shape-patterns.js";
 import { scanShellSecrets } from "./shell-patterns.js";
+import { scanBootstrapTokens } from "./kube-patterns.js";
 import { HEX, has } from "./char-table.js";
 import { type Scanner, type Span, SpanSink } from "./span.js";
 import { scanPrefixedTokens } from "./token-scanner.js";
@@ -32,6 +33,7 @@ export const SCANNERS: readonly Scanner[] = [
   scanQuotedPairs,
   scanShellSecrets,
   scanRejectedValues,
+  scanBootstrapTokens,
 ];
 
 export interface ScanOptions {
