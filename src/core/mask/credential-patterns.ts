@@ -40,18 +40,39 @@ function isEyJ(text: string, i: number): boolean {
 
 const EYJ_RE = /eyJ/g; // a literal: no backtracking
 
-/** The next `eyJ` at or after `from`: a few characters looked at in JS (JWTs in a row), then indexOf. */
+/**
+ * `J`s that indexOf found and that did not end an `eyJ`, and how many scanJwts() allows before it
+ * searches with EYJ_RE instead (reset by each scan; scans do not nest).
+ */
+let jMisses = 0;
+let maxJMisses = 0;
+
+/**
+ * The next `eyJ` at or after `from`: a few characters looked at in JS (JWTs in a row), then its `J`
+ * by indexOf (a one-character search, fast unless `J`s abound), then, once `J`s turned out to abound
+ * (one in 64 characters), the regex (fast unless `e`s abound: it stops at each).
+ */
 function nextEyJ(text: string, from: number): number {
   const stop = Math.min(from + 8, text.length - 2);
   for (let i = from; i < stop; i++) if (isEyJ(text, i)) return i;
   if (stop < from + 8) return -1;
-  // A regex rather than indexOf: it skips on `J` where indexOf stops at every `e`.
-  EYJ_RE.lastIndex = stop;
+  let j = stop + 2;
+  while (jMisses < maxJMisses) {
+    j = text.indexOf("J", j);
+    if (j < 0) return -1;
+    if (text.charCodeAt(j - 1) === 121 && text.charCodeAt(j - 2) === 101) return j - 2;
+    jMisses++;
+    j++;
+  }
+  // An `eyJ` not found yet ends past the last `J` looked at.
+  EYJ_RE.lastIndex = j - 2;
   return EYJ_RE.test(text) ? EYJ_RE.lastIndex - 3 : -1;
 }
 
 /** JWTs: `eyJ<header>.eyJ<payload>.<signature>` (the signature may be empty for `alg: none`). */
 export const scanJwts: Scanner = (text, out) => {
+  jMisses = 0;
+  maxJMisses = text.length >>> 6;
   let from = 0;
   // The first `.` at or after the last candidate (-2: not searched yet): a JWT holds one.
   let nextDot = -2;
