@@ -57,10 +57,13 @@ const slotKeys: string[] = new Array<string>(KEY_SLOTS).fill("");
 const slotSensitivity: Sensitivity[] = new Array<Sensitivity>(KEY_SLOTS).fill("none");
 /** The key's last (up to) four characters, one byte each (key characters are ASCII): see tailOf(). */
 const slotTails = new Int32Array(KEY_SLOTS);
+/** Each slot's key length and characters (MAX_KEY bytes a slot): a typed array reads faster than a sliced string. */
+const slotLengths = new Int32Array(KEY_SLOTS);
+const slotChars = new Uint8Array(KEY_SLOTS * MAX_KEY);
 
-/** Whether `text[start, start + length)` is the start of `key`. */
-function sameAt(text: string, start: number, key: string, length = key.length): boolean {
-  for (let k = 0; k < length; k++) if (text.charCodeAt(start + k) !== key.charCodeAt(k)) return false;
+/** Whether `text[start, start + key.length)` is `key`. */
+function sameAt(text: string, start: number, key: string): boolean {
+  for (let k = 0; k < key.length; k++) if (text.charCodeAt(start + k) !== key.charCodeAt(k)) return false;
   return true;
 }
 
@@ -81,18 +84,20 @@ function keySlot(text: string, start: number, end: number, tail: number): number
   let h = Math.imul(tail, 0x9e3779b1) ^ length;
   h ^= h >>> 15;
   const slot = h & (KEY_SLOTS - 1);
-  const known = slotKeys[slot] as string;
-  if (
-    known.length === length &&
-    slotTails[slot] === tail &&
-    (length <= 4 || sameAt(text, start, known, length - 4))
-  ) {
-    return slot;
+  if (slotLengths[slot] === length && slotTails[slot] === tail) {
+    // The tail matched: compare what precedes it.
+    const base = slot * MAX_KEY - start;
+    let k = start;
+    const stop = end - 4;
+    while (k < stop && text.charCodeAt(k) === slotChars[base + k]) k++;
+    if (k >= stop) return slot;
   }
   const key = text.slice(start, end);
   slotSensitivity[slot] = nameSensitivity(key);
   slotKeys[slot] = key;
   slotTails[slot] = tail;
+  slotLengths[slot] = length;
+  for (let k = 0; k < length; k++) slotChars[slot * MAX_KEY + k] = text.charCodeAt(start + k);
   return slot;
 }
 
