@@ -249,10 +249,21 @@ const WORD_BREAK: Uint8Array = (() => {
   return table;
 })();
 
+/**
+ * Where commandWordsAt stopped reading: after the character that ended the command, or at its
+ * limit. The words depend on `text[from, commandStop)` alone (a quote closed past the limit counts
+ * as unclosed).
+ */
+let commandStop = 0;
+/** Whether it stopped at a character that ends commands (else at the limit). */
+let commandEnded = false;
+
 /** commandWords into WORD_START / WORD_END; returns how many. */
 function commandWordsAt(text: string, from: number): number {
   let count = 0;
   const limit = Math.min(text.length, from + MAX_COMMAND);
+  commandStop = limit;
+  commandEnded = false;
   let i = from;
   while (i < limit) {
     const c = text.charCodeAt(i);
@@ -268,7 +279,11 @@ function commandWordsAt(text: string, from: number): number {
       i++;
       continue;
     }
-    if (kind === COMMAND_END) break;
+    if (kind === COMMAND_END) {
+      commandStop = i + 1;
+      commandEnded = true;
+      return count;
+    }
     const close = text.indexOf(c === 34 ? '"' : "'", i + 1);
     const end = close < 0 || close > limit ? limit : close;
     WORD_START[count] = i + 1;
@@ -362,6 +377,18 @@ function nextFlag(text: string, from: number): number {
 
 function toolCommands(text: string, out: SpanSink): void {
   const found: Found = { end: 0, index: 0 };
+  // The last command read: a command whose text is the same (text that repeats a command line) has
+  // the same words and secrets, added shifted instead of read again.
+  const last = {
+    index: -1,
+    start: 0,
+    text: "",
+    /** Whether it ended at a character that ends commands (else at its length limit). */
+    stoppedBy: false,
+    spansFrom: 0,
+    spansTo: 0,
+    readUntil: 0,
+  };
   // Per tool, where its last command read ends: an invocation inside it was read with it.
   const readUntil = new Int32Array(TOOL_NAME_LIST.length);
   /**
@@ -369,6 +396,7 @@ function toolCommands(text: string, out: SpanSink): void {
    * search runs on that stretch alone (and the longest tool name past it, for the blank after a
    * name): it never reads beyond the command it skips.
    */
+  const lastOther = { index: -1, stretch: "", at: -1 };
   const nextOther = (index: number, from: number, until: number): number => {
     let re = OTHER_TOOL[index];
     if (re === undefined) {
@@ -376,10 +404,20 @@ function toolCommands(text: string, out: SpanSink): void {
       OTHER_TOOL[index] = re;
     }
     const offset = from - 1;
-    re.lastIndex = 0;
-    if (!re.test(text.slice(offset, Math.min(text.length, until + LONGEST_TOOL + 1)))) return -1;
-    let start = offset + re.lastIndex - 1;
-    while (isToolWordChar(text.charCodeAt(start - 1))) start--;
+    const stretch = text.slice(offset, Math.min(text.length, until + LONGEST_TOOL + 1));
+    // A stretch the same as the last one searched (a repeated command) holds the same tools.
+    if (index !== lastOther.index || stretch !== lastOther.stretch) {
+      lastOther.index = index;
+      lastOther.stretch = stretch;
+      lastOther.at = -1;
+      re.lastIndex = 0;
+      if (re.test(stretch)) {
+        let start = offset + re.lastIndex - 1;
+        while (isToolWordChar(text.charCodeAt(start - 1))) start--;
+        lastOther.at = start - offset;
+      }
+    }
+    const start = lastOther.at < 0 ? -1 : offset + lastOther.at;
     return start < until ? start : -1;
   };
   /**
@@ -408,10 +446,32 @@ function toolCommands(text: string, out: SpanSink): void {
       flag = nextFlag(text, tool);
     } else {
       const index = found.index;
-      const count = commandWordsAt(text, tool);
-      secretWordsOf(text, WORD_START, WORD_END, count, COMPILED[index] as CompiledRule, out);
-      const nameLength = (TOOL_NAME_LIST[index] as string).length;
-      readUntil[index] = Math.max(tool + nameLength, count === 0 ? 0 : (WORD_END[count - 1] as number));
+      const limit = Math.min(text.length, tool + MAX_COMMAND);
+      if (
+        last.index === index &&
+        (last.stoppedBy || limit - tool === last.text.length) &&
+        // One native comparison (String.prototype.startsWith compares character by character).
+        text.slice(tool, tool + last.text.length) === last.text
+      ) {
+        // The text repeats the last command read: its spans and end, shifted.
+        const shift = tool - last.start;
+        for (let k = last.spansFrom; k < last.spansTo; k++)
+          out.add((out.starts[k] as number) + shift, (out.ends[k] as number) + shift, "shell-secret");
+        readUntil[index] = last.readUntil + shift;
+      } else {
+        const spansFrom = out.count;
+        const count = commandWordsAt(text, tool);
+        secretWordsOf(text, WORD_START, WORD_END, count, COMPILED[index] as CompiledRule, out);
+        const nameLength = (TOOL_NAME_LIST[index] as string).length;
+        readUntil[index] = Math.max(tool + nameLength, count === 0 ? 0 : (WORD_END[count - 1] as number));
+        last.index = index;
+        last.start = tool;
+        last.text = text.slice(tool, commandStop);
+        last.stoppedBy = commandEnded;
+        last.spansFrom = spansFrom;
+        last.spansTo = out.count;
+        last.readUntil = readUntil[index] as number;
+      }
       tool = nextOpen(found.end);
     }
   }
