@@ -147,6 +147,13 @@ const MAKERS: Record<string, Maker> = {
   "cloudflare-api-token": () => ({ value: draw(ALNUM + "_-", 40) }),
   "aws-secret-access-key": () => ({ value: draw(ALNUM + "+/", 40) }),
   "random-base64-key": () => ({ value: b64(32) }),
+  // kubeadm's `<id>.<secret>`: a secret half without a digit (1 in 200) is not told from a host name.
+  "k8s-bootstrap-token": () => {
+    for (;;) {
+      const secret = draw(LOWER + DIGITS, 16);
+      if (/\d/.test(secret)) return { value: `${draw(LOWER + DIGITS, 6)}.${secret}` };
+    }
+  },
   jwt: () => ({ value: jwt() }),
   "rsa-private-key": () => {
     const block = pem("RSA PRIVATE KEY");
