@@ -191,6 +191,16 @@ const STRUCTURE_BYTE: Uint8Array = (() => {
   return table;
 })();
 
+/** A decoded byte's class for mayDecodeToText: plain (0), or these flags. */
+const B_CONTROL = 1;
+const B_OTHER = 2;
+const B_STRUCTURE = 4;
+const BYTE_CLASS: Uint8Array = Uint8Array.from({ length: 256 }, (_, b) => {
+  const structure = STRUCTURE_BYTE[b] === 1 ? B_STRUCTURE : 0;
+  if (PLAIN_BYTE[b] === 1) return structure;
+  return b < 32 || b === 127 ? B_CONTROL : B_OTHER | structure;
+});
+
 /** Text a person or a program wrote (letters, digits, whitespace, common punctuation), not random bytes. */
 function isText(bytes: Buffer): boolean {
   if (bytes.length === 0) return false;
@@ -217,7 +227,29 @@ function mayDecodeToText(text: string, start: number, end: number): boolean {
   let structure = false;
   let bits = 0;
   let held = 0;
-  for (let p = start; p < end && bytes < total; p++) {
+  let p = start;
+  // Four characters make three bytes: whole groups first, one table read per byte.
+  for (; p + 4 <= end && bytes + 3 <= total; p += 4) {
+    const v0 = BASE64_VALUE[text.charCodeAt(p) & 127] as number;
+    const v1 = BASE64_VALUE[text.charCodeAt(p + 1) & 127] as number;
+    const v2 = BASE64_VALUE[text.charCodeAt(p + 2) & 127] as number;
+    const v3 = BASE64_VALUE[text.charCodeAt(p + 3) & 127] as number;
+    if ((v0 | v1 | v2 | v3) < 0) break;
+    const v = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
+    const f0 = BYTE_CLASS[v >>> 16] as number;
+    const f1 = BYTE_CLASS[(v >>> 8) & 255] as number;
+    const f2 = BYTE_CLASS[v & 255] as number;
+    const f = f0 | f1 | f2;
+    bytes += 3;
+    if (f === 0) continue;
+    if ((f & B_CONTROL) !== 0) return false;
+    if ((f & B_OTHER) !== 0) {
+      other += ((f0 & B_OTHER) + (f1 & B_OTHER) + (f2 & B_OTHER)) / B_OTHER;
+      if (total - other < bar) return false;
+    }
+    if ((f & B_STRUCTURE) !== 0) structure = true;
+  }
+  for (; p < end && bytes < total; p++) {
     bits = ((bits << 6) | (BASE64_VALUE[text.charCodeAt(p) & 127] as number)) & 0xffffff;
     held += 6;
     if (held < 8) continue;
@@ -508,6 +540,12 @@ export const scanRejectedValues: Scanner = (text, out) => {
   // judgements, the rest are masked unjudged (fail closed). Real messages hold a handful.
   let judgements = JUDGE_ALLOWANCE + text.length * JUDGE_SHARE;
   const length = text.length;
+  // The last marker whose value was the value before it (-1: none), its kind, and the backoff of
+  // looking for repeated text (longer each time it was not there, at most 64 markers).
+  let repeated = -1;
+  let repeatedKind = -1;
+  let wait = 0;
+  let backoff = 0;
   // One native search for what all markers share.
   for (let at = text.indexOf(" value: "); at >= 0; at = text.indexOf(" value: ", at + 1)) {
     const k = markerAt(text, at);
@@ -527,14 +565,62 @@ export const scanRejectedValues: Scanner = (text, out) => {
     if (end <= start) continue;
     // The rejected value is whatever was in the field: masked unless it reads as a name, URL, number…
     const judgedEnd = Math.min(end, start + 4096);
-    if (!sameText(text, lastStart, lastEnd, start, judgedEnd)) {
+    const same = sameText(text, lastStart, lastEnd, start, judgedEnd);
+    if (!same) {
       lastMasked = --judgements < 0 || judge("value", text.slice(start, judgedEnd), "secret") === "mask";
-      lastStart = start;
-      lastEnd = judgedEnd;
     }
+    lastStart = start;
+    lastEnd = judgedEnd;
     if (lastMasked) out.add(start, end, "quoted-rejected-value");
+    // The same message again and again (`Invalid value: "x"` repeated): where the text repeats
+    // itself from the last such marker on, every later one is this one again, found by arithmetic.
+    const previous = repeated;
+    const previousKind = repeatedKind;
+    repeated = at;
+    repeatedKind = k;
+    if (previous < 9 || !same || end !== judgedEnd || previousKind !== k || wait-- > 0) continue;
+    const period = at - previous;
+    let others = true;
+    for (let j = 0; j < from.length; j++)
+      if (j !== k && (from[j] as number) > at - period - 9) others = false;
+    const times = others ? repeats(text, at - 9, period, end) : 0;
+    if (times === 0) {
+      backoff = Math.min(64, 2 * backoff + 1);
+      wait = backoff;
+      continue;
+    }
+    backoff = 0;
+    for (let j = 1; j <= times; j++) {
+      if (lastMasked) out.add(start + j * period, end + j * period, "quoted-rejected-value");
+    }
+    const shift = times * period;
+    at += shift;
+    from[k] = (from[k] as number) + shift;
+    lastStart += shift;
+    lastEnd += shift;
+    repeated = at;
   }
 };
+
+/**
+ * How many times `period` the text from `from` repeats its preceding `period` characters far
+ * enough that a value read up to `last` (inclusive) is read again that many periods on: compared
+ * natively by growing chunks.
+ */
+function repeats(text: string, from: number, period: number, last: number): number {
+  let end = from;
+  for (let chunk = 64; end < text.length; chunk = Math.min(2 * chunk, 1 << 20)) {
+    const limit = Math.min(text.length, end + chunk);
+    if (text.startsWith(text.substring(end - period, limit - period), end)) {
+      end = limit;
+      continue;
+    }
+    while (end < limit && text.charCodeAt(end) === text.charCodeAt(end - period)) end++;
+    break;
+  }
+  // Text repeats over [from, end): the value read k periods on ends at last + k·period < end.
+  return end - 1 - last < period ? 0 : Math.floor((end - 1 - last) / period);
+}
 export const detectRejectedValues = detector(scanRejectedValues);
 
 /** Whether `text[a, aEnd)` and `text[b, bEnd)` hold the same characters. */
