@@ -431,13 +431,50 @@ class RunJudge {
     this.skip = publicBlocks(text);
   }
 
+  /** The last long run's start and where its reading stopped (-1: none, or judged otherwise since). */
+  private previous = -1;
+  private previousStop = -1;
+  /** Long runs to let pass before looking for repeated text again, and how many after its next failure. */
+  private wait = 0;
+  private backoff = 0;
+
   /** The run at `start` of MIN_RANDOM_TOKEN token characters or more: judged; returns where it stops. */
   long(start: number): number {
     const facts = this.facts;
     const stop = facts.readRun(this.text, start);
     const end = facts.end;
-    if (end - start >= MIN_RANDOM_TOKEN) this.judge(start, end);
-    return stop;
+    const budget = decodeBudget;
+    const masked = end - start >= MIN_RANDOM_TOKEN && this.judge(start, end);
+    const previous = this.previous;
+    const previousLength = this.previousStop - previous;
+    const period = start - previous;
+    this.previous = start;
+    this.previousStop = stop;
+    // The same run again and again (`AKIA… AKIA…`, the same encoded value): where the text repeats
+    // itself with the period from the last long run, each later run is this one again (judged
+    // alike: no public block, nothing decoded), found by arithmetic.
+    if (
+      previous < 1 ||
+      stop - start !== previousLength ||
+      budget !== decodeBudget ||
+      this.skip.length > 0 ||
+      this.wait-- > 0
+    ) {
+      return stop;
+    }
+    // A copy's reading looks one character past its stop (the end of the run, padding).
+    const times = repetitions(this.text, start - 1, period, stop + 1);
+    if (times === 0) {
+      this.backoff = Math.min(64, 2 * this.backoff + 1);
+      this.wait = this.backoff;
+      return stop;
+    }
+    this.backoff = 0;
+    if (masked)
+      for (let j = 1; j <= times; j++) this.out.add(start + j * period, end + j * period, "high-entropy");
+    this.previous = start + times * period;
+    this.previousStop = stop + times * period;
+    return this.previousStop;
   }
 
   /** A shorter run `[start, stop)` followed by `=`: long enough with its padding? Returns where it stops. */
@@ -457,17 +494,18 @@ class RunJudge {
     if (end - start < MIN_RANDOM_TOKEN) return i;
     this.facts.read(text, start, end);
     this.judge(start, end);
+    this.previous = -1;
     return i;
   }
 
-  private judge(start: number, end: number): void {
+  /** Judges a run; whether it was masked. */
+  private judge(start: number, end: number): boolean {
     const skip = this.skip;
     while (this.block < skip.length && (skip[this.block] as [number, number])[1] < start) this.block++;
     const inPublic = this.block < skip.length && (skip[this.block] as [number, number])[0] <= start;
-    if (inPublic) return;
-    if (secretRun(this.text, start, end, this.depth, this.scan, this.facts)) {
-      this.out.add(start, end, "high-entropy");
-    }
+    if (inPublic || !secretRun(this.text, start, end, this.depth, this.scan, this.facts)) return false;
+    this.out.add(start, end, "high-entropy");
+    return true;
   }
 }
 
@@ -583,7 +621,7 @@ export const scanRejectedValues: Scanner = (text, out) => {
     let others = true;
     for (let j = 0; j < from.length; j++)
       if (j !== k && (from[j] as number) > at - period - 9) others = false;
-    const times = others ? repeats(text, at - 9, period, end) : 0;
+    const times = others ? repetitions(text, at - 9, period, end) : 0;
     if (times === 0) {
       backoff = Math.min(64, 2 * backoff + 1);
       wait = backoff;
@@ -604,10 +642,10 @@ export const scanRejectedValues: Scanner = (text, out) => {
 
 /**
  * How many times `period` the text from `from` repeats its preceding `period` characters far
- * enough that a value read up to `last` (inclusive) is read again that many periods on: compared
+ * enough that what was read up to `last` (inclusive) is read again that many periods on: compared
  * natively by growing chunks.
  */
-function repeats(text: string, from: number, period: number, last: number): number {
+function repetitions(text: string, from: number, period: number, last: number): number {
   let end = from;
   for (let chunk = 64; end < text.length; chunk = Math.min(2 * chunk, 1 << 20)) {
     const limit = Math.min(text.length, end + chunk);
