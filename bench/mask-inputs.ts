@@ -109,6 +109,8 @@ export const HOSTILE_INPUTS: MaskInput[] = [
   ["distinct rejected values", () => randomWords(B64.slice(0, 62), 12, '"\n', 5, 'Invalid value: "')],
   // Keys as one step of a path: every run is judged whole and by its longest base64 stretch.
   ["keys in paths", () => randomWords(B64, 40, "/v1 ", 6, "acme.io/")],
+  // Distinct base64 keys one per line: each `<key>=` also reads as a key/value pair's key.
+  ["base64 keys one per line", () => randomWords(B64, 43, "=\n", 7)],
   // A webhook marker without `hook` at every 20 characters (each was a regex match and a lookup).
   ["'api.telegram.org/bot'", () => repeat("api.telegram.org/bot")],
 ];

@@ -293,11 +293,14 @@ function pairAt(
   }
   // No name of one character (or of none) is sensitive.
   if (keyEnd - j < 2) return i + 1;
+  let k = i + 1;
+  while (k < n && k - i < 16 && (v === 32 || v === 9)) v = text.charCodeAt(++k);
+  // No value (`<base64>=` at a line's end, `key:` opening a block): nothing to mask, and the key
+  // need not be judged (a text of distinct random keys would judge each).
+  if (k >= n || (((PAIR[v] as number) & VALUE_END) !== 0 && v !== 34 && v !== 39)) return i + 1;
   const slot = keySlot(text, j, keyEnd, tail);
   const sensitivity = slotSensitivity[slot] as Sensitivity;
   if (sensitivity === "none") return i + 1;
-  let k = i + 1;
-  while (k < n && k - i < 16 && (v === 32 || v === 9)) v = text.charCodeAt(++k);
   let start = k;
   let end: number;
   let flags = 0;
