@@ -111,6 +111,14 @@ export const HOSTILE_INPUTS: MaskInput[] = [
   ["keys in paths", () => randomWords(B64, 40, "/v1 ", 6, "acme.io/")],
   // Distinct base64 keys one per line: each `<key>=` also reads as a key/value pair's key.
   ["base64 keys one per line", () => randomWords(B64, 43, "=\n", 7)],
+  // The dense shapes above with a distinct secret each (a repeated text can be read once per period).
+  ["'docker login -p ' distinct", () => randomWords(B64.slice(0, 62), 16, "\n", 8, "docker login -p ")],
+  ["'Authorization: Basic ' distinct", () => randomWords(B64, 24, "\n", 9, "Authorization: Basic ")],
+  ["define() distinct", () => randomWords(B64.slice(0, 62), 32, "');\n", 10, "define('AUTH_KEY', '")],
+  [
+    "proxy_set_header distinct",
+    () => randomWords(B64.slice(0, 62), 32, '";\n', 11, 'proxy_set_header X-Api-Key "'),
+  ],
   // A webhook marker without `hook` at every 20 characters (each was a regex match and a lookup).
   ["'api.telegram.org/bot'", () => repeat("api.telegram.org/bot")],
 ];
