@@ -121,6 +121,8 @@ export const HOSTILE_INPUTS: MaskInput[] = [
   ],
   // A webhook marker without `hook` at every 20 characters (each was a regex match and a lookup).
   ["'api.telegram.org/bot'", () => repeat("api.telegram.org/bot")],
+  // A distinct key on every line: no cache of key names helps.
+  ["distinct keys", () => randomWords(B64.slice(0, 62), 12, ": v\n", 7)],
 ];
 
 export const REALISTIC_INPUTS: MaskInput[] = [

@@ -75,6 +75,73 @@ function tailOf(text: string, start: number, end: number): number {
 }
 
 /**
+ * Every name nameSensitivity() finds sensitive holds one of these once its letters and digits are
+ * joined and lower-cased (each of its words, word pairs, substrings and its `key` ending does; see
+ * sensitive-names.ts): a key holding none is not classified (distinct keys each cost a slice and a
+ * classification before).
+ */
+const NAME_TRIGGERS = [
+  "pass",
+  "pw",
+  "secret",
+  "token",
+  "api",
+  "key",
+  "cred",
+  "auth",
+  "dsn",
+  "cookie",
+  "private",
+  "connectionstring",
+  "licen",
+  "management",
+  "master",
+  "sig",
+  "hmac",
+  "salt",
+  "seed",
+  "sas",
+  "bearer",
+  "session",
+  "webhook",
+];
+/** The triggers by their first two letters (26 × 26). */
+const TRIGGERS_BY_BIGRAM: string[][] = Array.from({ length: 676 }, () => []);
+for (const trigger of NAME_TRIGGERS) {
+  const bigram = (trigger.charCodeAt(0) - 97) * 26 + (trigger.charCodeAt(1) - 97);
+  (TRIGGERS_BY_BIGRAM[bigram] as string[]).push(trigger);
+}
+/** Which first two letters start a trigger (1), by the index TRIGGERS_BY_BIGRAM uses. */
+const TRIGGER_BIGRAM = Uint8Array.from(TRIGGERS_BY_BIGRAM, (list) => (list.length > 0 ? 1 : 0));
+/** Letters as 1–26 (either case), digits as 27: what a key's joined form keeps. */
+const JOINED_CODE = new Uint8Array(65536);
+for (let c = 65; c <= 90; c++) JOINED_CODE[c] = c - 64;
+for (let c = 97; c <= 122; c++) JOINED_CODE[c] = c - 96;
+for (let c = 48; c <= 57; c++) JOINED_CODE[c] = 27;
+/** A key's letters (lower-cased, as 1–26) and digits (27), joined (reused). */
+const joined = new Uint8Array(MAX_KEY);
+
+/** Whether the key `text[start, end)` (key characters, at most MAX_KEY) holds one of NAME_TRIGGERS. */
+export function mayNameSecret(text: string, start: number, end: number): boolean {
+  let m = 0;
+  for (let k = start; k < end; k++) {
+    const code = JOINED_CODE[text.charCodeAt(k)] as number;
+    if (code !== 0) joined[m++] = code;
+  }
+  for (let p = 0; p + 1 < m; p++) {
+    const a = joined[p] as number;
+    const b = joined[p + 1] as number;
+    if (a > 26 || b > 26 || TRIGGER_BIGRAM[(a - 1) * 26 + (b - 1)] === 0) continue;
+    for (const trigger of TRIGGERS_BY_BIGRAM[(a - 1) * 26 + (b - 1)] as string[]) {
+      let q = 2;
+      while (q < trigger.length && p + q < m && joined[p + q] === trigger.charCodeAt(q) - 96) q++;
+      if (q === trigger.length) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * The slot of the key `text[start, end)` (at least 2 long, key characters only) in the tables above,
  * classifying it on a miss. `tail` is tailOf() the key, which the forward scan builds as it reads the
  * key: the slot comes from it and the length, and a hit compares only the characters before the tail.
@@ -92,9 +159,14 @@ function keySlot(text: string, start: number, end: number, tail: number): number
     while (k < stop && text.charCodeAt(k) === slotChars[base + k]) k++;
     if (k >= stop) return slot;
   }
-  const key = text.slice(start, end);
-  slotSensitivity[slot] = nameSensitivity(key);
-  slotKeys[slot] = key;
+  if (mayNameSecret(text, start, end)) {
+    const key = text.slice(start, end);
+    slotSensitivity[slot] = nameSensitivity(key);
+    slotKeys[slot] = key;
+  } else {
+    slotSensitivity[slot] = "none";
+    slotKeys[slot] = "";
+  }
   slotTails[slot] = tail;
   slotLengths[slot] = length;
   for (let k = 0; k < length; k++) slotChars[slot * MAX_KEY + k] = text.charCodeAt(start + k);

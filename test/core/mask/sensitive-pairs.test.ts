@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { detectSensitivePairs } from "../../../src/core/mask/sensitive-pairs.js";
+import { detectSensitivePairs, mayNameSecret } from "../../../src/core/mask/sensitive-pairs.js";
+import { nameSensitivity } from "../../../src/core/mask/sensitive-names.js";
 
 /** The values the detector masks, in order. */
 function masked(text: string): string[] {
@@ -36,5 +37,49 @@ describe("sensitive pairs: values judged in place", () => {
       `api_token: ${"x".repeat(260)}`, // too long for a name: masked
     ].join("\n");
     expect(masked(text)).toEqual(["aB3dE5gH9kL", "hunter2", "x".repeat(260)]);
+  });
+});
+
+describe("sensitive pairs: names classified only when they hold a trigger", () => {
+  it("lets through every name nameSensitivity() finds sensitive, however it is cut or cased", () => {
+    const names = [
+      "password",
+      "p_assword",
+      "PASS-WD",
+      "dbPwd",
+      "connection_string",
+      "CONNECTION.STRING",
+      "k_ey",
+      "stripeKey",
+      "x-auth-token",
+      "client_secret",
+      "licence",
+      "hmacSalt",
+      "sasToken",
+      "webhook_url_secret",
+      "masterauth",
+      "requirepass",
+      "signing_key",
+      "session",
+      "bearer",
+      "dsn",
+      "cookie",
+      "credentials",
+      "private",
+      "management_api",
+    ];
+    for (const name of names) {
+      const text = ` ${name}:`;
+      expect(nameSensitivity(name), name).not.toBe("none");
+      expect(mayNameSecret(text, 1, 1 + name.length), name).toBe(true);
+    }
+  });
+  it("skips names without any", () => {
+    for (const name of ["replicas", "image_tag", "aB3dE5gH9kL1", "namespace", "apppp"]) {
+      expect(mayNameSecret(` ${name}:`, 1, 1 + name.length), name).toBe(false);
+    }
+  });
+  it("still masks under a key whose trigger a separator cuts", () => {
+    expect(masked("p_assword: hunter22 k_ey: aB3dE5gH9kL1")).toEqual(["hunter22", "aB3dE5gH9kL1"]);
   });
 });
