@@ -403,6 +403,9 @@ export const scanMarkupSecrets: Scanner = (text, out) => {
   from = 0;
   let lastTag = -1;
   let nextTag = text.indexOf("<");
+  let attrFrom = -1;
+  let attrStart = -1;
+  let attrEnd = -1;
   for (;;) {
     const at = text.indexOf('value="', from);
     if (at < 0) break;
@@ -416,14 +419,28 @@ export const scanMarkupSecrets: Scanner = (text, out) => {
       if (nextTag + 1 > from) from = nextTag + 1;
       continue;
     }
+    // The first `key="…"` / `name="…"` from the tag on (searched in the whole text, remembered while
+    // it lies at or after the tag: one search per attribute), if it ends before the value.
+    if (attrFrom < 0 || attrFrom > lastTag || (attrEnd >= 0 && attrStart < lastTag)) {
+      attrFrom = lastTag;
+      KEY_ATTRIBUTE.lastIndex = lastTag;
+      attrEnd = KEY_ATTRIBUTE.test(text) ? KEY_ATTRIBUTE.lastIndex : -1;
+      if (attrEnd >= 0) {
+        const nameStart = text.lastIndexOf('"', attrEnd - 2) + 1;
+        attrStart = nameStart - (text.charCodeAt(nameStart - 6) === 110 ? 6 : 5);
+      }
+    }
+    if (attrEnd < 0 || attrEnd > at) continue;
     const endQuote = text.indexOf('"', at + 7);
     if (endQuote < 0 || endQuote - at > MAX_VALUE) continue;
-    const m = /\b(?:key|name)="([^"]{1,64})"/.exec(text.slice(lastTag, at));
-    if (m === null) continue;
-    pushJudged(out, text, at + 7, endQuote, nameSensitivity(m[1] as string), false);
+    const nameStart = text.lastIndexOf('"', attrEnd - 2) + 1;
+    pushJudged(out, text, at + 7, endQuote, SENSITIVITY.get(text, nameStart, attrEnd - 1), false);
     from = endQuote + 1;
   }
 };
+
+/** A `key="Name"` or `name="Name"` attribute (linear: literals, one bounded class). */
+const KEY_ATTRIBUTE = /\b(?:key|name)="[^"]{1,64}"/g;
 export const detectMarkupSecrets = detector(scanMarkupSecrets);
 
 /** Whether `text[a, a + length)` equals `text[b, b + length)`. */
