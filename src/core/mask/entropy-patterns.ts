@@ -529,7 +529,10 @@ function randomTokens(text: string, depth: number, scan: Scan, out: SpanSink): v
         start = -1;
       }
     } else if (start >= 0) {
-      if (text.charCodeAt(i) === 61) i = runs.padded(start, i) - 1;
+      // Padding only where no token character follows the `=` (`NAME=value` splits), after four.
+      if (text.charCodeAt(i) === 61 && i - start >= 4 && table[text.charCodeAt(i + 1)] !== 1) {
+        i = runs.padded(start, i) - 1;
+      }
       start = -1;
     }
   }

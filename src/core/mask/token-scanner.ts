@@ -479,24 +479,28 @@ export const scanPrefixedTokens: Scanner = (text, out) => {
   const length = text.length;
   let previous = 0;
   let i = 0;
+  const last = length - 1;
   for (;;) {
-    // The next word start of a possible prefix: a tight loop of its own.
+    // The next word start of a possible prefix with a possible second character: a tight loop of
+    // its own (most word starts fail on the second character; the last character cannot start one).
     let k = 0;
-    for (; i < length; i++) {
+    let hit = 0;
+    for (; i < last; i++) {
       k = start[text.charCodeAt(i)] as number;
-      if (k - previous === CANDIDATE) break;
+      if (k - previous === CANDIDATE) {
+        hit = pair[((text.charCodeAt(i) << 7) | text.charCodeAt(i + 1)) & 16383] as number;
+        if (hit !== 0 && text.charCodeAt(i + 1) < 128) break;
+      }
       previous = k;
     }
-    if (i >= length) return;
+    if (i >= last) return;
     const c = text.charCodeAt(i);
+    const next = text.charCodeAt(i + 1);
     previous = k;
-    // Most candidates fail on the second character: look it up before setting up a match.
-    const next = i + 1 < length ? text.charCodeAt(i + 1) : 128;
-    const hit = next < 128 ? (pair[(c << 7) | next] as number) : 0;
-    if (hit !== 0 && mayStart(text, i, c, next, hit)) {
-      const last = candidate(text, i, c, (runs ??= new Runs(text)), out);
-      if (last > i) {
-        i = last;
+    if (mayStart(text, i, c, next, hit)) {
+      const resume = candidate(text, i, c, (runs ??= new Runs(text)), out);
+      if (resume > i) {
+        i = resume;
         // The last character skipped decides whether the next one starts a word.
         previous = start[text.charCodeAt(i)] as number;
       }
