@@ -5,7 +5,9 @@
  */
 
 import { NAME_WORDS, nameSensitivity } from "./sensitive-names.js";
+import type { Sensitivity } from "./sensitive-names.js";
 import { judge } from "./value-judge.js";
+import { masksInPlace, valueFlags } from "./value-in-place.js";
 
 /** Ranges longer than this are computed each time (rare, and their hash would cost as much). */
 const MAX_KEY = 256;
@@ -86,8 +88,24 @@ export { NAME_WORDS };
 export const SENSITIVITY = new RangeMemo(nameSensitivity);
 
 /** Whether judge masks a value under a name of each sensitivity (its verdict is pure in the value). */
-export const MASKED = {
+const MASKED = {
   password: new RangeMemo((v) => judge("", v, "password") === "mask"),
   secret: new RangeMemo((v) => judge("", v, "secret") === "mask"),
   weak: new RangeMemo((v) => judge("", v, "weak") === "mask"),
 };
+
+/**
+ * Whether judge masks `text[start, end)` under a name of `sensitivity`: decided in place for a
+ * plain value (no slice: a text of distinct values would slice and judge each), else remembered.
+ */
+export function masksValueAt(
+  text: string,
+  start: number,
+  end: number,
+  sensitivity: Exclude<Sensitivity, "none">,
+): boolean {
+  return (
+    masksInPlace(text, start, end, sensitivity, valueFlags(text, start, end)) ??
+    MASKED[sensitivity].get(text, start, end)
+  );
+}

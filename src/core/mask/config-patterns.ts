@@ -5,7 +5,7 @@
  * `<add key="StorageKey" value="X"/>`) and quoted call arguments (`define('AUTH_KEY', 'X')`,
  * `setRequestHeader("X-Api-Key", "X")`). Line-by-line or indexOf-driven, each bounded.
  */
-import { MASKED, NAME_CHAR, NAME_WORDS, RangeMemo, SENSITIVITY } from "./config-memo.js";
+import { NAME_CHAR, NAME_WORDS, RangeMemo, SENSITIVITY, masksValueAt } from "./config-memo.js";
 import { nameSensitivity } from "./sensitive-names.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import { type Scanner, type SpanSink, detector } from "./span.js";
@@ -117,7 +117,7 @@ function judgedSpan(
   }
   if (sensitivity === "none" || e <= s) return false;
   if (prose && sensitivity === "password" && PROSE_WORD.get(text, s, e)) return false;
-  if (!MASKED[sensitivity].get(text, s, e)) return false;
+  if (!masksValueAt(text, s, e, sensitivity)) return false;
   spanStart = s;
   spanEnd = e;
   return true;

@@ -4,7 +4,7 @@
  * `redis-cli -a`, `sshpass -p`, `vault login TOKEN`, `curl -u user:PW`). Also used on `command`/`args`
  * lists of containers. Each command line is read once, up to its end (bounded).
  */
-import { MASKED, NAME_WORDS, RangeMemo, SENSITIVITY } from "./config-memo.js";
+import { NAME_WORDS, RangeMemo, SENSITIVITY, masksValueAt } from "./config-memo.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import { type Scanner, type SpanSink, detector } from "./span.js";
 import { isAlnum } from "./span.js";
@@ -221,7 +221,7 @@ function hasEquals(text: string, start: number, end: number): boolean {
 
 /** judge(name, value) for a name of `sensitivity` !== "none", cached by the value's range. */
 function judged(text: string, start: number, end: number, sensitivity: Sensitivity): boolean {
-  return sensitivity !== "none" && MASKED[sensitivity].get(text, start, end);
+  return sensitivity !== "none" && masksValueAt(text, start, end, sensitivity);
 }
 
 function baseName(word: string): string {
