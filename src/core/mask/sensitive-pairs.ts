@@ -123,12 +123,22 @@ const joined = new Uint8Array(MAX_KEY);
 
 /** Whether the key `text[start, end)` (key characters, at most MAX_KEY) holds one of NAME_TRIGGERS. */
 export function mayNameSecret(text: string, start: number, end: number): boolean {
+  // One pass joins the key and notes the first two letters that may start a trigger; the triggers
+  // are compared (rarely) afterwards.
   let m = 0;
+  let previous = 0;
+  let first = -1;
   for (let k = start; k < end; k++) {
     const code = JOINED_CODE[text.charCodeAt(k)] as number;
-    if (code !== 0) joined[m++] = code;
+    if (code === 0) continue;
+    if (first < 0 && previous !== 0 && code <= 26 && TRIGGER_BIGRAM[(previous - 1) * 26 + (code - 1)] === 1) {
+      first = m - 1;
+    }
+    joined[m++] = code;
+    previous = code <= 26 ? code : 0;
   }
-  for (let p = 0; p + 1 < m; p++) {
+  if (first < 0) return false;
+  for (let p = first; p + 1 < m; p++) {
     const a = joined[p] as number;
     const b = joined[p + 1] as number;
     if (a > 26 || b > 26 || TRIGGER_BIGRAM[(a - 1) * 26 + (b - 1)] === 0) continue;
