@@ -382,7 +382,7 @@ function toolCommands(text: string, out: SpanSink): void {
   const last = {
     index: -1,
     start: 0,
-    text: "",
+    length: 0,
     /** Whether it ended at a character that ends commands (else at its length limit). */
     stoppedBy: false,
     spansFrom: 0,
@@ -447,11 +447,17 @@ function toolCommands(text: string, out: SpanSink): void {
     } else {
       const index = found.index;
       const limit = Math.min(text.length, tool + MAX_COMMAND);
+      const length = last.length;
       if (
         last.index === index &&
-        (last.stoppedBy || limit - tool === last.text.length) &&
+        (last.stoppedBy || limit - tool === length) &&
+        tool + length <= text.length &&
+        // Two characters before the whole: a command that differs (a distinct secret) is told apart
+        // without a string made for it.
+        text.charCodeAt(tool + length - 2) === text.charCodeAt(last.start + length - 2) &&
+        text.charCodeAt(tool + (length >> 1)) === text.charCodeAt(last.start + (length >> 1)) &&
         // One native comparison (String.prototype.startsWith compares character by character).
-        text.slice(tool, tool + last.text.length) === last.text
+        text.slice(tool, tool + length) === text.slice(last.start, last.start + length)
       ) {
         // The text repeats the last command read: its spans and end, shifted.
         const shift = tool - last.start;
@@ -466,7 +472,7 @@ function toolCommands(text: string, out: SpanSink): void {
         readUntil[index] = Math.max(tool + nameLength, count === 0 ? 0 : (WORD_END[count - 1] as number));
         last.index = index;
         last.start = tool;
-        last.text = text.slice(tool, commandStop);
+        last.length = commandStop - tool;
         last.stoppedBy = commandEnded;
         last.spansFrom = spansFrom;
         last.spansTo = out.count;
