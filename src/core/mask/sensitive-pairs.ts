@@ -3,11 +3,10 @@
  * scan over the separators, the key read back from each (bounded), its sensitivity and the value's
  * verdict remembered or decided on character codes in place (no slice on the dense paths).
  */
-import { matchesLower } from "./context-scan.js";
-import { looksRandom } from "./randomness.js";
-import { nameSensitivity } from "./sensitive-names.js";
+import { NAME_WORDS, nameSensitivity } from "./sensitive-names.js";
 import type { Sensitivity } from "./sensitive-names.js";
 import { judge } from "./value-judge.js";
+import { UNSAFE, VALUE_FLAGS, masksInPlace } from "./value-in-place.js";
 import { type Scanner, type SpanSink, detector } from "./span.js";
 
 const MAX_KEY = 64;
@@ -15,8 +14,6 @@ const MAX_KEY = 64;
 const SEPARATOR_RE = /[:=]/g;
 /** Longest value sliced for judging (a longer one under a sensitive key is masked by judge's own limit). */
 const MAX_JUDGED_VALUE = 4097;
-/** Values up to this long are judged in place (longer ones are sliced and given to judge()). */
-const MAX_IN_PLACE = 4096;
 
 /** Character flags of the pair scan, by code unit (one read, no range check). */
 const PAIR = new Uint8Array(65536);
@@ -28,12 +25,6 @@ const VALUE_END = 2;
 const SEPARATOR = 4;
 /** Space, tab, `"`, `'`: what may stand between a key and its separator. */
 const KEY_GAP = 8;
-/** Outside `[A-Za-z0-9_+/=]`: a value holding one may have a benign shape judge() must look at. */
-const UNSAFE = 16;
-/** Not a lower-case letter: a value with one cannot read as a wordy name. */
-const NOT_LOWER = 32;
-/** Not in `[0-9nsumhdwyeEKMGTPki+-.%]`: a value with one is neither a duration nor a quantity. */
-const NOT_NUMERIC = 64;
 for (let c = 0; c < 65536; c++) {
   const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
   let flags = 0;
@@ -41,9 +32,8 @@ for (let c = 0; c < 65536; c++) {
   if (c < 128 && " \t\n\r\v\f\"'`,;&<>()[]{}".includes(String.fromCharCode(c))) flags |= VALUE_END;
   if (c === 58 || c === 61) flags |= SEPARATOR;
   if (c === 32 || c === 9 || c === 34 || c === 39) flags |= KEY_GAP;
-  if (!(alnum || c === 95 || c === 43 || c === 47 || c === 61)) flags |= UNSAFE;
-  if (!(c >= 97 && c <= 122)) flags |= NOT_LOWER;
-  if (!(c < 128 && "0123456789nsumhdwyeEKMGTPki+-.%".includes(String.fromCharCode(c)))) flags |= NOT_NUMERIC;
+  // UNSAFE, NOT_LOWER and NOT_NUMERIC (bits 16, 32, 64): what value-in-place.ts judges by.
+  flags |= VALUE_FLAGS[c] as number;
   PAIR[c] = flags;
 }
 
@@ -76,35 +66,10 @@ function tailOf(text: string, start: number, end: number): number {
 
 /**
  * Every name nameSensitivity() finds sensitive holds one of these once its letters and digits are
- * joined and lower-cased (each of its words, word pairs, substrings and its `key` ending does; see
- * sensitive-names.ts): a key holding none is not classified (distinct keys each cost a slice and a
- * classification before).
+ * joined and lower-cased (NAME_WORDS of sensitive-names.ts): a key holding none is not classified
+ * (distinct keys each cost a slice and a classification before).
  */
-const NAME_TRIGGERS = [
-  "pass",
-  "pw",
-  "secret",
-  "token",
-  "api",
-  "key",
-  "cred",
-  "auth",
-  "dsn",
-  "cookie",
-  "private",
-  "connectionstring",
-  "licen",
-  "management",
-  "master",
-  "sig",
-  "hmac",
-  "salt",
-  "seed",
-  "sas",
-  "bearer",
-  "session",
-  "webhook",
-];
+const NAME_TRIGGERS = NAME_WORDS.split("|");
 /** The triggers by their first two letters (26 × 26). */
 const TRIGGERS_BY_BIGRAM: string[][] = Array.from({ length: 676 }, () => []);
 for (const trigger of NAME_TRIGGERS) {
@@ -190,69 +155,24 @@ const slotValues: string[] = new Array<string>(VALUE_SLOTS).fill("");
 const slotValueSensitivity: Sensitivity[] = new Array<Sensitivity>(VALUE_SLOTS).fill("none");
 const slotVerdict: boolean[] = new Array<boolean>(VALUE_SLOTS).fill(false);
 
-/** The words judge() reads as booleans, by length (lower case). */
-const BOOLEANS_BY_LENGTH: string[][] = Array.from({ length: 9 }, () => []);
-for (const word of ["true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null"]) {
-  (BOOLEANS_BY_LENGTH[word.length] as string[]).push(word);
-}
-
-/** Whether `text[start, end)` is one of judge()'s booleans in any case (ASCII letters only: the caller checked). */
-function isBooleanAt(text: string, start: number, end: number): boolean {
-  const length = end - start;
-  if (length > 8) return false;
-  for (const word of BOOLEANS_BY_LENGTH[length] as string[]) if (matchesLower(text, start, word)) return true;
-  return false;
-}
-
-/** The publishable-key prefixes judge() knows that a value of `[A-Za-z0-9_+/=]` can start with. */
-const PUBLISHABLE_PREFIXES = ["pk_live_", "pk_test_", "FLWPUBK", "NEXT_PUBLIC_"];
-
-/** Whether `text[start, end)` starts with one of PUBLISHABLE_PREFIXES. */
-function publishableAt(text: string, start: number, end: number): boolean {
-  for (const prefix of PUBLISHABLE_PREFIXES) {
-    if (end - start >= prefix.length && text.startsWith(prefix, start)) return true;
-  }
-  return false;
-}
-
 /**
  * Whether judge() masks `text[start, end)` under a key of `sensitivity` (not "none"); `flags` are
  * the value's PAIR flags OR-ed together.
  *
- * In place when the value is made of `[A-Za-z0-9_+/=]` only and at most MAX_IN_PLACE long: then it
- * is no reference, URL, host name, e-mail, header name, ARN or public key (each needs a `. - : @ $ {
- * < % ~` or blank), and the first character says whether it can be a path, a duration, a quantity
- * or a publishable key (see below); otherwise judge() masks it unless it is a boolean, a
- * one-character password, a wordy name (lower-case letters only, at most 253) or, under a weak
- * key, does not look random.
+ * Decided in place for a plain value (value-in-place.ts: `[A-Za-z0-9_+/=]`, no slice), else
+ * remembered by the value's characters and given to judge().
  */
 function masksValue(
   text: string,
   start: number,
   end: number,
   key: string,
-  sensitivity: Sensitivity,
+  sensitivity: Exclude<Sensitivity, "none">,
   flags: number,
 ): boolean {
   const length = end - start;
-  // judge() keeps a reference or scans a one-character value under a password key (`password: |`).
-  if (sensitivity === "password" && length < 2) return false;
-  if (length <= MAX_IN_PLACE && (flags & UNSAFE) === 0) {
-    const first = text.charCodeAt(start);
-    // Made of `[A-Za-z0-9_+/=]`, the value has a benign shape only as a path (`/` first), a duration
-    // or quantity (digit or `+` first, nothing else than their characters) or a publishable key.
-    if (first === 47) return false;
-    const plain =
-      (first >= 48 && first <= 57) || first === 43
-        ? (flags & NOT_NUMERIC) !== 0
-        : !((first === 112 || first === 70 || first === 78) && publishableAt(text, start, end));
-    if (plain) {
-      if (sensitivity === "password") return !isBooleanAt(text, start, end);
-      // A wordy name is at most 253 long (a DNS name's limit).
-      if (((flags & NOT_LOWER) === 0 && length <= 253) || isBooleanAt(text, start, end)) return false;
-      return sensitivity === "secret" || looksRandom(text, start, end, 8);
-    }
-  }
+  const inPlace = masksInPlace(text, start, end, sensitivity, flags);
+  if (inPlace !== undefined) return inPlace;
   if (length > MAX_REMEMBERED_VALUE) {
     return judge(key, text.slice(start, Math.min(end, start + MAX_JUDGED_VALUE)), sensitivity) === "mask";
   }
