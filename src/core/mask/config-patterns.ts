@@ -184,6 +184,7 @@ const STREAMS = [LINE_START, PASSWORD_AT, PGPASS_PORT];
 
 /** `NAME VALUE` lines (directives), `password X` anywhere on a line, `.pgpass` and userlist lines. */
 export const scanDirectives: Scanner = (text, out) => {
+  scanId++;
   // The first line has no newline before it: read it whole (bounded: at most 16 words).
   let done = lineEnd(text, 0) + 1;
   directiveLine(text, 0, done - 1, out);
@@ -360,11 +361,29 @@ function quotedEnd(text: string, wordEnd: number): number {
   return c === 34 || c === 39 ? wordEnd + 1 : wordEnd;
 }
 
+/**
+ * The first `:` at or after `from` in the text of the current scan (scanId), or -1: a native search
+ * remembered while it lies ahead, so the lines read (in order) cost one search per colon, not one
+ * read per character.
+ */
+let scanId = 0;
+let colonScan = -1;
+let colonFrom = 0;
+let colonAt = -1;
+function nextColon(text: string, from: number): number {
+  if (colonScan !== scanId || from < colonFrom || (colonAt >= 0 && colonAt < from)) {
+    colonScan = scanId;
+    colonFrom = from;
+    colonAt = text.indexOf(":", from);
+  }
+  return colonAt;
+}
+
 function pgpass(text: string, start: number, end: number, out: SpanSink): boolean {
   if (end - start > 1024) return false;
   // Four colons: most lines have none, and are not sliced.
   let colons = 0;
-  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 58) colons++;
+  for (let i = nextColon(text, start); i >= 0 && i < end && colons < 5; i = nextColon(text, i + 1)) colons++;
   if (colons !== 4) return false;
   const line = text.slice(start, end).trimEnd();
   const parts = line.split(":");
