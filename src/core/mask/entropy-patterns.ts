@@ -486,7 +486,7 @@ class RunJudge {
       i < text.length &&
       i - start >= 4 &&
       text.charCodeAt(i) === 61 &&
-      ((CHAR[text.charCodeAt(i + 1)] as number) & TOKEN) === 0
+      (i + 1 === text.length || ((CHAR[text.charCodeAt(i + 1)] as number) & TOKEN) === 0)
     )
       i++;
     let end = i;
@@ -518,23 +518,29 @@ function randomTokens(text: string, depth: number, scan: Scan, out: SpanSink): v
   const length = text.length;
   // One state machine over the characters (most runs are short: nothing is set up for them). A
   // run is handed over once it reaches MIN_RANDOM_TOKEN characters, or when `=` follows it (base
-  // padding may make it long enough; trailing dots only shorten it).
+  // padding may make it long enough; trailing dots only shorten it). The machine is a tight loop
+  // of its own that stops only for those (no call inside it: V8 keeps it small).
   let start = -1;
-  for (let i = 0; i < length; i++) {
-    if (table[text.charCodeAt(i)] !== 0) {
-      if (start < 0) {
-        start = i;
-      } else if (i - start === MIN_RANDOM_TOKEN - 1) {
-        i = runs.long(start) - 1;
+  let i = 0;
+  for (;;) {
+    for (; i < length; i++) {
+      if (table[text.charCodeAt(i)] !== 0) {
+        if (start < 0) start = i;
+        else if (i - start === MIN_RANDOM_TOKEN - 1) break;
+      } else if (start >= 0) {
+        if (text.charCodeAt(i) === 61) break;
         start = -1;
       }
-    } else if (start >= 0) {
-      // Padding only where no token character follows the `=` (`NAME=value` splits), after four.
-      if (text.charCodeAt(i) === 61 && i - start >= 4 && table[text.charCodeAt(i + 1)] !== 1) {
-        i = runs.padded(start, i) - 1;
-      }
-      start = -1;
     }
+    if (i >= length) return;
+    if (table[text.charCodeAt(i)] !== 0) {
+      i = runs.long(start);
+    } else if (i - start >= 4 && (i + 1 === length || table[text.charCodeAt(i + 1)] !== 1)) {
+      // Padding only where no token character follows the `=` (`NAME=value` splits), after four.
+      // (Reads stay inside the text: one read past its end makes V8 slow down the whole loop.)
+      i = runs.padded(start, i);
+    }
+    start = -1;
   }
 }
 
@@ -559,6 +565,7 @@ function endsAt(text: string, at: number, word: string): boolean {
  * word's last letter tell which one it can be (their words end differently), then its letters.
  */
 function markerAt(text: string, at: number): number {
+  if (at < 1 || at + 8 >= text.length) return -1;
   const quote = text.charCodeAt(at + 8);
   if (quote === 39) return endsAt(text, at, "invalid") ? 2 : -1;
   if (quote !== 34) return -1;

@@ -231,7 +231,7 @@ export class RunFacts implements Classes {
       if (p - segmentStart >= this.minSegment) this.push(segmentStart, p, segmentAnd, segmentOr);
       and &= segmentAnd;
       or |= segmentOr;
-      if (c === 46 && text.charCodeAt(p - 1) !== 46) {
+      if (c === 46 && (p === start || text.charCodeAt(p - 1) !== 46)) {
         dotAnd = and;
         dotOr = or;
       }
@@ -244,7 +244,12 @@ export class RunFacts implements Classes {
     let segmentOr = segment & ALL;
     const stopped = p;
     // `=` only as trailing base64 padding (so `NAME=value` splits).
-    while (p < length && p - start >= 4 && text.charCodeAt(p) === 61 && !isRunChar(text.charCodeAt(p + 1)))
+    while (
+      p < length &&
+      p - start >= 4 &&
+      text.charCodeAt(p) === 61 &&
+      (p + 1 === length || !isRunChar(text.charCodeAt(p + 1)))
+    )
       p++;
     let end = p;
     if (p > stopped) {
