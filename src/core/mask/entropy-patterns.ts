@@ -148,10 +148,10 @@ function randomSegment(
       lower,
       digit,
       run.windowHex,
-      run.windowLo,
-      run.windowHi,
-      run.windowLo2,
-      run.windowHi2,
+      run.windowBitsOf[0] as number,
+      run.windowBitsOf[1] as number,
+      run.windowBitsOf[2] as number,
+      run.windowBitsOf[3] as number,
     );
   }
   return windowLooksRandom(text, start, run.windowStop, upper, lower, digit, run.windowHex);

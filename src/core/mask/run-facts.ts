@@ -97,11 +97,13 @@ export class RunFacts implements Classes {
   /** Whether the window's symbol bits were gathered while reading (`readRun`, not `read`). */
   windowBits = false;
   /** The window's symbol bits (randomness.SYMBOL_LO / SYMBOL_HI OR-ed). */
-  windowLo = 0;
-  windowHi = 0;
-  /** The symbol bits of characters the window holds twice or more. */
-  windowLo2 = 0;
-  windowHi2 = 0;
+  /**
+   * The window's symbol bits (randomness.SYMBOL_LO / SYMBOL_HI OR-ed), then those of characters it
+   * holds twice or more: in a typed array, as 32-bit masks would not fit V8's small integers and
+   * would turn the fields into boxed numbers (and the code reading them deoptimised).
+   */
+  readonly windowBitsOf = new Int32Array(4);
+
   and = ALL;
   or = 0;
   /** Trailing `=`. */
@@ -282,10 +284,11 @@ export class RunFacts implements Classes {
     this.windowClasses = classes;
     this.windowHex = windowHex;
     this.windowBits = true;
-    this.windowLo = lo;
-    this.windowHi = hi;
-    this.windowLo2 = lo2;
-    this.windowHi2 = hi2;
+    const bits = this.windowBitsOf;
+    bits[0] = lo;
+    bits[1] = hi;
+    bits[2] = lo2;
+    bits[3] = hi2;
     // Segment 0 is the first segment when that one was long enough to keep.
     this.windowed = this.segments > 0 && this.bounds[0] === start;
     this.and = and;

@@ -282,6 +282,8 @@ let call = 0;
  */
 let lasting = true;
 let lastingUntil = 0;
+/** Past any text position (V8 strings are shorter), and a small integer (no boxed number in a module variable). */
+const NO_LIMIT = 0x3fffffff;
 
 /** The end of a token matching the rules of trie node `node` at `at`, or -1. */
 function matchRules(text: string, at: number, node: number, runs: Runs): number {
@@ -299,7 +301,7 @@ function matchRules(text: string, at: number, node: number, runs: Runs): number 
   const word = wordEnd;
   wordEnd = -1;
   let fails = true;
-  let until = Number.MAX_SAFE_INTEGER;
+  let until = NO_LIMIT;
   for (let k = 0; k < rules.length; k++) {
     const rule = rules[k] as CompiledRule;
     const alphabet = rule.alphabet;
@@ -346,7 +348,7 @@ const found = new Int32Array(TRIE.depth + 1);
 /** The end of the token at word start `at` (first character `c`), or -1. */
 function matchAt(text: string, at: number, c: number, runs: Runs): number {
   lasting = true;
-  lastingUntil = Number.MAX_SAFE_INTEGER;
+  lastingUntil = NO_LIMIT;
   let node = CHILD[c] as number;
   let hits = 0;
   let j = at + 1;
