@@ -21,9 +21,22 @@ export interface TokenRule {
   max?: number;
   /** The prefix is short or word-like: also require a random-looking body. */
   random?: boolean;
+  /**
+   * With `random`, of exact length: a body holding upper case, lower case and digits is taken as
+   * random even where looksRandom doubts it (a random body of few capitals and digits, 1 in 2,500).
+   */
+  mixed?: boolean;
 }
 
-type Row = [id: string, prefixes: string, body: Alphabet, min: number, max?: number, random?: boolean];
+type Row = [
+  id: string,
+  prefixes: string,
+  body: Alphabet,
+  min: number,
+  max?: number,
+  random?: boolean,
+  mixed?: boolean,
+];
 
 /** [format, space-separated prefixes, alphabet, min, max, random]. */
 const ROWS: readonly Row[] = [
@@ -48,7 +61,7 @@ const ROWS: readonly Row[] = [
   ["Docker Hub PAT and organisation token", "dckr_pat_ dckr_oat_", "D", 24],
   ["HashiCorp Vault service/recovery token", "hvs. hvr.", "D", 24],
   ["HashiCorp Vault batch token", "hvb.", "D", 100],
-  ["HashiCorp Vault legacy token", "s.", "A", 24, 24, true],
+  ["HashiCorp Vault legacy token", "s.", "A", 24, 24, true, true],
   ["npm access token", "npm_", "A", 36],
   ["PyPI upload token", "pypi-AgEIcHlwaS5vcmc pypi-AgENdGVzdC5weXBpLm9yZw", "D", 50],
   ["OpenAI project/service/admin keys", "sk-proj- sk-svcacct- sk-admin- sk-None-", "D", 40],
@@ -159,15 +172,17 @@ const ROWS: readonly Row[] = [
 ];
 
 /** Every prefix rule, one per prefix. */
-export const TOKEN_RULES: readonly TokenRule[] = ROWS.flatMap(([id, prefixes, body, min, max, random]) =>
-  prefixes.split(" ").map((prefix) => ({
-    id,
-    prefix,
-    body,
-    min,
-    ...(max === undefined ? {} : { max }),
-    ...(random ? { random } : {}),
-  })),
+export const TOKEN_RULES: readonly TokenRule[] = ROWS.flatMap(
+  ([id, prefixes, body, min, max, random, mixed]) =>
+    prefixes.split(" ").map((prefix) => ({
+      id,
+      prefix,
+      body,
+      min,
+      ...(max === undefined ? {} : { max }),
+      ...(random ? { random } : {}),
+      ...(mixed ? { mixed } : {}),
+    })),
 );
 
 /** The distinct formats of the table (for docs and the bench). */

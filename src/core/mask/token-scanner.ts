@@ -93,6 +93,7 @@ class CompiledRule {
   readonly min: number;
   readonly max: number;
   readonly random: boolean;
+  readonly mixed: boolean;
   /** Prefix and body alphabet are word characters only: a failed attempt covers a run of word characters. */
   readonly wordy: boolean;
 
@@ -102,6 +103,7 @@ class CompiledRule {
     this.min = rule.min;
     this.max = rule.max ?? Number.MAX_SAFE_INTEGER;
     this.random = rule.random === true;
+    this.mixed = rule.mixed === true;
     this.wordy = WORDY_ALPHABETS.has(rule.body) && /^\w+$/.test(rule.prefix);
   }
 }
@@ -316,7 +318,7 @@ function matchRules(text: string, at: number, node: number, runs: Runs): number 
     }
     // The token must end at a word boundary: `AKIA…` followed by lower-case letters is something else.
     if (end < text.length && ((CHAR[text.charCodeAt(end)] as number) & ALNUM) !== 0) continue;
-    if (rule.random) {
+    if (rule.random && !(rule.mixed && allClasses(text, bodyStart, end))) {
       if (!runs.mayLookRandom(bodyStart, alphabet)) continue;
       if (!runs.looksRandom(bodyStart, end, alphabet)) {
         fails = false;
@@ -337,6 +339,13 @@ function matchRules(text: string, at: number, node: number, runs: Runs): number 
   }
   if (word > wordEnd) wordEnd = word;
   return -1;
+}
+
+/** Whether `text[start, end)` holds an upper-case letter, a lower-case letter and a digit. */
+function allClasses(text: string, start: number, end: number): boolean {
+  let classes = 0;
+  for (let k = start; k < end; k++) classes |= (CHAR[text.charCodeAt(k)] as number) & (UPPER | LOWER | DIGIT);
+  return classes === (UPPER | LOWER | DIGIT);
 }
 
 /** After a failed matchAt: where the run of word characters from the word start is known to reach. */

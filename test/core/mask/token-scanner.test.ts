@@ -34,3 +34,13 @@ describe("prefixed tokens", () => {
     expect(found[0]?.endsWith(key.slice(3))).toBe(true);
   });
 });
+
+describe("Vault legacy tokens (`s.` + 24)", () => {
+  it("finds one whose body has few capitals and digits (looksRandom alone doubts it)", () => {
+    expect(tokens("VAULT_ADDR=x s.5gw9waYspvhkigwxytboMsXf done")).toEqual(["s.5gw9waYspvhkigwxytboMsXf"]);
+  });
+
+  it("leaves 24 letters without digits or capitals after `s.` alone", () => {
+    expect(tokens("s.abcdefghijklmnopqrstuvwx")).toEqual([]);
+  });
+});
